@@ -1,0 +1,33 @@
+"""The async SQLAlchemy engine on asyncpg."""
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from commerce.ports.health import DependencyUnavailableError
+
+
+def asyncpg_url(database_url: str) -> str:
+    """Accept the plain `postgresql://` form operators write; SQLAlchemy needs the driver named."""
+    url = make_url(database_url)
+    return url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def create_engine(database_url: str, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        asyncpg_url(database_url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+class PostgresCheck:
+    name = "postgres"
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def check(self) -> None:
+        try:
+            async with self._engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:
+            raise DependencyUnavailableError(self.name) from error

@@ -1,0 +1,71 @@
+"""The Litestar application: routes, dependencies, errors, OpenAPI and metrics."""
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+
+from commerce import __version__
+from commerce.container import Container, build_container, close
+from commerce.entrypoints.http.health import live, ready
+from commerce.entrypoints.http.problems import EXCEPTION_HANDLERS
+from commerce.ports.health import DependencyCheck
+from commerce.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> Litestar:
+    settings = settings or load_settings()
+    container = container or build_container(settings)
+    metrics = PrometheusConfig(app_name="commerce", prefix="commerce", group_path=True)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await close(container)
+
+    return Litestar(
+        route_handlers=[live, ready, MetricsController],
+        dependencies=_dependencies(),
+        state=State({"container": container, "settings": settings}),
+        lifespan=[lifespan],
+        middleware=[metrics.middleware],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="Commerce",
+            version=__version__,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(
+            root={"level": settings.log_level, "handlers": ["queue_listener"]},
+            log_exceptions="debug",
+            disable_existing_loggers=False,
+        ),
+    )
+
+
+class MetricsController(PrometheusController):
+    """`GET /metrics` in the Prometheus text format; not part of the JSON API's schema."""
+
+    include_in_schema = False
+
+
+def _dependencies() -> dict[str, Provide]:
+    def settings(state: State) -> Settings:
+        return state.settings  # type: ignore[no-any-return]
+
+    def dependency_checks(state: State) -> Sequence[DependencyCheck]:
+        return state.container.dependency_checks()  # type: ignore[no-any-return]
+
+    return {
+        "settings": Provide(settings, sync_to_thread=False),
+        "dependency_checks": Provide(dependency_checks, sync_to_thread=False),
+    }

@@ -1,0 +1,120 @@
+"""RFC 9457 problem details: the one place where errors become HTTP responses.
+
+No stack trace, SQL or internal name reaches a client; an unexpected error is logged here with
+its traceback and answered with a bare 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+logger = logging.getLogger(__name__)
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """`type` is `about:blank` for errors that the status code alone explains; specific
+    problems (out of stock, stale version, ...) name their own type."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+def status_problem(status: int, detail: str | None = None) -> Problem:
+    """A problem that its status code explains: `about:blank`, titled by the status."""
+    title = HTTPStatus(status).phrase
+    return Problem(type="about:blank", title=title, status=status, detail=detail or title)
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Problem]:
+    return Response(
+        problem, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
+
+
+def problem_specs(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem responses a route may give."""
+    return {
+        status: ResponseSpec(
+            Problem, description=HTTPStatus(status).phrase, media_type=PROBLEM_MEDIA_TYPE
+        )
+        for status in statuses
+    }
+
+
+def http_exception_to_problem(
+    request: Request[Any, Any, Any], exc: HTTPException
+) -> Response[Problem]:
+    status = exc.status_code
+    if status >= 500:
+        return unexpected_exception_to_problem(request, exc)
+    return problem_response(status_problem(status, exc.detail), headers=exc.headers)
+
+
+def validation_exception_to_problem(
+    _: Request[Any, Any, Any], exc: ValidationException
+) -> Response[Problem]:
+    """A body or parameter that decoded but broke a rule is a 422 naming each field; a body
+    that is not JSON at all is a 400."""
+    errors = [_field_error(item) for item in exc.extra or [] if isinstance(item, dict)]
+    if not errors:
+        return problem_response(status_problem(400, "The request body is not valid JSON."))
+    return problem_response(
+        Problem(
+            type="about:blank",
+            title="Validation failed",
+            status=422,
+            detail="; ".join(f"{e.field}: {e.message}" for e in errors),
+            errors=errors,
+        )
+    )
+
+
+def _field_error(item: dict[str, Any]) -> FieldError:
+    key = str(item.get("key") or "body")
+    # msgspec reports paths as `$.items[0].sku`; clients want `items[0].sku`.
+    message = str(item.get("message", "is invalid"))
+    if " - at `$." in message:
+        message, _, path = message.partition(" - at `$.")
+        key = path.rstrip("`")
+    return FieldError(field=key, message=message)
+
+
+def unexpected_exception_to_problem(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[Problem]:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(status_problem(500, "The server failed; the error has been logged."))
+
+
+EXCEPTION_HANDLERS = {
+    ValidationException: validation_exception_to_problem,
+    HTTPException: http_exception_to_problem,
+    Exception: unexpected_exception_to_problem,
+}
+
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "PROBLEM_MEDIA_TYPE",
+    "FieldError",
+    "Problem",
+    "problem_response",
+    "problem_specs",
+    "status_problem",
+]

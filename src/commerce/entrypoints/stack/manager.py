@@ -1,0 +1,132 @@
+"""Bring the stack up and down, report on it, and run a command inside it."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+from urllib.parse import urlsplit
+
+from commerce.entrypoints.stack import system
+from commerce.entrypoints.stack.elasticsearch import ElasticsearchServer
+from commerce.entrypoints.stack.layout import Layout, port_from_env
+from commerce.entrypoints.stack.postgres import PostgresServer
+from commerce.entrypoints.stack.redis import RedisServer
+from commerce.entrypoints.stack.server import Server
+
+DEFAULT_PORTS = {"postgres": 55432, "redis": 56379, "elasticsearch": 59200}
+
+
+@dataclass(frozen=True)
+class Status:
+    name: str
+    env_var: str
+    url: str
+    state: str  # "running", "stopped" or "external"
+    pid: int | None = None
+
+
+class Stack:
+    def __init__(self, layout: Layout | None = None) -> None:
+        self.layout = layout or Layout.from_environment()
+        self.servers: list[Server] = [
+            PostgresServer(self.layout, port_from_env("postgres", DEFAULT_PORTS["postgres"])),
+            RedisServer(self.layout, port_from_env("redis", DEFAULT_PORTS["redis"])),
+            ElasticsearchServer(
+                self.layout, port_from_env("elasticsearch", DEFAULT_PORTS["elasticsearch"])
+            ),
+        ]
+
+    def up(self) -> list[Server]:
+        """Start every server that is neither running nor provided from outside; return the
+        ones this call started."""
+        started: list[Server] = []
+        with self._lock():
+            system.ensure_service_user(self.layout)
+            system.make_owned_dir(self.layout, self.layout.state_dir)
+            for server in self.servers:
+                if _external_url(server) is not None or server.pid() is not None:
+                    continue
+                print(f"stack: starting {server.name} on port {server.port}", flush=True)
+                try:
+                    server.start()
+                except BaseException:
+                    _stop_all(started)
+                    raise
+                started.append(server)
+        return started
+
+    def down(self, servers: Sequence[Server] | None = None) -> list[str]:
+        with self._lock():
+            return [s.name for s in reversed(servers or self.servers) if s.stop()]
+
+    def status(self) -> list[Status]:
+        return [_status(server) for server in self.servers]
+
+    def environment(self) -> dict[str, str]:
+        return {server.env_var: _external_url(server) or server.url for server in self.servers}
+
+    def run(self, command: Sequence[str]) -> int:
+        """Run `command` with the stack up and its URLs in the environment; then stop exactly
+        what this call started, also when the command fails or is interrupted."""
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        started: list[Server] = []
+        try:
+            started = self.up()
+            env = os.environ | self.environment()
+            return subprocess.run(list(command), env=env, check=False).returncode
+        except KeyboardInterrupt:
+            return 130
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if started:
+                print(f"stack: stopping {', '.join(s.name for s in started)}", flush=True)
+                self.down(started)
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.layout.state_dir.mkdir(parents=True, exist_ok=True)
+        with (self.layout.state_dir / ".lock").open("w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+
+
+def _external_url(server: Server) -> str | None:
+    """The operator's own server for this role, if the environment names one other than ours.
+    It must answer: silently starting ours instead would hide a misconfiguration."""
+    url = os.environ.get(server.env_var)
+    if not url or url == server.url:
+        return None
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or _default_port(parts.scheme)
+    if not system.tcp_reachable(host, port):
+        raise system.StackError(
+            f"{server.env_var} points at {host}:{port}, which does not answer; "
+            "start that server or unset the variable to let the stack run its own"
+        )
+    return url
+
+
+def _default_port(scheme: str) -> int:
+    return {"redis": 6379, "rediss": 6379, "http": 80, "https": 443}.get(scheme, 5432)
+
+
+def _status(server: Server) -> Status:
+    if (url := os.environ.get(server.env_var)) and url != server.url:
+        return Status(server.name, server.env_var, url, "external")
+    pid = server.pid()
+    return Status(server.name, server.env_var, server.url, "running" if pid else "stopped", pid)
+
+
+def _stop_all(servers: Sequence[Server]) -> None:
+    for server in reversed(servers):
+        server.stop()
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,1 @@
+"""The Protocols the core needs from the outside world."""

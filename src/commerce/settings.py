@@ -1,0 +1,76 @@
+"""The service's settings: every `COMMERCE_*` environment variable, decoded into one Struct."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Annotated
+
+import msgspec
+
+PREFIX = "COMMERCE_"
+# Variables read by the local stack manager, not by the service.
+STACK_PREFIX = "COMMERCE_STACK_"
+
+Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
+Seconds = Annotated[float, msgspec.Meta(gt=0, le=60)]
+Currency = Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")]
+
+
+class SettingsError(ValueError):
+    """The environment does not describe a valid configuration."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Defaults point at the local stack (`commerce stack up`), so a checkout runs as it is."""
+
+    database_url: str = "postgresql://commerce:commerce@127.0.0.1:55432/commerce"
+    redis_url: str = "redis://127.0.0.1:56379/0"
+    elasticsearch_url: str = "http://127.0.0.1:59200"
+    currency: Currency = "EUR"
+    host: str = "127.0.0.1"
+    port: Port = 8000
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    log_level: Annotated[str, msgspec.Meta(pattern="^(DEBUG|INFO|WARNING|ERROR)$")] = "INFO"
+    readiness_timeout: Seconds = 2.0
+
+    def __post_init__(self) -> None:
+        _require_scheme("database_url", self.database_url, ("postgresql", "postgres"))
+        _require_scheme("redis_url", self.redis_url, ("redis", "rediss"))
+        _require_scheme("elasticsearch_url", self.elasticsearch_url, ("http", "https"))
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from `environ` (default: the process environment).
+
+    An unknown `COMMERCE_*` variable is an error rather than silently ignored: a typo in a
+    deployment should stop the process, not run it against the default database.
+    """
+    env = os.environ if environ is None else environ
+    raw = {
+        name.removeprefix(PREFIX).lower(): value
+        for name, value in env.items()
+        if name.startswith(PREFIX) and not name.startswith(STACK_PREFIX)
+    }
+    try:
+        return msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        raise SettingsError(_explain(error)) from None
+
+
+def _require_scheme(field: str, url: str, schemes: tuple[str, ...]) -> None:
+    scheme = url.partition("://")[0].split("+")[0]
+    if "://" not in url or scheme not in schemes:
+        raise ValueError(f"{field} must be a {' or '.join(schemes)}:// URL")
+
+
+def _explain(error: msgspec.ValidationError) -> str:
+    # msgspec names the offending field as `$.field`; name the variable the operator set.
+    message = str(error)
+    if "- at `$." in message:
+        text, _, path = message.partition(" - at `$.")
+        return f"{PREFIX}{path.rstrip('`').upper()}: {text}"
+    if "Object contains unknown field `" in message:
+        field = message.split("`")[1]
+        return f"unknown setting {PREFIX}{field.upper()}"
+    return message
