@@ -78,8 +78,8 @@ class Stack:
         started: list[Server] = []
         try:
             started = self.up()
-            env = os.environ | self.environment()
-            return subprocess.run(list(command), env=env, check=False).returncode
+            child = subprocess.Popen(list(command), env=os.environ | self.environment())
+            return _wait_for_child(child)
         except KeyboardInterrupt:
             return 130
         finally:
@@ -121,6 +121,21 @@ def _status(server: Server) -> Status:
         return Status(server.name, server.env_var, url, "external")
     pid = server.pid()
     return Status(server.name, server.env_var, server.url, "running" if pid else "stopped", pid)
+
+
+def _wait_for_child(child: subprocess.Popen[bytes]) -> int:
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        # Ctrl-C reached the child too: give it time to shut down cleanly before the stack
+        # goes away under it; a SIGTERM sent to us alone is passed on.
+        for ask in (lambda: None, child.terminate, child.kill):
+            ask()
+            try:
+                return child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                continue
+        return child.wait()
 
 
 def _stop_all(servers: Sequence[Server]) -> None:

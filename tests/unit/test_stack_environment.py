@@ -1,0 +1,73 @@
+"""How the stack decides which servers to run itself and which the operator provides."""
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from commerce.entrypoints.stack.layout import Layout
+from commerce.entrypoints.stack.manager import Stack
+from commerce.entrypoints.stack.system import StackError
+from tests.support import free_port
+
+
+@pytest.fixture
+def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Stack:
+    for variable in ("COMMERCE_DATABASE_URL", "COMMERCE_REDIS_URL", "COMMERCE_ELASTICSEARCH_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    return Stack(Layout(state_dir=tmp_path / "state", cache_dir=tmp_path / "cache", run_as=None))
+
+
+@pytest.fixture
+def listening_port() -> Iterator[int]:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        yield server.getsockname()[1]
+
+
+def test_without_variables_the_stack_serves_every_role_itself(stack: Stack) -> None:
+    assert stack.environment() == {
+        "COMMERCE_DATABASE_URL": "postgresql://commerce:commerce@127.0.0.1:55432/commerce",
+        "COMMERCE_REDIS_URL": "redis://127.0.0.1:56379/0",
+        "COMMERCE_ELASTICSEARCH_URL": "http://127.0.0.1:59200",
+    }
+    assert {status.state for status in stack.status()} == {"stopped"}
+
+
+def test_a_reachable_server_named_by_the_environment_is_used_instead_of_starting_one(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, listening_port: int
+) -> None:
+    url = f"redis://127.0.0.1:{listening_port}/3"
+    monkeypatch.setenv("COMMERCE_REDIS_URL", url)
+
+    assert stack.environment()["COMMERCE_REDIS_URL"] == url
+    assert {s.name: s.state for s in stack.status()}["redis"] == "external"
+
+
+def test_an_unreachable_server_named_by_the_environment_is_an_error_not_a_silent_swap(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMMERCE_ELASTICSEARCH_URL", f"http://127.0.0.1:{free_port()}")
+
+    with pytest.raises(StackError, match="COMMERCE_ELASTICSEARCH_URL points at"):
+        stack.environment()
+
+
+def test_the_stacks_own_url_in_the_environment_still_means_the_stack_runs_it(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMMERCE_REDIS_URL", "redis://127.0.0.1:56379/0")
+
+    assert {s.name: s.state for s in stack.status()}["redis"] == "stopped"
+
+
+def test_ports_can_be_moved_with_stack_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COMMERCE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("COMMERCE_STACK_POSTGRES_PORT", "6543")
+    stack = Stack(Layout(state_dir=tmp_path, cache_dir=tmp_path, run_as=None))
+
+    assert stack.environment()["COMMERCE_DATABASE_URL"].endswith("@127.0.0.1:6543/commerce")
