@@ -129,8 +129,9 @@ def _wait_for_child(child: subprocess.Popen[bytes]) -> int:
     except KeyboardInterrupt:
         # Ctrl-C reached the child too: give it time to shut down cleanly before the stack
         # goes away under it; a SIGTERM sent to us alone is passed on.
-        for ask in (lambda: None, child.terminate, child.kill):
-            ask()
+        for escalate in (None, child.terminate, child.kill):
+            if escalate is not None:
+                escalate()
             try:
                 return child.wait(timeout=15)
             except subprocess.TimeoutExpired:
