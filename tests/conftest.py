@@ -7,7 +7,8 @@ own (created, migrated, dropped), so tests never touch the data of `make run`.
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import asyncpg
 import pytest
@@ -48,11 +49,17 @@ async def _admin(settings: Settings, sql: str) -> None:
         await connection.close()
 
 
+def _off_loop(action: Callable[[], object]) -> None:
+    """Run set-up that drives its own event loop, even when an async fixture asked for it."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(action).result()
+
+
 @pytest.fixture(scope="session")
 def database_url(stack_settings: Settings) -> Iterator[str]:
     name = f"commerce_test_{uuid.uuid4().hex[:12]}"
     try:
-        asyncio.run(_admin(stack_settings, f'CREATE DATABASE "{name}"'))
+        _off_loop(lambda: asyncio.run(_admin(stack_settings, f'CREATE DATABASE "{name}"')))
     except (OSError, asyncpg.PostgresError) as error:
         pytest.fail(
             f"PostgreSQL at {stack_settings.database_url} is not reachable ({error}); "
@@ -60,9 +67,9 @@ def database_url(stack_settings: Settings) -> Iterator[str]:
         )
     url = make_url(stack_settings.database_url).set(database=name)
     url_text = url.render_as_string(hide_password=False)
-    upgrade_to_head(url_text)
+    _off_loop(lambda: upgrade_to_head(url_text))
     yield url_text
-    asyncio.run(_admin(stack_settings, f'DROP DATABASE "{name}" WITH (FORCE)'))
+    _off_loop(lambda: asyncio.run(_admin(stack_settings, f'DROP DATABASE "{name}" WITH (FORCE)')))
 
 
 @pytest.fixture

@@ -1,6 +1,13 @@
 """Small helpers shared by tests."""
 
 import socket
+import uuid
+from datetime import UTC, datetime
+
+from commerce.domain.catalog import Product, ProductDetails, Variant
+from commerce.domain.values import Money
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def free_port() -> int:
@@ -9,3 +16,29 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def eur(amount: int) -> Money:
+    return Money(amount, "EUR")
+
+
+def kettle_details(**changes: object) -> ProductDetails:
+    fields: dict[str, object] = {
+        "name": "Stainless steel kettle",
+        "description": "Boils 1.7 l in three minutes.",
+        "brand": "Acme",
+        "category": "kitchen/kettles",
+        "images": ["https://img.example/kettle.jpg"],
+        "attributes": {"material": "steel"},
+    }
+    return ProductDetails(**(fields | changes))  # type: ignore[arg-type]
+
+
+def new_product(*skus: str, price: int = 2999) -> Product:
+    return Product.create(
+        product_id=uuid.uuid4(),
+        details=kettle_details(),
+        variants=[Variant(sku=sku, price=eur(price), attributes={"color": "red"}) for sku in skus],
+        currency="EUR",
+        now=NOW,
+    )

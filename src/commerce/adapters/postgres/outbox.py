@@ -35,7 +35,7 @@ async def claim_unpublished(connection: AsyncConnection, limit: int) -> list[Cla
         .with_for_update(skip_locked=True)
     )
     rows = (await connection.execute(query)).mappings().all()
-    return [ClaimedEvent(row["id"], _envelope(row)) for row in rows]
+    return [ClaimedEvent(row["id"], envelope_from_row(row)) for row in rows]
 
 
 async def mark_published(
@@ -54,5 +54,5 @@ def _row(envelope: EventEnvelope) -> dict[str, object]:
     return {name: getattr(envelope, name) for name in _FIELDS}
 
 
-def _envelope(row: RowMapping) -> EventEnvelope:
+def envelope_from_row(row: RowMapping) -> EventEnvelope:
     return EventEnvelope(**{name: row[name] for name in _FIELDS})

@@ -2,8 +2,11 @@
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
+    CheckConstraint,
     Column,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -39,4 +42,47 @@ outbox = Table(
     Column("trace_context", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("published_at", DateTime(timezone=True), nullable=True),
     Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("brand", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("images", JSONB, nullable=False),
+    Column("attributes", JSONB, nullable=False),
+    Column("archived", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+product_variants = Table(
+    "product_variants",
+    metadata,
+    # The primary key makes a SKU unique across the whole catalogue, whatever the concurrency.
+    Column("sku", Text, primary_key=True),
+    Column("product_id", UUID(as_uuid=True), ForeignKey("products.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("price_amount", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("attributes", JSONB, nullable=False),
+    Column("retired", Boolean, nullable=False),
+    CheckConstraint("price_amount > 0", name="price_positive"),
+    Index("ix_product_variants_product_id", "product_id"),
+)
+
+stock_items = Table(
+    "stock_items",
+    metadata,
+    Column("sku", Text, ForeignKey("product_variants.sku"), primary_key=True),
+    Column("product_id", UUID(as_uuid=True), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("on_hand", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False),
+    # The database itself refuses negative stock, whatever a handler computes.
+    CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+    CheckConstraint("on_hand >= reserved", name="on_hand_covers_reserved"),
 )

@@ -1,0 +1,39 @@
+"""Stock per SKU in PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+
+from commerce.adapters.postgres.repository import TrackingRepository
+from commerce.adapters.postgres.tables import stock_items
+from commerce.domain.errors import NotFoundError
+from commerce.domain.inventory import StockItem
+
+
+class PostgresStockRepository(TrackingRepository[StockItem]):
+    async def get(self, sku: str) -> StockItem:
+        # FOR UPDATE: stock changes are short and contended; waiting beats a retry.
+        query = select(stock_items).where(stock_items.c.sku == sku).with_for_update()
+        row = (await self.connection.execute(query)).mappings().one_or_none()
+        if row is None:
+            raise NotFoundError(f"no SKU {sku}")
+        return self._track(
+            StockItem(
+                sku=row["sku"],
+                product_id=row["product_id"],
+                on_hand=row["on_hand"],
+                reserved=row["reserved"],
+                version=row["version"],
+            )
+        )
+
+    async def save(self, item: StockItem, expected_version: int) -> None:
+        values = {"on_hand": item.on_hand, "reserved": item.reserved}
+        if expected_version == 0:
+            await self.connection.execute(
+                insert(stock_items).values(
+                    sku=item.sku, product_id=item.product_id, version=item.version, **values
+                )
+            )
+        else:
+            await self._update_versioned(stock_items, item.sku, item, expected_version, values)

@@ -1,0 +1,45 @@
+"""What every PostgreSQL repository shares: the aggregates it has handed out, and the
+optimistic version check on save."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Table, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from commerce.domain.aggregate import Aggregate
+from commerce.domain.errors import ConcurrencyError
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class TrackingRepository(Generic[A]):
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.seen: list[A] = []
+
+    def add(self, aggregate: A) -> None:
+        self.seen.append(aggregate)
+
+    def _track(self, aggregate: A) -> A:
+        self.seen.append(aggregate)
+        return aggregate
+
+    async def save(self, aggregate: A, expected_version: int) -> None:
+        raise NotImplementedError
+
+    async def _update_versioned(
+        self, table: Table, key: Any, aggregate: A, expected_version: int, values: dict[str, Any]
+    ) -> None:
+        """`UPDATE … WHERE version = expected`: a lost race raises, it never overwrites."""
+        key_column = next(iter(table.primary_key.columns))
+        result = await self.connection.execute(
+            update(table)
+            .where(key_column == key, table.c.version == expected_version)
+            .values(version=aggregate.version, **values)
+        )
+        if result.rowcount != 1:
+            raise ConcurrencyError(
+                f"{aggregate.aggregate_type} {aggregate.aggregate_id} was changed by someone else"
+            )

@@ -1,0 +1,67 @@
+"""The PostgreSQL unit of work: aggregates and their outbox events in one transaction."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from commerce.adapters.envelopes import envelopes_for
+from commerce.adapters.postgres.catalog import PostgresProductRepository
+from commerce.adapters.postgres.inventory import PostgresStockRepository
+from commerce.adapters.postgres.outbox import append_events
+from commerce.adapters.postgres.repository import TrackingRepository
+from commerce.domain.events import EventEnvelope
+from commerce.ports.clock import Clock
+
+
+class PostgresUnitOfWork:
+    products: PostgresProductRepository
+    stock: PostgresStockRepository
+
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._connection: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        self._connection = await self._engine.connect()
+        await self._connection.begin()
+        self.products = PostgresProductRepository(self._connection)
+        self.stock = PostgresStockRepository(self._connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.rollback()  # a no-op after commit
+            await connection.close()
+
+    def _repositories(self) -> list[TrackingRepository[Any]]:
+        # Parents before children: variants are saved before the stock rows that reference them.
+        return [self.products, self.stock]
+
+    async def commit(self) -> list[UUID]:
+        assert self._connection is not None, "commit() outside `async with`"
+        now = self._clock.now()
+        envelopes: list[EventEnvelope] = []
+        for repository in self._repositories():
+            for aggregate in _unique(repository.seen):
+                if aggregate.has_changes:
+                    expected = aggregate.persisted_version
+                    envelopes += envelopes_for(aggregate, now)
+                    await repository.save(aggregate, expected)
+        await append_events(self._connection, envelopes)
+        await self._connection.commit()
+        return [envelope.event_id for envelope in envelopes]
+
+
+def _unique(aggregates: list[Any]) -> list[Any]:
+    return list({id(a): a for a in aggregates}.values())

@@ -1,0 +1,34 @@
+"""Errors the domain raises; the HTTP edge maps each kind to one status code."""
+
+
+class DomainError(Exception):
+    """A rule of the business was broken."""
+
+
+class DomainValidationError(DomainError):
+    """A value is not acceptable (422)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotFoundError(DomainError):
+    """The thing does not exist, or is not the caller's to see (404)."""
+
+
+class ConflictError(DomainError):
+    """The request conflicts with the current state (409)."""
+
+    code = "conflict"
+
+
+class ConcurrencyError(ConflictError):
+    """Someone else changed the aggregate since it was read (409, or 412 with If-Match)."""
+
+    code = "stale_version"
+
+
+class PermissionDeniedError(DomainError):
+    """Authenticated, but not allowed (403)."""

@@ -1,0 +1,8 @@
+"""Every event type the service records, in one registry (decoding and upcasting)."""
+
+from commerce.domain.catalog import CATALOG_EVENTS
+from commerce.domain.events import EventRegistry
+from commerce.domain.inventory import INVENTORY_EVENTS
+
+EVENTS = EventRegistry()
+EVENTS.register(*CATALOG_EVENTS, *INVENTORY_EVENTS)

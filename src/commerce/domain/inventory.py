@@ -1,0 +1,88 @@
+"""Stock per SKU: counted on hand, reserved by open orders; available is the difference."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from uuid import UUID
+
+from commerce.domain.aggregate import Aggregate
+from commerce.domain.errors import ConflictError, DomainValidationError
+from commerce.domain.events import DomainEvent
+
+
+class StockLevelChanged(DomainEvent, frozen=True, kw_only=True):
+    """Carries the resulting levels, so a consumer needs no earlier event to be right."""
+
+    sku: str
+    product_id: UUID
+    on_hand: int
+    reserved: int
+    available: int
+    reason: str
+
+
+INVENTORY_EVENTS = (StockLevelChanged,)
+
+
+class BelowReservedError(ConflictError):
+    code = "below_reserved"
+
+
+class StockItem(Aggregate):
+    aggregate_type: ClassVar[str] = "stock"
+
+    def __init__(
+        self, *, sku: str, product_id: UUID, on_hand: int = 0, reserved: int = 0, version: int = 0
+    ) -> None:
+        super().__init__(version)
+        self.sku = sku
+        self.product_id = product_id
+        self.on_hand = on_hand
+        self.reserved = reserved
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.sku
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    @classmethod
+    def open(cls, sku: str, product_id: UUID) -> StockItem:
+        item = cls(sku=sku, product_id=product_id)
+        item._changed("created")
+        return item
+
+    def set_counted(self, on_hand: int) -> None:
+        if on_hand < 0:
+            raise DomainValidationError("on_hand", "must not be negative")
+        if on_hand < self.reserved:
+            raise BelowReservedError(
+                f"{self.sku}: {self.reserved} units are reserved, cannot count {on_hand}"
+            )
+        self.on_hand = on_hand
+        self._changed("counted")
+
+    def adjust(self, delta: int, reason: str) -> None:
+        if delta == 0:
+            raise DomainValidationError("delta", "must not be zero")
+        if self.on_hand + delta < self.reserved:
+            raise BelowReservedError(
+                f"{self.sku}: writing off {-delta} would leave less than the "
+                f"{self.reserved} reserved"
+            )
+        self.on_hand += delta
+        self._changed(reason)
+
+    def _changed(self, reason: str) -> None:
+        self._record(
+            StockLevelChanged(
+                sku=self.sku,
+                product_id=self.product_id,
+                on_hand=self.on_hand,
+                reserved=self.reserved,
+                available=self.available,
+                reason=reason,
+            )
+        )
