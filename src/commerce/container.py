@@ -1,21 +1,51 @@
 """The dependency-injector container: the one place that picks adapters from settings."""
 
+import logging
+import secrets
+
 from dependency_injector import containers, providers
 
 from commerce.adapters.elasticsearch.client import ElasticsearchCheck, create_client
 from commerce.adapters.postgres.engine import PostgresCheck, create_engine
+from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.redis.client import RedisCheck, create_redis
+from commerce.adapters.redis.revocations import RedisTokenRevocations
+from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
+from commerce.adapters.system_clock import SystemClock
 from commerce.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def jwt_secret(settings: Settings) -> str:
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    logger.warning(
+        "COMMERCE_JWT_SECRET is not set: using a random secret for this process only; "
+        "set it in any deployment with more than one process"
+    )
+    return secrets.token_urlsafe(48)
 
 
 class Container(containers.DeclarativeContainer):
     """App-lifetime clients, created on first use; `close()` releases their connections."""
 
     settings = providers.Dependency(instance_of=Settings)
+    clock = providers.Singleton(SystemClock)
 
     engine = providers.Singleton(create_engine, settings.provided.database_url)
     redis = providers.Singleton(create_redis, settings.provided.redis_url)
     elasticsearch = providers.Singleton(create_client, settings.provided.elasticsearch_url)
+
+    unit_of_work = providers.Factory(PostgresUnitOfWork, engine, clock)
+
+    token_issuer = providers.Singleton(
+        JwtTokenIssuer,
+        providers.Singleton(jwt_secret, settings),
+        settings.provided.access_token_ttl,
+        clock,
+    )
+    token_revocations = providers.Singleton(RedisTokenRevocations, redis, clock)
 
     dependency_checks = providers.List(
         providers.Singleton(PostgresCheck, engine),

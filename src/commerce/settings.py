@@ -33,6 +33,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     log_level: Annotated[str, msgspec.Meta(pattern="^(DEBUG|INFO|WARNING|ERROR)$")] = "INFO"
     readiness_timeout: Seconds = 2.0
+    # Read-model indices and aliases are named `<prefix>-<model>`; tests use a prefix of their own.
+    index_prefix: Annotated[str, msgspec.Meta(pattern="^[a-z0-9][a-z0-9_-]{0,40}$")] = "commerce"
+    # Unset, each process makes a random secret: fine for one development process, but
+    # tokens then die with the process and are not shared between workers.
+    jwt_secret: Annotated[str, msgspec.Meta(min_length=32)] | None = None
+    access_token_ttl: Annotated[int, msgspec.Meta(ge=60, le=86400)] = 900
 
     def __post_init__(self) -> None:
         _require_scheme("database_url", self.database_url, ("postgresql", "postgres"))

@@ -7,12 +7,14 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from commerce import __version__
 from commerce.container import Container, build_container, close
+from commerce.entrypoints.http.auth import BearerTokenMiddleware, provide_principal
 from commerce.entrypoints.http.health import live, ready
 from commerce.entrypoints.http.problems import EXCEPTION_HANDLERS
 from commerce.ports.health import DependencyCheck
@@ -36,7 +38,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         dependencies=_dependencies(),
         state=State({"container": container, "settings": settings}),
         lifespan=[lifespan],
-        middleware=[metrics.middleware],
+        middleware=[metrics.middleware, DefineMiddleware(BearerTokenMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="Commerce",
@@ -68,4 +70,5 @@ def _dependencies() -> dict[str, Provide]:
     return {
         "settings": Provide(settings, sync_to_thread=False),
         "dependency_checks": Provide(dependency_checks, sync_to_thread=False),
+        "principal": Provide(provide_principal, sync_to_thread=False),
     }

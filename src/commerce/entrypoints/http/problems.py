@@ -15,7 +15,17 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
+from commerce.domain.errors import (
+    ConflictError,
+    DomainError,
+    DomainValidationError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# Specific problems are named by a URN: stable, comparable, and no pretend web address.
+PROBLEM_TYPE_PREFIX = "urn:commerce:problem:"
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +113,32 @@ def unexpected_exception_to_problem(
     return problem_response(status_problem(500, "The server failed; the error has been logged."))
 
 
+def domain_error_to_problem(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+    """One status per kind of domain error; a conflict names its cause in `type`."""
+    if isinstance(exc, DomainValidationError):
+        errors = [FieldError(field=exc.field, message=exc.message)]
+        problem = Problem(
+            type="about:blank",
+            title="Validation failed",
+            status=422,
+            detail=str(exc),
+            errors=errors,
+        )
+    elif isinstance(exc, ConflictError):
+        problem = Problem(
+            type=f"{PROBLEM_TYPE_PREFIX}{exc.code}", title="Conflict", status=409, detail=str(exc)
+        )
+    elif isinstance(exc, NotFoundError):
+        problem = status_problem(404, "Nothing here, or not yours to see.")
+    elif isinstance(exc, PermissionDeniedError):
+        problem = status_problem(403, str(exc))
+    else:
+        problem = status_problem(422, str(exc))
+    return problem_response(problem)
+
+
 EXCEPTION_HANDLERS = {
+    DomainError: domain_error_to_problem,
     ValidationException: validation_exception_to_problem,
     HTTPException: http_exception_to_problem,
     Exception: unexpected_exception_to_problem,

@@ -1,0 +1,57 @@
+"""Short-lived HS256 JWTs with a unique id (`jti`) so each one can be revoked."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import jwt
+
+from commerce.ports.auth import InvalidTokenError, IssuedToken, Principal
+from commerce.ports.clock import Clock
+
+_ALGORITHM = "HS256"
+_ISSUER = "commerce"
+
+
+class JwtTokenIssuer:
+    def __init__(self, secret: str, ttl_seconds: int, clock: Clock) -> None:
+        self._secret = secret
+        self._ttl = ttl_seconds
+        self._clock = clock
+
+    def issue(self, account_id: UUID, roles: frozenset[str]) -> IssuedToken:
+        now = self._clock.now()
+        claims = {
+            "sub": str(account_id),
+            "roles": sorted(roles),
+            "jti": uuid.uuid4().hex,
+            "iss": _ISSUER,
+            "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(seconds=self._ttl)).timestamp()),
+        }
+        return IssuedToken(jwt.encode(claims, self._secret, algorithm=_ALGORITHM), self._ttl)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[_ALGORITHM],
+                issuer=_ISSUER,
+                options={"require": ["sub", "jti", "exp", "iat"], "verify_exp": False},
+            )
+            expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
+            principal = Principal(
+                account_id=UUID(claims["sub"]),
+                roles=frozenset(str(role) for role in claims.get("roles", [])),
+                token_id=str(claims["jti"]),
+                expires_at=expires_at,
+            )
+        except (jwt.PyJWTError, ValueError, TypeError) as error:
+            raise InvalidTokenError("invalid token") from error
+        # Expiry is checked against the injected clock, not the system's.
+        if expires_at <= self._clock.now():
+            raise InvalidTokenError("token expired")
+        return principal

@@ -1,0 +1,72 @@
+"""Authentication (bearer JWT, checked against the revocation list) and role guards.
+
+The middleware only identifies the caller: a request without a token goes on anonymous, one
+with a bad, expired or revoked token is a 401. Guards decide: `signed_in` needs a caller,
+`requires_role(...)` a caller with one of the roles (`admin` may do everything).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from commerce.ports.auth import InvalidTokenError, Principal, TokenIssuer, TokenRevocations
+
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+_UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Bearer"}
+
+
+class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        header = connection.headers.get("authorization")
+        if header is None:
+            return AuthenticationResult(user=None, auth=None)
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise _unauthorized("use an `Authorization: Bearer <token>` header")
+        container = connection.app.state.container
+        issuer: TokenIssuer = container.token_issuer()
+        revocations: TokenRevocations = container.token_revocations()
+        try:
+            principal = issuer.verify(token.strip())
+        except InvalidTokenError:
+            raise _unauthorized("the token is invalid or has expired") from None
+        if await revocations.is_revoked(principal.token_id):
+            raise _unauthorized("the token has been revoked")
+        return AuthenticationResult(user=principal, auth=token)
+
+
+def _unauthorized(detail: str) -> NotAuthorizedException:
+    return NotAuthorizedException(detail=detail, headers=_UNAUTHORIZED_HEADERS)
+
+
+def caller(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    user = connection.scope.get("user")
+    if not isinstance(user, Principal):
+        raise _unauthorized("sign in first")
+    return user
+
+
+def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    caller(connection)
+
+
+def requires_role(*roles: str) -> Guard:
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = caller(connection)
+        if not any(principal.may_act_as(role) for role in roles):
+            raise PermissionDeniedException(detail=f"needs the role {' or '.join(roles)}")
+
+    return guard
+
+
+def provide_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """Litestar dependency `principal`, for handlers behind a guard."""
+    return caller(request)
