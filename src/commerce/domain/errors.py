@@ -32,3 +32,7 @@ class ConcurrencyError(ConflictError):
 
 class PermissionDeniedError(DomainError):
     """Authenticated, but not allowed (403)."""
+
+
+class VersionMismatchError(DomainError):
+    """The caller asked to change version N (`If-Match`) but the aggregate has moved (412)."""

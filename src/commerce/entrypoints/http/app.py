@@ -15,9 +15,12 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from commerce import __version__
 from commerce.container import Container, build_container, close
 from commerce.entrypoints.http.auth import BearerTokenMiddleware, provide_principal
+from commerce.entrypoints.http.catalog import InventoryAdminController, ProductsAdminController
 from commerce.entrypoints.http.health import live, ready
 from commerce.entrypoints.http.problems import EXCEPTION_HANDLERS
+from commerce.ports.clock import Clock
 from commerce.ports.health import DependencyCheck
+from commerce.ports.unit_of_work import UnitOfWork
 from commerce.settings import Settings, load_settings
 
 
@@ -34,7 +37,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             await close(container)
 
     return Litestar(
-        route_handlers=[live, ready, MetricsController],
+        route_handlers=[
+            live,
+            ready,
+            MetricsController,
+            ProductsAdminController,
+            InventoryAdminController,
+        ],
         dependencies=_dependencies(),
         state=State({"container": container, "settings": settings}),
         lifespan=[lifespan],
@@ -64,6 +73,12 @@ def _dependencies() -> dict[str, Provide]:
     def settings(state: State) -> Settings:
         return state.settings  # type: ignore[no-any-return]
 
+    def uow(state: State) -> UnitOfWork:
+        return state.container.unit_of_work()  # type: ignore[no-any-return]
+
+    def clock(state: State) -> Clock:
+        return state.container.clock()  # type: ignore[no-any-return]
+
     def dependency_checks(state: State) -> Sequence[DependencyCheck]:
         return state.container.dependency_checks()  # type: ignore[no-any-return]
 
@@ -71,4 +86,6 @@ def _dependencies() -> dict[str, Provide]:
         "settings": Provide(settings, sync_to_thread=False),
         "dependency_checks": Provide(dependency_checks, sync_to_thread=False),
         "principal": Provide(provide_principal, sync_to_thread=False),
+        "uow": Provide(uow, sync_to_thread=False),
+        "clock": Provide(clock, sync_to_thread=False),
     }

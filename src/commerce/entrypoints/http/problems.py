@@ -21,6 +21,7 @@ from commerce.domain.errors import (
     DomainValidationError,
     NotFoundError,
     PermissionDeniedError,
+    VersionMismatchError,
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -128,6 +129,8 @@ def domain_error_to_problem(_: Request[Any, Any, Any], exc: DomainError) -> Resp
         problem = Problem(
             type=f"{PROBLEM_TYPE_PREFIX}{exc.code}", title="Conflict", status=409, detail=str(exc)
         )
+    elif isinstance(exc, VersionMismatchError):
+        problem = status_problem(412, f"{exc} (If-Match no longer holds): re-read and retry")
     elif isinstance(exc, NotFoundError):
         problem = status_problem(404, "Nothing here, or not yours to see.")
     elif isinstance(exc, PermissionDeniedError):

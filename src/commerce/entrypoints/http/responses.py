@@ -1,0 +1,16 @@
+"""Headers every command response carries: `Consistency-Token` and, for versioned
+aggregates, `ETag`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from commerce.application.consistency import encode_token
+
+
+def command_headers(event_ids: Sequence[UUID], version: int | None = None) -> dict[str, str]:
+    headers = {"Consistency-Token": encode_token(event_ids)}
+    if version is not None:
+        headers["ETag"] = f'"{version}"'
+    return headers
