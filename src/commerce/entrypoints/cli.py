@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import click
 import uvicorn
 
+from commerce.adapters.dramatiq.broker import redis_broker
+from commerce.adapters.dramatiq.dead_letters import dead_letters, replay
+from commerce.adapters.dramatiq.routing import PROJECTIONS, queue_name
 from commerce.adapters.postgres.migrate import upgrade_to_head
+from commerce.entrypoints.processes import exec_worker, run_relay
 from commerce.entrypoints.stack.cli import stack
 from commerce.settings import Settings, SettingsError, load_settings
 
@@ -49,6 +55,44 @@ def serve(host: str | None, port: int | None, run_migrations: bool) -> None:
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )
+
+
+@main.command()
+def relay() -> None:
+    """Move committed events from the outbox to the broker (run one or more)."""
+    asyncio.run(run_relay(_settings()))
+
+
+@main.command()
+@click.option("--processes", default=1, show_default=True, help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, help="Threads per process.")
+def worker(processes: int, threads: int) -> None:
+    """Run the projection workers (Dramatiq) that keep the read models up to date."""
+    _settings()  # fail here, clearly, on a bad configuration
+    exec_worker(processes, threads)
+
+
+@main.group()
+def events() -> None:
+    """Inspect and re-send events parked in the dead-letter queues."""
+
+
+@events.command("dead-letters")
+def list_dead_letters() -> None:
+    """List parked messages with their last error."""
+    broker = redis_broker(_settings().redis_url)
+    for projection in PROJECTIONS:
+        for letter in dead_letters(broker, queue_name(projection)):
+            click.echo(f"{letter.queue} {letter.message_id} {letter.events} events: {letter.error}")
+
+
+@events.command("replay")
+def replay_dead_letters() -> None:
+    """Send every parked message again, with a fresh retry budget."""
+    broker = redis_broker(_settings().redis_url)
+    for projection in PROJECTIONS:
+        count = replay(broker, queue_name(projection))
+        click.echo(f"{queue_name(projection)}: {count} message(s) sent again")
 
 
 def _settings() -> Settings:

@@ -2,8 +2,19 @@
 
 from dramatiq.brokers.redis import RedisBroker
 
+# A worker that stops sending heartbeats for this long is presumed dead and its unacknowledged
+# messages go back to the queue (Dramatiq's default is a full minute).
+HEARTBEAT_TIMEOUT_MS = 10_000
+# Out of a million broker commands, how many also run that recovery (default: 1000).
+MAINTENANCE_CHANCE = 50_000
+
 
 def redis_broker(redis_url: str, namespace: str = "commerce") -> RedisBroker:
     # Redis only carries messages; the outbox keeps them until a worker acknowledges, so the
     # broker's own durability settings are not relied on.
-    return RedisBroker(url=redis_url, namespace=namespace)  # type: ignore[no-untyped-call]
+    return RedisBroker(  # type: ignore[no-untyped-call]
+        url=redis_url,
+        namespace=namespace,
+        heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
+        maintenance_chance=MAINTENANCE_CHANCE,
+    )

@@ -1,0 +1,34 @@
+"""Publishes outbox batches as Dramatiq messages, one per projection queue."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import dramatiq
+import msgspec
+from dramatiq.brokers.redis import RedisBroker
+
+from commerce.adapters.dramatiq.routing import PROJECTIONS, actor_name, queue_name
+from commerce.domain.events import EventEnvelope
+
+
+class DramatiqEventPublisher:
+    def __init__(self, broker: RedisBroker, projections: Sequence[str] = PROJECTIONS) -> None:
+        self._broker = broker
+        self._projections = projections
+
+    async def publish(self, events: Sequence[EventEnvelope]) -> None:
+        if events:
+            await asyncio.to_thread(self._enqueue, msgspec.to_builtins(list(events)))
+
+    def _enqueue(self, batch: list[object]) -> None:
+        for projection in self._projections:
+            message = dramatiq.Message(  # type: ignore[var-annotated]
+                queue_name=queue_name(projection),
+                actor_name=actor_name(projection),
+                args=(batch,),
+                kwargs={},
+                options={},
+            )
+            self._broker.enqueue(message)

@@ -1,0 +1,173 @@
+"""From the outbox through the relay, Redis and a Dramatiq worker into Elasticsearch, with
+retries, the dead-letter queue and replay. The servers are real; the read model here is a
+minimal one of the test's own, so these tests pin the pipeline, not a particular projection."""
+
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+
+import dramatiq
+import msgspec
+import pytest
+from dramatiq.brokers.redis import RedisBroker
+from elasticsearch import Elasticsearch
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from commerce.adapters.dramatiq.broker import redis_broker
+from commerce.adapters.dramatiq.dead_letters import dead_letters, replay
+from commerce.adapters.dramatiq.publisher import DramatiqEventPublisher
+from commerce.adapters.dramatiq.routing import queue_name
+from commerce.adapters.memory.clock import FixedClock
+from commerce.adapters.postgres.relay import OutboxRelay
+from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
+from commerce.adapters.redis.projection_progress import RedisProjectionProgress
+from commerce.domain.events import EventEnvelope
+from commerce.settings import Settings
+from projections.runner import ProjectionRunner, declare_actor
+from tests.support import new_product
+
+
+class EventLog:
+    """Indexes each event under its id (so redelivery is harmless); fails while told to."""
+
+    name = "eventlog"
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+        self.failures_left = 0
+
+    def ensure_index(self, client: Elasticsearch) -> None:
+        if not client.indices.exists(index=self.alias):
+            client.indices.create(
+                index=self.alias,
+                settings={"number_of_replicas": 0, "refresh_interval": "1s"},
+            )
+
+    def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> None:
+        if self.failures_left:
+            self.failures_left -= 1
+            raise ConnectionError("elasticsearch is down")
+        for event in events:
+            client.index(index=self.alias, id=str(event.event_id), document={"type": event.type})
+
+
+@pytest.fixture
+def settings(stack_settings: Settings) -> Settings:
+    return msgspec.structs.replace(stack_settings, index_prefix=f"test-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def broker(settings: Settings) -> Iterator[RedisBroker]:
+    broker = redis_broker(settings.redis_url, namespace=settings.index_prefix)
+    yield broker
+    broker.flush_all()
+    broker.close()
+
+
+@pytest.fixture
+def event_log(settings: Settings) -> Iterator[EventLog]:
+    projection = EventLog(f"{settings.index_prefix}-eventlog")
+    yield projection
+    client = Elasticsearch(settings.elasticsearch_url)
+    client.indices.delete(index=projection.alias, ignore_unavailable=True)
+    client.close()
+
+
+@pytest.fixture
+def worker(broker: RedisBroker) -> Iterator[None]:
+    running = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
+    running.start()
+    yield
+    running.stop()
+
+
+async def commit_product(engine: AsyncEngine) -> list[uuid.UUID]:
+    async with PostgresUnitOfWork(engine, FixedClock()) as uow:
+        uow.products.add(new_product(f"SKU-{uuid.uuid4().hex[:10]}"))
+        return await uow.commit()
+
+
+async def relay_all(engine: AsyncEngine, broker: RedisBroker) -> None:
+    publisher = DramatiqEventPublisher(broker, projections=["eventlog"])
+    while await OutboxRelay(engine, publisher, FixedClock()).relay_once():
+        pass
+
+
+async def wait_projected(settings: Settings, event_ids: list[uuid.UUID], seconds: float) -> bool:
+    client = Redis.from_url(settings.redis_url)
+    progress = RedisProjectionProgress(client)
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            if await progress.all_projected("eventlog", event_ids):
+                return True
+            time.sleep(0.05)
+        return False
+    finally:
+        await client.aclose()
+
+
+def searchable(settings: Settings, alias: str, event_ids: list[uuid.UUID]) -> set[str]:
+    client = Elasticsearch(settings.elasticsearch_url)
+    try:
+        found = client.search(index=alias, query={"ids": {"values": [str(e) for e in event_ids]}})
+        return {hit["_id"] for hit in found["hits"]["hits"]}
+    finally:
+        client.close()
+
+
+async def test_a_committed_event_becomes_searchable_and_is_recorded_as_projected(
+    engine: AsyncEngine, settings: Settings, broker: RedisBroker, event_log: EventLog,
+    worker: None,
+) -> None:
+    declare_actor(broker, ProjectionRunner(event_log, settings))
+    event_ids = await commit_product(engine)
+
+    await relay_all(engine, broker)
+
+    assert await wait_projected(settings, event_ids, seconds=10)
+    assert searchable(settings, event_log.alias, event_ids) == {str(e) for e in event_ids}
+
+
+async def test_a_read_model_that_fails_for_a_while_catches_up_through_retries(
+    engine: AsyncEngine, settings: Settings, broker: RedisBroker, event_log: EventLog,
+    worker: None,
+) -> None:
+    event_log.failures_left = 3
+    declare_actor(broker, ProjectionRunner(event_log, settings), min_backoff=10, max_backoff=50)
+    event_ids = await commit_product(engine)
+
+    await relay_all(engine, broker)
+
+    assert await wait_projected(settings, event_ids, seconds=15)
+    assert event_log.failures_left == 0
+
+
+async def test_a_batch_that_keeps_failing_is_parked_with_its_error_and_replay_sends_it_again(
+    engine: AsyncEngine, settings: Settings, broker: RedisBroker, event_log: EventLog,
+    worker: None,
+) -> None:
+    event_log.failures_left = 1_000
+    declare_actor(
+        broker, ProjectionRunner(event_log, settings), max_retries=2, min_backoff=10,
+        max_backoff=20,
+    )
+    event_ids = await commit_product(engine)
+    await relay_all(engine, broker)
+
+    queue = queue_name("eventlog")
+    for _ in range(200):
+        if dead_letters(broker, queue):
+            break
+        time.sleep(0.05)
+    (parked,) = dead_letters(broker, queue)
+    assert parked.events == len(event_ids)
+    assert "elasticsearch is down" in parked.error
+    assert not await wait_projected(settings, event_ids, seconds=0.2)
+
+    event_log.failures_left = 0
+    assert replay(broker, queue) == 1
+
+    assert await wait_projected(settings, event_ids, seconds=10)
+    assert dead_letters(broker, queue) == []
