@@ -42,3 +42,16 @@ def new_product(*skus: str, price: int = 2999) -> Product:
         currency="EUR",
         now=NOW,
     )
+
+
+TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+
+
+def bearer(*roles: str, account_id: uuid.UUID | None = None) -> dict[str, str]:
+    """An Authorization header for a caller with these roles, signed like the app's tokens."""
+    from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
+    from commerce.adapters.system_clock import SystemClock
+
+    issuer = JwtTokenIssuer(TEST_JWT_SECRET, 900, SystemClock())
+    token = issuer.issue(account_id or uuid.uuid4(), frozenset(roles)).access_token
+    return {"Authorization": f"Bearer {token}"}

@@ -118,7 +118,10 @@ def searchable(settings: Settings, alias: str, event_ids: list[uuid.UUID]) -> se
 
 
 async def test_a_committed_event_becomes_searchable_and_is_recorded_as_projected(
-    engine: AsyncEngine, settings: Settings, broker: RedisBroker, event_log: EventLog,
+    engine: AsyncEngine,
+    settings: Settings,
+    broker: RedisBroker,
+    event_log: EventLog,
     worker: None,
 ) -> None:
     declare_actor(broker, ProjectionRunner(event_log, settings))
@@ -131,7 +134,10 @@ async def test_a_committed_event_becomes_searchable_and_is_recorded_as_projected
 
 
 async def test_a_read_model_that_fails_for_a_while_catches_up_through_retries(
-    engine: AsyncEngine, settings: Settings, broker: RedisBroker, event_log: EventLog,
+    engine: AsyncEngine,
+    settings: Settings,
+    broker: RedisBroker,
+    event_log: EventLog,
     worker: None,
 ) -> None:
     event_log.failures_left = 3
@@ -145,12 +151,18 @@ async def test_a_read_model_that_fails_for_a_while_catches_up_through_retries(
 
 
 async def test_a_batch_that_keeps_failing_is_parked_with_its_error_and_replay_sends_it_again(
-    engine: AsyncEngine, settings: Settings, broker: RedisBroker, event_log: EventLog,
+    engine: AsyncEngine,
+    settings: Settings,
+    broker: RedisBroker,
+    event_log: EventLog,
     worker: None,
 ) -> None:
     event_log.failures_left = 1_000
     declare_actor(
-        broker, ProjectionRunner(event_log, settings), max_retries=2, min_backoff=10,
+        broker,
+        ProjectionRunner(event_log, settings),
+        max_retries=2,
+        min_backoff=10,
         max_backoff=20,
     )
     event_ids = await commit_product(engine)

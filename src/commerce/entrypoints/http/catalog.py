@@ -8,8 +8,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, patch, post, put
-from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
 
 from commerce.application.catalog import (
     ArchiveProduct,
@@ -33,6 +32,7 @@ from commerce.domain.catalog import ProductDetails
 from commerce.domain.errors import DomainValidationError
 from commerce.domain.values import SKU_PATTERN, Money
 from commerce.entrypoints.http.auth import requires_role
+from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.problems import problem_specs
 from commerce.entrypoints.http.responses import command_headers
 from commerce.ports.clock import Clock
@@ -45,7 +45,7 @@ Text = Annotated[str, msgspec.Meta(max_length=10_000)]
 Key = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
 Value = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://\S{1,2000}$")]
-Attributes = Annotated[dict[Key, Value], msgspec.Meta(max_properties=50)]
+Attributes = Annotated[dict[Key, Value], msgspec.Meta(max_length=50)]
 Quantity = Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)]
 
 
@@ -143,10 +143,10 @@ class ProductsAdminController(Controller):
     )
     async def create(
         self,
-        data: ProductBody,
-        uow: NamedDependency[UnitOfWork],
-        clock: NamedDependency[Clock],
-        settings: NamedDependency[Settings],
+        data: JSONBody[ProductBody],
+        uow: Injected[UnitOfWork],
+        clock: Injected[Clock],
+        settings: Injected[Settings],
     ) -> Response[ProductView]:
         command = CreateProduct(
             details=_details(data),
@@ -167,11 +167,11 @@ class ProductsAdminController(Controller):
     )
     async def change(
         self,
-        product_id: UUID,
-        data: ProductPatch,
-        uow: NamedDependency[UnitOfWork],
-        settings: NamedDependency[Settings],
-        if_match: Annotated[str | None, Parameter(header="If-Match")] = None,
+        product_id: FromPath[UUID],
+        data: JSONBody[ProductPatch],
+        uow: Injected[UnitOfWork],
+        settings: Injected[Settings],
+        if_match: Annotated[str | None, HeaderParameter(name="If-Match")] = None,
     ) -> Response[ProductView]:
         command = ChangeProduct(
             product_id=product_id,
@@ -200,7 +200,7 @@ class ProductsAdminController(Controller):
         responses=problem_specs(401, 403, 404),
     )
     async def archive(
-        self, product_id: UUID, uow: NamedDependency[UnitOfWork], clock: NamedDependency[Clock]
+        self, product_id: FromPath[UUID], uow: Injected[UnitOfWork], clock: Injected[Clock]
     ) -> Response[ProductView]:
         return _product_response(await archive_product(ArchiveProduct(product_id), uow, clock))
 
@@ -217,9 +217,9 @@ class InventoryAdminController(Controller):
     )
     async def set_counted(
         self,
-        sku: Annotated[str, Parameter(pattern=SKU_PATTERN)],
-        data: StockBody,
-        uow: NamedDependency[UnitOfWork],
+        sku: Annotated[str, PathParameter(pattern=SKU_PATTERN)],
+        data: JSONBody[StockBody],
+        uow: Injected[UnitOfWork],
     ) -> Response[StockView]:
         return _stock_response(await set_stock(SetStock(sku=sku, on_hand=data.on_hand), uow))
 
@@ -231,9 +231,9 @@ class InventoryAdminController(Controller):
     )
     async def adjust(
         self,
-        sku: Annotated[str, Parameter(pattern=SKU_PATTERN)],
-        data: AdjustmentBody,
-        uow: NamedDependency[UnitOfWork],
+        sku: Annotated[str, PathParameter(pattern=SKU_PATTERN)],
+        data: JSONBody[AdjustmentBody],
+        uow: Injected[UnitOfWork],
     ) -> Response[StockView]:
         command = AdjustStock(sku=sku, delta=data.delta, reason=data.reason)
         return _stock_response(await adjust_stock(command, uow))
