@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 .PHONY: run test install lint typecheck pytest stack-up stack-down stack-status clean
 
 run: $(INSTALLED)
-	$(BIN)/commerce stack run -- $(BIN)/commerce serve --migrate
+	$(BIN)/commerce stack run -- $(BIN)/commerce dev
 
 test: lint typecheck
 	$(BIN)/commerce stack run -- $(BIN)/pytest $(PYTEST_ARGS)

@@ -49,8 +49,10 @@ class StockItem(Aggregate):
         return self.on_hand - self.reserved
 
     @classmethod
-    def open(cls, sku: str, product_id: UUID) -> StockItem:
-        item = cls(sku=sku, product_id=product_id)
+    def open(cls, sku: str, product_id: UUID, on_hand: int = 0) -> StockItem:
+        if on_hand < 0:
+            raise DomainValidationError("on_hand", "must not be negative")
+        item = cls(sku=sku, product_id=product_id, on_hand=on_hand)
         item._changed("created")
         return item
 

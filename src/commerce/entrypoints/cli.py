@@ -11,7 +11,7 @@ from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.adapters.dramatiq.dead_letters import dead_letters, replay
 from commerce.adapters.dramatiq.routing import PROJECTIONS, queue_name
 from commerce.adapters.postgres.migrate import upgrade_to_head
-from commerce.entrypoints.processes import exec_worker, run_relay
+from commerce.entrypoints.processes import exec_worker, run_all, run_relay, seed_demo_catalog
 from commerce.entrypoints.stack.cli import stack
 from commerce.settings import Settings, SettingsError, load_settings
 
@@ -55,6 +55,32 @@ def serve(host: str | None, port: int | None, run_migrations: bool) -> None:
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )
+
+
+@main.command()
+@click.option("--products", "count", default=200, show_default=True, help="How many products.")
+@click.option("--seed", type=int, help="Random seed, for a reproducible catalogue.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the catalogue has products.")
+def seed(count: int, seed: int | None, if_empty: bool) -> None:
+    """Write a demo catalogue (brands, categories, variants, prices, stock)."""
+    written = asyncio.run(seed_demo_catalog(_settings(), count, seed, only_if_empty=if_empty))
+    click.echo(f"seeded {written} products" if written else "catalogue not empty: not seeded")
+
+
+@main.command()
+@click.option(
+    "--seed-products",
+    default=200,
+    show_default=True,
+    help="Demo products to write when the catalogue is empty (0: none).",
+)
+def dev(seed_products: int) -> None:
+    """Migrate, seed an empty catalogue, and run the API, the relay and a worker together."""
+    settings = _settings()
+    upgrade_to_head(settings.database_url)
+    if seed_products:
+        asyncio.run(seed_demo_catalog(settings, seed_products, None, only_if_empty=True))
+    raise SystemExit(run_all(settings))
 
 
 @main.command()

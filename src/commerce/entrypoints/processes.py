@@ -4,18 +4,65 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
+import subprocess
 import sys
 
 from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.adapters.dramatiq.publisher import DramatiqEventPublisher
+from commerce.adapters.postgres.catalog import catalog_is_empty
 from commerce.adapters.postgres.engine import create_engine
 from commerce.adapters.postgres.relay import OutboxRelay
+from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.system_clock import SystemClock
+from commerce.entrypoints.seed import seed_catalog
 from commerce.settings import Settings
 
 # An idle worker asks Redis for work this often (ms); Dramatiq's default is a full second.
 WORKER_POLL_MS = "100"
+
+
+async def seed_demo_catalog(
+    settings: Settings, count: int, seed: int | None, *, only_if_empty: bool
+) -> int:
+    engine = create_engine(settings.database_url, pool_size=2)
+    try:
+        if only_if_empty:
+            async with engine.connect() as connection:
+                if not await catalog_is_empty(connection):
+                    return 0
+        clock = SystemClock()
+        return await seed_catalog(
+            lambda: PostgresUnitOfWork(engine, clock),
+            clock,
+            count,
+            currency=settings.currency,
+            seed=seed if seed is not None else secrets.randbits(32),
+        )
+    finally:
+        await engine.dispose()
+
+
+def run_all(settings: Settings) -> int:
+    """The API in the foreground with a relay and a worker beside it; all stop together."""
+    commerce = os.path.join(os.path.dirname(sys.executable), "commerce")
+    helpers = [
+        subprocess.Popen([commerce, "relay"]),
+        subprocess.Popen([commerce, "worker", "--threads", "2"]),
+    ]
+    try:
+        return subprocess.call([commerce, "serve"])
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        for helper in helpers:
+            helper.terminate()
+        for helper in helpers:
+            try:
+                helper.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                helper.kill()
 
 
 async def run_relay(settings: Settings) -> None:

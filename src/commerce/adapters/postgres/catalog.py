@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commerce.adapters.postgres.repository import TrackingRepository
 from commerce.adapters.postgres.tables import product_variants, products
@@ -116,3 +117,7 @@ def product_from_rows(row: RowMapping, variants: list[RowMapping]) -> Product:
         archived=row["archived"],
         version=row["version"],
     )
+
+
+async def catalog_is_empty(connection: AsyncConnection) -> bool:
+    return (await connection.execute(select(products.c.id).limit(1))).first() is None
