@@ -2,13 +2,16 @@
 retries, the dead-letter queue and replay. The servers are real; the read model here is a
 minimal one of the test's own, so these tests pin the pipeline, not a particular projection."""
 
+import asyncio
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from urllib.parse import urlsplit
 
 import dramatiq
 import msgspec
 import pytest
+import redis
 from dramatiq.brokers.redis import RedisBroker
 from elasticsearch import Elasticsearch
 from redis.asyncio import Redis
@@ -25,6 +28,7 @@ from commerce.adapters.redis.projection_progress import RedisProjectionProgress
 from commerce.domain.events import EventEnvelope
 from commerce.settings import Settings
 from projections.runner import ProjectionRunner, declare_actor
+from tests.proxy import CuttableProxy
 from tests.support import new_product
 
 
@@ -102,7 +106,7 @@ async def wait_projected(settings: Settings, event_ids: list[uuid.UUID], seconds
         while time.monotonic() < deadline:
             if await progress.all_projected("eventlog", event_ids):
                 return True
-            time.sleep(0.05)
+            await asyncio.sleep(0.05)
         return False
     finally:
         await client.aclose()
@@ -172,7 +176,7 @@ async def test_a_batch_that_keeps_failing_is_parked_with_its_error_and_replay_se
     for _ in range(200):
         if dead_letters(broker, queue):
             break
-        time.sleep(0.05)
+        await asyncio.sleep(0.05)
     (parked,) = dead_letters(broker, queue)
     assert parked.events == len(event_ids)
     assert "elasticsearch is down" in parked.error
@@ -183,3 +187,61 @@ async def test_a_batch_that_keeps_failing_is_parked_with_its_error_and_replay_se
 
     assert await wait_projected(settings, event_ids, seconds=10)
     assert dead_letters(broker, queue) == []
+
+
+@pytest.fixture
+def elasticsearch_proxy(settings: Settings) -> Iterator[CuttableProxy]:
+    target = urlsplit(settings.elasticsearch_url)
+    proxy = CuttableProxy(target.hostname or "127.0.0.1", target.port or 9200)
+    yield proxy
+    proxy.cut()
+
+
+async def test_while_elasticsearch_is_down_batches_wait_and_are_projected_once_it_returns(
+    engine: AsyncEngine,
+    settings: Settings,
+    broker: RedisBroker,
+    event_log: EventLog,
+    worker: None,
+    elasticsearch_proxy: CuttableProxy,
+) -> None:
+    behind_proxy = msgspec.structs.replace(
+        settings, elasticsearch_url=elasticsearch_proxy.url("http")
+    )
+    declare_actor(
+        broker, ProjectionRunner(event_log, behind_proxy), min_backoff=50, max_backoff=500
+    )
+    event_ids = await commit_product(engine)  # commands do not need Elasticsearch
+
+    await relay_all(engine, broker)
+    assert not await wait_projected(settings, event_ids, seconds=2)
+
+    elasticsearch_proxy.start()
+    assert await wait_projected(settings, event_ids, seconds=15)
+    assert searchable(settings, event_log.alias, event_ids) == {str(e) for e in event_ids}
+
+
+async def test_while_redis_is_down_commands_succeed_and_the_relay_catches_up_later(
+    engine: AsyncEngine,
+    settings: Settings,
+    broker: RedisBroker,
+    event_log: EventLog,
+    worker: None,
+) -> None:
+    target = urlsplit(settings.redis_url)
+    proxy = CuttableProxy(target.hostname or "127.0.0.1", target.port or 6379)
+    relay_broker = redis_broker(proxy.url("redis", "/0"), namespace=broker.namespace)
+    declare_actor(broker, ProjectionRunner(event_log, settings))
+    publisher = DramatiqEventPublisher(relay_broker, projections=["eventlog"])
+    relay = OutboxRelay(engine, publisher, FixedClock())
+    try:
+        event_ids = await commit_product(engine)
+        with pytest.raises(redis.exceptions.ConnectionError):
+            await relay.relay_once()
+
+        proxy.start()
+        assert await relay.relay_once() == len(event_ids)
+        assert await wait_projected(settings, event_ids, seconds=10)
+    finally:
+        relay_broker.close()
+        proxy.cut()
