@@ -3,9 +3,13 @@ retries, the dead-letter queue and replay. The servers are real; the read model 
 minimal one of the test's own, so these tests pin the pipeline, not a particular projection."""
 
 import asyncio
+import os
+import signal
+import sys
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import dramatiq
@@ -17,7 +21,7 @@ from elasticsearch import Elasticsearch
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from commerce.adapters.dramatiq.broker import redis_broker
+from commerce.adapters.dramatiq.broker import HEARTBEAT_TIMEOUT_MS, redis_broker
 from commerce.adapters.dramatiq.dead_letters import dead_letters, replay
 from commerce.adapters.dramatiq.publisher import DramatiqEventPublisher
 from commerce.adapters.dramatiq.routing import queue_name
@@ -245,3 +249,44 @@ async def test_while_redis_is_down_commands_succeed_and_the_relay_catches_up_lat
     finally:
         relay_broker.close()
         proxy.cut()
+
+
+async def test_a_batch_held_by_a_worker_killed_mid_batch_is_delivered_again(
+    engine: AsyncEngine, settings: Settings, broker: RedisBroker, event_log: EventLog
+) -> None:
+    env = os.environ | {
+        "COMMERCE_REDIS_URL": settings.redis_url,
+        "TEST_NAMESPACE": broker.namespace,
+        "dramatiq_worker_timeout": "50",
+    }
+    dramatiq_cli = Path(sys.executable).with_name("dramatiq")
+    doomed = await asyncio.create_subprocess_exec(
+        str(dramatiq_cli),
+        "tests.workers.stalling",
+        "--processes",
+        "1",
+        "--threads",
+        "1",
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        event_ids = await commit_product(engine)
+        await relay_all(engine, broker)
+        for _ in range(300):
+            if broker.client.get(f"{broker.namespace}:taken"):
+                break
+            await asyncio.sleep(0.05)
+        assert broker.client.get(f"{broker.namespace}:taken") == str(len(event_ids)).encode()
+    finally:
+        os.killpg(doomed.pid, signal.SIGKILL)
+        await doomed.wait()
+
+    declare_actor(broker, ProjectionRunner(event_log, settings))
+    survivor = dramatiq.Worker(broker, worker_threads=1, worker_timeout=50)
+    survivor.start()
+    try:
+        # Redelivered once the dead worker's heartbeat is HEARTBEAT_TIMEOUT_MS stale.
+        assert await wait_projected(settings, event_ids, seconds=HEARTBEAT_TIMEOUT_MS / 1000 + 20)
+    finally:
+        survivor.stop()
