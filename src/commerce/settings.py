@@ -33,6 +33,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     log_level: Annotated[str, msgspec.Meta(pattern="^(DEBUG|INFO|WARNING|ERROR)$")] = "INFO"
     readiness_timeout: Seconds = 2.0
+    # How long a query with a Consistency-Token waits for its read model to catch up.
+    consistency_wait: Seconds = 2.0
     # Read-model indices and aliases are named `<prefix>-<model>`; tests use a prefix of their own.
     index_prefix: Annotated[str, msgspec.Meta(pattern="^[a-z0-9][a-z0-9_-]{0,40}$")] = "commerce"
     # Unset, each process makes a random secret: fine for one development process, but
