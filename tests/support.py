@@ -4,8 +4,11 @@ import socket
 import uuid
 from datetime import UTC, datetime
 
+from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
+from commerce.adapters.system_clock import SystemClock
+from commerce.domain.account import Account, PaymentMethod
 from commerce.domain.catalog import Product, ProductDetails, Variant
-from commerce.domain.values import Money
+from commerce.domain.values import Address, Money
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -49,9 +52,43 @@ TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
 def bearer(*roles: str, account_id: uuid.UUID | None = None) -> dict[str, str]:
     """An Authorization header for a caller with these roles, signed like the app's tokens."""
-    from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
-    from commerce.adapters.system_clock import SystemClock
-
     issuer = JwtTokenIssuer(TEST_JWT_SECRET, 900, SystemClock())
     token = issuer.issue(account_id or uuid.uuid4(), frozenset(roles)).access_token
     return {"Authorization": f"Bearer {token}"}
+
+
+def an_address(**changes: object) -> Address:
+    fields: dict[str, object] = {
+        "name": "Ada Lovelace",
+        "line1": "12 St James's Square",
+        "city": "London",
+        "postal_code": "SW1Y 4JH",
+        "country": "GB",
+    }
+    return Address(**(fields | changes))  # type: ignore[arg-type]
+
+
+def new_account(
+    email: str = "ada@example.com", roles: frozenset[str] = frozenset({"customer"})
+) -> Account:
+    return Account.register(
+        account_id=uuid.uuid4(),
+        email=email,
+        name="Ada Lovelace",
+        password_hash="not-a-real-hash",
+        roles=roles,
+        now=NOW,
+        shipping_address=an_address(),
+    )
+
+
+def a_card(**changes: object) -> PaymentMethod:
+    fields: dict[str, object] = {
+        "id": uuid.uuid4(),
+        "brand": "visa",
+        "last4": "4242",
+        "exp_month": 12,
+        "exp_year": 2030,
+        "token": "tok_visa",
+    }
+    return PaymentMethod(**(fields | changes))  # type: ignore[arg-type]

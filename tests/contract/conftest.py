@@ -7,13 +7,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from commerce.adapters.memory.accounts import InMemoryAccountProfiles
 from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.memory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
+from commerce.adapters.postgres.accounts import PostgresAccountProfiles
 from commerce.adapters.postgres.engine import create_engine
 from commerce.adapters.postgres.outbox import envelope_from_row
 from commerce.adapters.postgres.tables import outbox
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.domain.events import EventEnvelope
+from commerce.ports.accounts import AccountProfiles
 from commerce.ports.unit_of_work import UnitOfWork
 
 
@@ -24,6 +27,7 @@ class Storage:
     new_uow: Callable[[], UnitOfWork]
     outbox: Callable[[], Awaitable[list[EventEnvelope]]]
     clock: FixedClock
+    account_profiles: AccountProfiles
 
 
 def in_memory(clock: FixedClock) -> Storage:
@@ -32,12 +36,21 @@ def in_memory(clock: FixedClock) -> Storage:
     async def read_outbox() -> list[EventEnvelope]:
         return list(store.outbox)
 
-    return Storage(lambda: InMemoryUnitOfWork(store, clock), read_outbox, clock)
+    return Storage(
+        lambda: InMemoryUnitOfWork(store, clock), read_outbox, clock, InMemoryAccountProfiles(store)
+    )
 
 
 async def in_postgres(engine: AsyncEngine, clock: FixedClock) -> Storage:
     async with engine.begin() as connection:
-        for table in ("outbox", "stock_items", "product_variants", "products"):
+        for table in (
+            "outbox",
+            "stock_items",
+            "product_variants",
+            "products",
+            "account_payment_methods",
+            "accounts",
+        ):
             await connection.exec_driver_sql(f"DELETE FROM {table}")
 
     async def read_outbox() -> list[EventEnvelope]:
@@ -45,7 +58,12 @@ async def in_postgres(engine: AsyncEngine, clock: FixedClock) -> Storage:
             rows = await connection.execute(select(outbox).order_by(outbox.c.id))
             return [envelope_from_row(row) for row in rows.mappings()]
 
-    return Storage(lambda: PostgresUnitOfWork(engine, clock), read_outbox, clock)
+    return Storage(
+        lambda: PostgresUnitOfWork(engine, clock),
+        read_outbox,
+        clock,
+        PostgresAccountProfiles(engine),
+    )
 
 
 @pytest.fixture(params=["memory", "postgres"])

@@ -36,3 +36,16 @@ class PermissionDeniedError(DomainError):
 
 class VersionMismatchError(DomainError):
     """The caller asked to change version N (`If-Match`) but the aggregate has moved (412)."""
+
+
+class AuthenticationError(DomainError):
+    """The credentials do not identify anyone (401). The message never says which part was
+    wrong, so it cannot tell whether an account exists."""
+
+
+class RateLimitedError(DomainError):
+    """Too many attempts: try again in `retry_after` seconds (429)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)

@@ -44,10 +44,18 @@ class Money(msgspec.Struct, frozen=True):
         return other
 
 
+# Text people type: no control characters (PostgreSQL cannot even store NUL).
+PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+
+
+def _line(min_length: int, max_length: int) -> msgspec.Meta:
+    return msgspec.Meta(min_length=min_length, max_length=max_length, pattern=PRINTABLE_PATTERN)
+
+
 class Address(msgspec.Struct, frozen=True, kw_only=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    line1: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    line2: Annotated[str, msgspec.Meta(max_length=200)] | None = None
-    city: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    postal_code: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+    name: Annotated[str, _line(1, 200)]
+    line1: Annotated[str, _line(1, 200)]
+    line2: Annotated[str, _line(0, 200)] | None = None
+    city: Annotated[str, _line(1, 100)]
+    postal_code: Annotated[str, _line(1, 20)]
     country: CountryCode

@@ -8,8 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-STAFF_ROLES = frozenset({"operator", "stock_operator", "shipping_operator", "admin"})
-ROLES = STAFF_ROLES | {"customer"}
+from commerce.domain.account import STAFF_ROLES
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,3 +49,39 @@ class TokenRevocations(Protocol):
         ...
 
     async def is_revoked(self, token_id: str) -> bool: ...
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing. Implementations keep the work off the event loop."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """Whether `password` matches `password_hash`. With no hash (there is no such account)
+        it still spends one verification and answers False, so a sign-in with an unknown email
+        takes as long as one with a wrong password."""
+        ...
+
+
+class ThrottlePolicy(msgspec.Struct, frozen=True, kw_only=True):
+    """Failed sign-ins allowed per email and per client address within one window; once
+    either count is reached, that email or client waits for the window to end."""
+
+    failures_per_email: int = 5
+    failures_per_client: int = 50
+    window_seconds: int = 900
+
+
+class LoginThrottle(Protocol):
+    """Counts failed sign-ins per email and per client address (fixed windows)."""
+
+    async def retry_after(self, email: str, client: str) -> int:
+        """Seconds until `email` may try again from `client`; 0 when neither is locked."""
+        ...
+
+    async def record_failure(self, email: str, client: str) -> None: ...
+
+    async def forgive(self, email: str) -> None:
+        """A successful sign-in clears the email's failures; the client's count stays, or one
+        valid account would reset a guesser's budget."""
+        ...

@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from commerce.domain.account import Account
 from commerce.domain.catalog import Product
 from commerce.domain.inventory import StockItem
 
@@ -33,9 +34,31 @@ class StockRepository(Protocol):
         ...
 
 
+class AccountRepository(Protocol):
+    def add(self, account: Account) -> None:
+        """A new account; saving it raises `DuplicateEmailError` if its email is taken."""
+        ...
+
+    async def get(self, account_id: UUID) -> Account:
+        """Raise `NotFoundError` when there is no such account."""
+        ...
+
+    async def get_by_email(self, email: str) -> Account:
+        """Match `email` case-insensitively; raise `NotFoundError` when nobody has it."""
+        ...
+
+
 class UnitOfWork(Protocol):
-    products: ProductRepository
-    stock: StockRepository
+    # Read-only members, so an adapter may declare its own repository types (a protocol's
+    # plain attributes are invariant).
+    @property
+    def products(self) -> ProductRepository: ...
+
+    @property
+    def stock(self) -> StockRepository: ...
+
+    @property
+    def accounts(self) -> AccountRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

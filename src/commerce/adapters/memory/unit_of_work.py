@@ -14,6 +14,7 @@ from typing import Any, Generic, Self, TypeVar
 from uuid import UUID
 
 from commerce.adapters.envelopes import envelopes_for
+from commerce.domain.account import Account, DuplicateEmailError, canonical_email
 from commerce.domain.aggregate import Aggregate
 from commerce.domain.catalog import DuplicateSkuError, Product
 from commerce.domain.errors import ConcurrencyError, NotFoundError
@@ -30,6 +31,7 @@ class InMemoryStore:
 
     products: dict[UUID, Product] = field(default_factory=dict)
     stock: dict[str, StockItem] = field(default_factory=dict)
+    accounts: dict[UUID, Account] = field(default_factory=dict)
     outbox: list[EventEnvelope] = field(default_factory=list)
 
 
@@ -67,9 +69,20 @@ class InMemoryStockRepository(_Repository[StockItem]):
         return self._load(sku, f"no SKU {sku}")
 
 
+class InMemoryAccountRepository(_Repository[Account]):
+    async def get(self, account_id: UUID) -> Account:
+        return self._load(account_id, f"no account {account_id}")
+
+    async def get_by_email(self, email: str) -> Account:
+        wanted = canonical_email(email)
+        found = next((a.id for a in self._committed.values() if a.email == wanted), None)
+        return self._load(found, "no such account")
+
+
 class InMemoryUnitOfWork:
     products: InMemoryProductRepository
     stock: InMemoryStockRepository
+    accounts: InMemoryAccountRepository
 
     def __init__(self, store: InMemoryStore, clock: Clock) -> None:
         self.store = store
@@ -78,6 +91,7 @@ class InMemoryUnitOfWork:
     async def __aenter__(self) -> Self:
         self.products = InMemoryProductRepository(self.store.products)
         self.stock = InMemoryStockRepository(self.store.stock)
+        self.accounts = InMemoryAccountRepository(self.store.accounts)
         return self
 
     async def __aexit__(
@@ -101,9 +115,16 @@ class InMemoryUnitOfWork:
             expected = item.persisted_version
             envelopes += envelopes_for(item, now)
             self.stock.stage(item.sku, item, expected, stock)
+        accounts: dict[UUID, Account] = {}
+        for account in _changed(self.accounts.seen):
+            expected = account.persisted_version
+            envelopes += envelopes_for(account, now)
+            self.accounts.stage(account.id, account, expected, accounts)
         self._check_unique_skus(products)
+        self._check_unique_emails(accounts)
         self.store.products.update(products)
         self.store.stock.update(stock)
+        self.store.accounts.update(accounts)
         self.store.outbox.extend(envelopes)
         return [envelope.event_id for envelope in envelopes]
 
@@ -118,6 +139,12 @@ class InMemoryUnitOfWork:
             for variant in product.variants:
                 if owners.setdefault(variant.sku, product.id) != product.id:
                     raise DuplicateSkuError(f"SKU already used by another product: {variant.sku}")
+
+    def _check_unique_emails(self, staged: dict[UUID, Account]) -> None:
+        owners = {a.email: a.id for a in self.store.accounts.values() if a.id not in staged}
+        for account in staged.values():
+            if owners.setdefault(account.email, account.id) != account.id:
+                raise DuplicateEmailError("an account with this email exists")
 
 
 def _changed(aggregates: list[A]) -> list[A]:

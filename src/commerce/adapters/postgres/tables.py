@@ -86,3 +86,34 @@ stock_items = Table(
     CheckConstraint("reserved >= 0", name="reserved_not_negative"),
     CheckConstraint("on_hand >= reserved", name="on_hand_covers_reserved"),
 )
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("version", Integer, nullable=False),
+    # Stored lower-cased (the check says so), so the unique constraint is case-insensitive.
+    Column("email", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("roles", JSONB, nullable=False),
+    Column("shipping_address", JSONB, nullable=True),
+    Column("billing_address", JSONB, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("email = lower(email)", name="email_lower_case"),
+)
+
+account_payment_methods = Table(
+    "account_payment_methods",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("account_id", UUID(as_uuid=True), ForeignKey("accounts.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("brand", Text, nullable=False),
+    Column("last4", Text, nullable=False),
+    Column("exp_month", Integer, nullable=False),
+    Column("exp_year", Integer, nullable=False),
+    # The payment gateway's token for the card: never a card number, never in a response.
+    Column("token", Text, nullable=False),
+    Index("ix_account_payment_methods_account_id", "account_id"),
+)

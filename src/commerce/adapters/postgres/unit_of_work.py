@@ -9,6 +9,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from commerce.adapters.envelopes import envelopes_for
+from commerce.adapters.postgres.accounts import PostgresAccountRepository
 from commerce.adapters.postgres.catalog import PostgresProductRepository
 from commerce.adapters.postgres.inventory import PostgresStockRepository
 from commerce.adapters.postgres.outbox import append_events
@@ -20,6 +21,7 @@ from commerce.ports.clock import Clock
 class PostgresUnitOfWork:
     products: PostgresProductRepository
     stock: PostgresStockRepository
+    accounts: PostgresAccountRepository
 
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._engine = engine
@@ -31,6 +33,7 @@ class PostgresUnitOfWork:
         await self._connection.begin()
         self.products = PostgresProductRepository(self._connection)
         self.stock = PostgresStockRepository(self._connection)
+        self.accounts = PostgresAccountRepository(self._connection)
         return self
 
     async def __aexit__(
@@ -46,7 +49,7 @@ class PostgresUnitOfWork:
 
     def _repositories(self) -> list[TrackingRepository[Any]]:
         # Parents before children: variants are saved before the stock rows that reference them.
-        return [self.products, self.stock]
+        return [self.products, self.stock, self.accounts]
 
     async def commit(self) -> list[UUID]:
         assert self._connection is not None, "commit() outside `async with`"

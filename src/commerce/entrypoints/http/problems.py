@@ -16,11 +16,13 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
 from commerce.domain.errors import (
+    AuthenticationError,
     ConflictError,
     DomainError,
     DomainValidationError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitedError,
     VersionMismatchError,
 )
 
@@ -116,6 +118,7 @@ def unexpected_exception_to_problem(
 
 def domain_error_to_problem(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     """One status per kind of domain error; a conflict names its cause in `type`."""
+    headers: dict[str, str] | None = None
     if isinstance(exc, DomainValidationError):
         errors = [FieldError(field=exc.field, message=exc.message)]
         problem = Problem(
@@ -135,9 +138,15 @@ def domain_error_to_problem(_: Request[Any, Any, Any], exc: DomainError) -> Resp
         problem = status_problem(404, "Nothing here, or not yours to see.")
     elif isinstance(exc, PermissionDeniedError):
         problem = status_problem(403, str(exc))
+    elif isinstance(exc, AuthenticationError):
+        problem = status_problem(401, str(exc))
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif isinstance(exc, RateLimitedError):
+        problem = status_problem(429, str(exc))
+        headers = {"Retry-After": str(exc.retry_after)}
     else:
         problem = status_problem(422, str(exc))
-    return problem_response(problem)
+    return problem_response(problem, headers)
 
 
 EXCEPTION_HANDLERS = {
