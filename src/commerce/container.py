@@ -6,10 +6,14 @@ import secrets
 from dependency_injector import containers, providers
 
 from commerce.adapters.elasticsearch.client import ElasticsearchCheck, create_client
+from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
+from commerce.adapters.postgres.accounts import PostgresAccountProfiles
 from commerce.adapters.postgres.engine import PostgresCheck, create_engine
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.redis.client import RedisCheck, create_redis
+from commerce.adapters.redis.login_throttle import RedisLoginThrottle
 from commerce.adapters.redis.revocations import RedisTokenRevocations
+from commerce.adapters.security.argon2_hasher import Argon2PasswordHasher
 from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
 from commerce.adapters.system_clock import SystemClock
 from commerce.settings import Settings
@@ -38,6 +42,9 @@ class Container(containers.DeclarativeContainer):
     elasticsearch = providers.Singleton(create_client, settings.provided.elasticsearch_url)
 
     unit_of_work = providers.Factory(PostgresUnitOfWork, engine, clock)
+    product_search = providers.Singleton(
+        ElasticsearchProductSearch, elasticsearch, settings.provided.index_prefix
+    )
 
     token_issuer = providers.Singleton(
         JwtTokenIssuer,
@@ -46,6 +53,9 @@ class Container(containers.DeclarativeContainer):
         clock,
     )
     token_revocations = providers.Singleton(RedisTokenRevocations, redis, clock)
+    password_hasher = providers.Singleton(Argon2PasswordHasher)
+    login_throttle = providers.Singleton(RedisLoginThrottle, redis)
+    account_profiles = providers.Singleton(PostgresAccountProfiles, engine)
 
     dependency_checks = providers.List(
         providers.Singleton(PostgresCheck, engine),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import click
 import uvicorn
@@ -11,7 +12,12 @@ from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.adapters.dramatiq.dead_letters import dead_letters, replay
 from commerce.adapters.dramatiq.routing import PROJECTIONS, queue_name
 from commerce.adapters.postgres.migrate import upgrade_to_head
+from commerce.application.accounts import CreateStaffAccount, create_staff_account
+from commerce.container import build_container, close
+from commerce.domain.account import Account
+from commerce.domain.errors import DomainError
 from commerce.entrypoints.processes import exec_worker, run_all, run_relay, seed_demo_catalog
+from commerce.entrypoints.read_models import read_models
 from commerce.entrypoints.stack.cli import stack
 from commerce.settings import Settings, SettingsError, load_settings
 
@@ -121,6 +127,47 @@ def replay_dead_letters() -> None:
         click.echo(f"{queue_name(projection)}: {count} message(s) sent again")
 
 
+@main.group()
+def admin() -> None:
+    """Manage staff accounts from the command line."""
+
+
+@admin.command("create")
+@click.option("--email", required=True, help="The admin's email: what they sign in with.")
+@click.option("--name", required=True, help="The admin's name.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of prompting.",
+)
+def create_admin(email: str, name: str, password_stdin: bool) -> None:
+    """Create an account with the admin role (how the first admin is bootstrapped)."""
+    settings = _settings()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        account = asyncio.run(_create_admin(settings, email, name, password))
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"admin {account.email} created (id {account.id})")
+
+
+async def _create_admin(settings: Settings, email: str, name: str, password: str) -> Account:
+    container = build_container(settings)
+    command = CreateStaffAccount(
+        email=email, password=password, name=name, roles=frozenset({"admin"})
+    )
+    try:
+        result = await create_staff_account(
+            command, container.unit_of_work(), container.password_hasher(), container.clock()
+        )
+    finally:
+        await close(container)
+    return result.account
+
+
 def _settings() -> Settings:
     try:
         return load_settings()
@@ -129,3 +176,4 @@ def _settings() -> Settings:
 
 
 main.add_command(stack)
+main.add_command(read_models)

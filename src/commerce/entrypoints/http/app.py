@@ -14,10 +14,20 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from commerce import __version__
 from commerce.container import Container, build_container, close
+from commerce.entrypoints.http.accounts import (
+    AccountsController,
+    AuthController,
+    StaffAdminController,
+)
 from commerce.entrypoints.http.auth import BearerTokenMiddleware, provide_principal
 from commerce.entrypoints.http.catalog import InventoryAdminController, ProductsAdminController
 from commerce.entrypoints.http.health import live, ready
+from commerce.entrypoints.http.options import answer_options
 from commerce.entrypoints.http.problems import EXCEPTION_HANDLERS
+from commerce.entrypoints.http.products import ProductsController
+from commerce.entrypoints.http.requests import JsonRequest
+from commerce.ports.accounts import AccountProfiles
+from commerce.ports.auth import LoginThrottle, PasswordHasher, TokenIssuer, TokenRevocations
 from commerce.ports.clock import Clock
 from commerce.ports.health import DependencyCheck
 from commerce.ports.unit_of_work import UnitOfWork
@@ -43,11 +53,17 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             MetricsController,
             ProductsAdminController,
             InventoryAdminController,
+            ProductsController,
+            AuthController,
+            AccountsController,
+            StaffAdminController,
         ],
         dependencies=_dependencies(),
         state=State({"container": container, "settings": settings}),
         lifespan=[lifespan],
         middleware=[metrics.middleware, DefineMiddleware(BearerTokenMiddleware)],
+        before_request=answer_options,
+        request_class=JsonRequest,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="Commerce",
@@ -82,10 +98,30 @@ def _dependencies() -> dict[str, Provide]:
     def dependency_checks(state: State) -> Sequence[DependencyCheck]:
         return state.container.dependency_checks()  # type: ignore[no-any-return]
 
+    def password_hasher(state: State) -> PasswordHasher:
+        return state.container.password_hasher()  # type: ignore[no-any-return]
+
+    def login_throttle(state: State) -> LoginThrottle:
+        return state.container.login_throttle()  # type: ignore[no-any-return]
+
+    def token_issuer(state: State) -> TokenIssuer:
+        return state.container.token_issuer()  # type: ignore[no-any-return]
+
+    def token_revocations(state: State) -> TokenRevocations:
+        return state.container.token_revocations()  # type: ignore[no-any-return]
+
+    def account_profiles(state: State) -> AccountProfiles:
+        return state.container.account_profiles()  # type: ignore[no-any-return]
+
     return {
         "settings": Provide(settings, sync_to_thread=False),
         "dependency_checks": Provide(dependency_checks, sync_to_thread=False),
         "principal": Provide(provide_principal, sync_to_thread=False),
         "uow": Provide(uow, sync_to_thread=False),
         "clock": Provide(clock, sync_to_thread=False),
+        "password_hasher": Provide(password_hasher, sync_to_thread=False),
+        "login_throttle": Provide(login_throttle, sync_to_thread=False),
+        "token_issuer": Provide(token_issuer, sync_to_thread=False),
+        "token_revocations": Provide(token_revocations, sync_to_thread=False),
+        "account_profiles": Provide(account_profiles, sync_to_thread=False),
     }

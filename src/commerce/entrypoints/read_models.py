@@ -1,0 +1,50 @@
+"""`commerce read-models ...`: operate the Elasticsearch read models."""
+
+from __future__ import annotations
+
+import click
+from elasticsearch import Elasticsearch
+
+from commerce.adapters.postgres.catalog_snapshot import catalog_reader
+from commerce.settings import Settings, SettingsError, load_settings
+from projections.products import IndexMappingError, ProjectionWriteError, rebuild
+
+REBUILDABLE = ("products",)
+
+
+@click.group("read-models")
+def read_models() -> None:
+    """Build and rebuild the read models."""
+
+
+@read_models.command("rebuild")
+@click.argument("model", type=click.Choice(REBUILDABLE))
+@click.option("--replicas", default=0, show_default=True, help="Replicas of the new index.")
+@click.option(
+    "--refresh-interval", default="1s", show_default=True, help="The new index's refresh."
+)
+def rebuild_command(model: str, replicas: int, refresh_interval: str) -> None:
+    """Build a new index of MODEL from the write side (PostgreSQL), swap the alias onto it
+    atomically and delete the old one. Searches keep answering throughout."""
+    settings = _settings()
+    client = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
+    try:
+        index, count = rebuild(
+            client,
+            settings.index_prefix,
+            catalog_reader(settings.database_url),
+            replicas=replicas,
+            refresh_interval=refresh_interval,
+        )
+    except (IndexMappingError, ProjectionWriteError) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        client.close()
+    click.echo(f"{model}: {count} documents in {index}, alias swapped")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise click.ClickException(f"configuration: {error}") from None

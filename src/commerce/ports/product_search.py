@@ -1,0 +1,172 @@
+"""Search and browse over the `products` read model, and the views it answers with.
+
+The views are shaped exactly as the HTTP contract's (API.md, "Search and browse"), so the
+controllers return them as they are.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Protocol
+from uuid import UUID
+
+import msgspec
+
+from commerce.domain.values import Money
+
+Sort = Literal["relevance", "price_asc", "price_desc", "newest", "rating", "best_selling"]
+SORTS: tuple[Sort, ...] = (
+    "relevance",
+    "price_asc",
+    "price_desc",
+    "newest",
+    "rating",
+    "best_selling",
+)
+DEFAULT_LIMIT = 24
+MAX_LIMIT = 100
+SUGGESTION_LIMIT = 8
+
+
+class InvalidCursorError(ValueError):
+    """The cursor is not one this search handed out, or belongs to another sort."""
+
+
+class SearchUnavailableError(Exception):
+    """The read model's store cannot answer now (down, or overloaded); worth a retry."""
+
+
+class ProductQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """One search or browse request. Values of one filter are alternatives (any brand of
+    `brands`); different filters all apply. `attributes` pairs are (name, value); values of
+    one name are alternatives, names all apply."""
+
+    q: str | None = None
+    categories: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    price_min: int | None = None
+    price_max: int | None = None
+    in_stock: bool | None = None
+    on_sale: bool | None = None
+    rating_min: float | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+    sort: Sort | None = None
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+
+
+class Rating(msgspec.Struct, frozen=True, kw_only=True):
+    average: float
+    count: int
+
+
+class VariantView(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    price: Money
+    attributes: dict[str, str]
+    in_stock: bool
+
+
+class ProductSummary(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """A search result. `highlight` (only with `q`) maps `name` and `description` to the
+    matched words wrapped in `<em>`, the rest of the text HTML-escaped."""
+
+    id: UUID
+    name: str
+    brand: str
+    category: str
+    image: str | None
+    price: Money
+    sale_price: Money | None
+    on_sale: bool
+    in_stock: bool
+    rating: Rating
+    variants: list[VariantView]
+    highlight: dict[str, str] | None = None
+
+
+class ProductView(msgspec.Struct, frozen=True, kw_only=True):
+    """A product's detail page: the summary's fields plus its description and images."""
+
+    id: UUID
+    name: str
+    brand: str
+    category: str
+    image: str | None
+    price: Money
+    sale_price: Money | None
+    on_sale: bool
+    in_stock: bool
+    rating: Rating
+    variants: list[VariantView]
+    description: str
+    images: list[str]
+    attributes: dict[str, str]
+    created_at: datetime
+
+
+class FacetValue(msgspec.Struct, frozen=True, kw_only=True):
+    value: str
+    count: int
+
+
+class PriceRange(msgspec.Struct, frozen=True, kw_only=True):
+    """Effective prices in minor units, `from` inclusive, `to` exclusive (null: no bound)."""
+
+    from_: int = msgspec.field(name="from")
+    to: int | None
+    count: int
+
+
+class RatingBucket(msgspec.Struct, frozen=True, kw_only=True):
+    """Products rated `value` stars on average or more."""
+
+    value: int
+    count: int
+
+
+class Facets(msgspec.Struct, frozen=True, kw_only=True):
+    """Disjunctive: each facet counts with every filter applied except its own."""
+
+    brand: list[FacetValue]
+    category: list[FacetValue]
+    price: list[PriceRange]
+    rating: list[RatingBucket]
+    attributes: dict[str, list[FacetValue]]
+
+
+class Total(msgspec.Struct, frozen=True, kw_only=True):
+    """`relation` is `gte` when counting stopped at the search's limit."""
+
+    value: int
+    relation: Literal["eq", "gte"]
+
+
+class SearchResult(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[ProductSummary]
+    total: Total
+    next_cursor: str | None
+    facets: Facets
+
+
+class Suggestion(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    name: str
+    brand: str
+    image: str | None
+
+
+class ProductSearch(Protocol):
+    """Reads the `products` read model. Archived products, and products whose catalogue
+    events have not arrived yet, are never returned."""
+
+    async def search(self, query: ProductQuery) -> SearchResult:
+        """Raise `InvalidCursorError` for a cursor this search did not hand out."""
+        ...
+
+    async def get(self, product_id: UUID) -> ProductView | None: ...
+
+    async def suggest(self, text: str) -> list[Suggestion]:
+        """Up to `SUGGESTION_LIMIT` products whose name or brand starts with `text`, allowing
+        a typo."""
+        ...
