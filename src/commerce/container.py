@@ -12,6 +12,7 @@ from commerce.adapters.postgres.engine import PostgresCheck, create_engine
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.redis.client import RedisCheck, create_redis
 from commerce.adapters.redis.login_throttle import RedisLoginThrottle
+from commerce.adapters.redis.projection_progress import RedisProjectionProgress
 from commerce.adapters.redis.revocations import RedisTokenRevocations
 from commerce.adapters.security.argon2_hasher import Argon2PasswordHasher
 from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
@@ -53,6 +54,7 @@ class Container(containers.DeclarativeContainer):
         clock,
     )
     token_revocations = providers.Singleton(RedisTokenRevocations, redis, clock)
+    projection_progress = providers.Singleton(RedisProjectionProgress, redis)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     login_throttle = providers.Singleton(RedisLoginThrottle, redis)
     account_profiles = providers.Singleton(PostgresAccountProfiles, engine)

@@ -11,11 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 from elasticsearch import Elasticsearch
+from httpx import URL
+from redis import Redis
 
 from commerce.settings import Settings
 from projections.products import products_projection
 from tests.product_events import sample_catalog_events
-from tests.support import free_port
+from tests.support import TEST_JWT_SECRET, free_port
 
 
 @pytest.fixture(scope="session")
@@ -34,22 +36,43 @@ def index_prefix(stack_settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def api_url(database_url: str, index_prefix: str) -> Iterator[str]:
+def redis_url(stack_settings: Settings) -> Iterator[str]:
+    """A Redis database of the session's own: sign-in throttling, revocations and Dramatiq
+    queues of these processes never meet another session's or `make run`'s."""
+    url = str(URL(stack_settings.redis_url).copy_with(path="/15"))
+    client = Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def api_url(database_url: str, index_prefix: str, redis_url: str) -> Iterator[str]:
+    """The whole service as separate processes: the API, an outbox relay and a worker."""
     port = free_port()
     env = os.environ | {
         "COMMERCE_DATABASE_URL": database_url,
+        "COMMERCE_REDIS_URL": redis_url,
         "COMMERCE_INDEX_PREFIX": index_prefix,
+        "COMMERCE_JWT_SECRET": TEST_JWT_SECRET,
         "COMMERCE_LOG_LEVEL": "WARNING",
     }
-    commerce = Path(sys.executable).with_name("commerce")
-    process = subprocess.Popen([str(commerce), "serve", "--port", str(port)], env=env)
+    commerce = str(Path(sys.executable).with_name("commerce"))
+    processes = [
+        subprocess.Popen([commerce, "relay"], env=env),
+        subprocess.Popen([commerce, "worker", "--threads", "2"], env=env),
+    ]
+    api = subprocess.Popen([commerce, "serve", "--port", str(port)], env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{url}/health/live", process)
+        _wait_for(f"{url}/health/live", api)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        for process in [api, *processes]:
+            process.terminate()
+        for process in [api, *processes]:
+            process.wait(timeout=30)
 
 
 def _wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:

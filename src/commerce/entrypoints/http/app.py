@@ -29,6 +29,7 @@ from commerce.entrypoints.http.requests import JsonRequest
 from commerce.ports.accounts import AccountProfiles
 from commerce.ports.auth import LoginThrottle, PasswordHasher, TokenIssuer, TokenRevocations
 from commerce.ports.clock import Clock
+from commerce.ports.consistency import ProjectionProgress
 from commerce.ports.health import DependencyCheck
 from commerce.ports.unit_of_work import UnitOfWork
 from commerce.settings import Settings, load_settings
@@ -95,6 +96,9 @@ def _dependencies() -> dict[str, Provide]:
     def clock(state: State) -> Clock:
         return state.container.clock()  # type: ignore[no-any-return]
 
+    def projection_progress(state: State) -> ProjectionProgress:
+        return state.container.projection_progress()  # type: ignore[no-any-return]
+
     def dependency_checks(state: State) -> Sequence[DependencyCheck]:
         return state.container.dependency_checks()  # type: ignore[no-any-return]
 
@@ -119,6 +123,7 @@ def _dependencies() -> dict[str, Provide]:
         "principal": Provide(provide_principal, sync_to_thread=False),
         "uow": Provide(uow, sync_to_thread=False),
         "clock": Provide(clock, sync_to_thread=False),
+        "projection_progress": Provide(projection_progress, sync_to_thread=False),
         "password_hasher": Provide(password_hasher, sync_to_thread=False),
         "login_throttle": Provide(login_throttle, sync_to_thread=False),
         "token_issuer": Provide(token_issuer, sync_to_thread=False),

@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from litestar import Request
+from litestar.params import HeaderParameter
 
 from commerce.application.consistency import wait_until_projected
 from commerce.ports.consistency import ProjectionProgress
-from commerce.settings import Settings
 
-TOKEN_HEADER = "Consistency-Token"  # noqa: S105 (a header name, not a secret)
+ConsistencyToken = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Consistency-Token",
+        description="The `Consistency-Token` of a command response: the answer waits (at most "
+        "COMMERCE_CONSISTENCY_WAIT seconds) until it reflects that write, and says "
+        "`Consistency: stale` if it could not.",
+        max_length=2000,
+    ),
+]
 
 
 async def consistency_headers(
-    request: Request[Any, Any, Any],
-    projection: str,
-    progress: ProjectionProgress,
-    settings: Settings,
+    token: str | None, projection: str, progress: ProjectionProgress, time_limit: float
 ) -> dict[str, str]:
     """Wait (bounded) until the token's events are in `projection`; `Consistency: stale` in the
     response when they are not in time. No token, no wait."""
-    token = request.headers.get(TOKEN_HEADER)
     if not token:
         return {}
-    caught_up = await wait_until_projected(progress, projection, token, settings.consistency_wait)
+    caught_up = await wait_until_projected(progress, projection, token, time_limit)
     return {} if caught_up else {"Consistency": "stale"}

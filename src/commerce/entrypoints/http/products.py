@@ -12,6 +12,7 @@ from litestar.params import FromPath, Parameter
 
 from commerce.application.search_products import get_product, search_products, suggest_products
 from commerce.domain.errors import DomainValidationError
+from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.problems import (
     Problem,
@@ -19,6 +20,7 @@ from commerce.entrypoints.http.problems import (
     problem_specs,
     status_problem,
 )
+from commerce.ports.consistency import ProjectionProgress
 from commerce.ports.product_search import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -30,7 +32,9 @@ from commerce.ports.product_search import (
     Sort,
     Suggestion,
 )
+from commerce.settings import Settings
 
+PROJECTION = "products"  # the read model these routes read, for consistency tokens
 MAX_AMOUNT = 10**12
 MAX_VALUES = 20
 MAX_TEXT = 200
@@ -97,6 +101,9 @@ class ProductsController(Controller):
         *,
         request: Request[object, object, State],
         product_search: Injected[ProductSearch],
+        projection_progress: Injected[ProjectionProgress],
+        settings: Injected[Settings],
+        consistency_token: ConsistencyToken = None,
         q: Annotated[
             str | None,
             Parameter(
@@ -151,7 +158,10 @@ class ProductsController(Controller):
                 max_length=1000,
             ),
         ] = None,
-    ) -> SearchResult:
+    ) -> Response[SearchResult]:
+        headers = await consistency_headers(
+            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
+        )
         query = ProductQuery(
             q=q,
             categories=_values("category", category),
@@ -166,7 +176,7 @@ class ProductsController(Controller):
             limit=limit,
             cursor=cursor,
         )
-        return await search_products(query, product_search)
+        return Response(await search_products(query, product_search), headers=headers)
 
     @get(
         "/suggest",
@@ -193,9 +203,17 @@ class ProductsController(Controller):
         "/{product_id:uuid}",
         operation_id="getProduct",
         summary="A product's detail",
-        responses=problem_specs(404, 503),
+        responses=problem_specs(404, 422, 503),
     )
     async def detail(
-        self, product_id: FromPath[UUID], product_search: Injected[ProductSearch]
-    ) -> ProductView:
-        return await get_product(product_id, product_search)
+        self,
+        product_id: FromPath[UUID],
+        product_search: Injected[ProductSearch],
+        projection_progress: Injected[ProjectionProgress],
+        settings: Injected[Settings],
+        consistency_token: ConsistencyToken = None,
+    ) -> Response[ProductView]:
+        headers = await consistency_headers(
+            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
+        )
+        return Response(await get_product(product_id, product_search), headers=headers)
