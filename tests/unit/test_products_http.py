@@ -117,6 +117,8 @@ def test_filters_and_paging_come_from_the_query_string(
         (f"q={'x' * 201}", "q"),
         (f"attr.color={'x' * 201}", "attr.color"),
         ("attr.=red", "attr."),
+        ("&".join(f"brand=b{n}" for n in range(21)), "brand"),
+        (f"category={'x' * 201}", "category"),
     ],
 )
 def test_a_bad_parameter_is_a_422_problem_naming_the_field(
