@@ -83,11 +83,13 @@ def http_exception_to_problem(
 def validation_exception_to_problem(
     _: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[Problem]:
-    """A body or parameter that decoded but broke a rule is a 422 naming each field; a body
-    that is not JSON at all is a 400."""
+    """A body or parameter that decoded but broke a rule is a 422 naming each field; a request
+    that cannot be read at all is a 400."""
     errors = [_field_error(item) for item in exc.extra or [] if isinstance(item, dict)]
     if not errors:
-        return problem_response(status_problem(400, "The request body is not valid JSON."))
+        return problem_response(
+            status_problem(400, "The request could not be read: check its parameters and body.")
+        )
     return problem_response(
         Problem(
             type="about:blank",
@@ -101,6 +103,8 @@ def validation_exception_to_problem(
 
 def _field_error(item: dict[str, Any]) -> FieldError:
     key = str(item.get("key") or "body")
+    if key == "data":  # Litestar's name for the body
+        key = "body"
     # msgspec reports paths as `$.items[0].sku`; clients want `items[0].sku`.
     message = str(item.get("message", "is invalid"))
     if " - at `$." in message:
