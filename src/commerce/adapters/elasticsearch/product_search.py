@@ -211,6 +211,56 @@ def _index_missing(error: NotFoundError) -> bool:
     return isinstance(cause, dict) and cause.get("type") == "index_not_found_exception"
 
 
+def search_request(query: ProductQuery, track_total_hits: int = TRACK_TOTAL_HITS) -> dict[str, Any]:
+    """The search request body for a query (also what bench/search.py sends straight to
+    Elasticsearch, so the service's overhead is measured on identical requests)."""
+    sort, terms = effective_sort(query)
+    after = decode_cursor(query.cursor, sort) if query.cursor else None
+    filters = filters_of(query)
+    shared: list[dict[str, Any]] = [{"term": {"listed": True}}]
+    if query.in_stock is not None:
+        shared.append({"term": {"in_stock": query.in_stock}})
+    if query.on_sale is not None:
+        shared.append({"term": {"on_sale": query.on_sale}})
+    clauses = _facet_filters(query, filters)
+    request: dict[str, Any] = {
+        "query": {"bool": {"filter": shared, "must": [_word_clause(g) for g in terms]}},
+        "post_filter": {"bool": {"filter": list(clauses.values())}},
+        "aggs": _aggregations(clauses, filters),
+        "sort": _SORTS[sort],
+        "size": query.limit + 1,
+        "track_total_hits": track_total_hits,
+        "source_excludes": _NOT_INDEXED_FOR_VIEWS,
+    }
+    if after is not None:
+        request["search_after"] = after
+    if terms:
+        request["highlight"] = {
+            "fields": {field: {"number_of_fragments": 0} for field in HIGHLIGHTED},
+            "pre_tags": ["<em>"],
+            "post_tags": ["</em>"],
+            "max_analyzed_offset": 500_000,
+        }
+    return request
+
+
+def suggest_request(text: str) -> dict[str, Any] | None:
+    """The completion request for what a shopper typed; None when there is nothing to ask."""
+    key = suggestion_key(text)[:SUGGESTION_INPUT_LENGTH]
+    if not key:
+        return None
+    completion = {"field": "suggest", "size": SUGGESTION_LIMIT}
+    suggesters: dict[str, Any] = {"exact": {"prefix": key, "completion": completion}}
+    if edits := allowed_edits(key):
+        fuzzy = completion | {"fuzzy": {"fuzziness": edits}}
+        suggesters["fuzzy"] = {"prefix": key, "completion": fuzzy}
+    return {
+        "size": 0,
+        "source_includes": ["id", "brand", "listed", "display.name", "display.images"],
+        "suggest": suggesters,
+    }
+
+
 class ElasticsearchProductSearch:
     """Until the read model's index exists (no worker has run yet), every answer is empty."""
 
@@ -225,33 +275,9 @@ class ElasticsearchProductSearch:
         self._track_total_hits = track_total_hits
 
     async def search(self, query: ProductQuery) -> SearchResult:
-        sort, terms = effective_sort(query)
-        after = decode_cursor(query.cursor, sort) if query.cursor else None
+        sort, _ = effective_sort(query)
         filters = filters_of(query)
-        shared: list[dict[str, Any]] = [{"term": {"listed": True}}]
-        if query.in_stock is not None:
-            shared.append({"term": {"in_stock": query.in_stock}})
-        if query.on_sale is not None:
-            shared.append({"term": {"on_sale": query.on_sale}})
-        clauses = _facet_filters(query, filters)
-        request: dict[str, Any] = {
-            "query": {"bool": {"filter": shared, "must": [_word_clause(g) for g in terms]}},
-            "post_filter": {"bool": {"filter": list(clauses.values())}},
-            "aggs": _aggregations(clauses, filters),
-            "sort": _SORTS[sort],
-            "size": query.limit + 1,
-            "track_total_hits": self._track_total_hits,
-            "source_excludes": _NOT_INDEXED_FOR_VIEWS,
-        }
-        if after is not None:
-            request["search_after"] = after
-        if terms:
-            request["highlight"] = {
-                "fields": {field: {"number_of_fragments": 0} for field in HIGHLIGHTED},
-                "pre_tags": ["<em>"],
-                "post_tags": ["</em>"],
-                "max_analyzed_offset": 500_000,
-            }
+        request = search_request(query, self._track_total_hits)
         try:
             async with _answering():
                 response = await self._client.search(index=self._index, **request)
@@ -294,28 +320,18 @@ class ElasticsearchProductSearch:
         return view_from_source(source) if source.get("visible") else None
 
     async def suggest(self, text: str) -> list[Suggestion]:
-        key = suggestion_key(text)[:SUGGESTION_INPUT_LENGTH]
-        if not key:
+        request = suggest_request(text)
+        if request is None:
             return []
-        completion = {"field": "suggest", "size": SUGGESTION_LIMIT}
-        suggesters: dict[str, Any] = {"exact": {"prefix": key, "completion": completion}}
-        if edits := allowed_edits(key):
-            fuzzy = completion | {"fuzzy": {"fuzziness": edits}}
-            suggesters["fuzzy"] = {"prefix": key, "completion": fuzzy}
         try:
             async with _answering():
-                response = await self._client.search(
-                    index=self._index,
-                    size=0,
-                    source_includes=["id", "brand", "listed", "display.name", "display.images"],
-                    suggest=suggesters,
-                )
+                response = await self._client.search(index=self._index, **request)
         except NotFoundError as error:
             if _index_missing(error):
                 return []
             raise
         found: dict[str, Suggestion] = {}
-        for name in suggesters:
+        for name in request["suggest"]:
             for option in response["suggest"][name][0]["options"]:
                 source = option["_source"]
                 if source.get("listed") and option["_id"] not in found:
