@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-CODE := src projections
+CODE := src projections bench
 PYTEST_ARGS ?=
 
 .PHONY: run test install lint typecheck pytest stack-up stack-down stack-status clean

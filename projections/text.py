@@ -11,6 +11,7 @@ the normalised text be mapped back onto the original words (see `tokens`).
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
@@ -24,7 +25,9 @@ _SPACES = re.compile(r"\s+")
 _LETTERS = str.maketrans(
     {"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"}
 )
-_STEMMER = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it works on in itself: one per thread (the worker and the
+# API's thread pool stem concurrently; a shared one fails with IndexError under load).
+_STEMMERS = threading.local()
 
 # Dropped from queries (never from the index) unless the query has nothing else.
 STOPWORDS = frozenset(
@@ -82,7 +85,10 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    stemmed: str = _STEMMER.stemWord(word)
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    stemmed: str = stemmer.stemWord(word)
     return stemmed or word
 
 

@@ -1,11 +1,14 @@
 """The one normaliser used for indexed text and queries alike."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 from projections.text import (
     fold,
     fold_keyword,
     index_text,
     normalise,
     query_terms,
+    stem,
     suggestion_key,
     tokens,
 )
@@ -52,3 +55,17 @@ def test_stopwords_leave_the_query_unless_nothing_else_is_left() -> None:
 
 def test_a_suggestion_key_is_folded_words_without_stemming() -> None:
     assert suggestion_key("  Stainless  Kettles! ") == "stainless kettles"
+
+
+def test_stemming_from_many_threads_at_once_gives_the_same_stems() -> None:
+    words = [f"{base}{suffix}" for base in ("kettle", "grinder", "running") for suffix in "sxyz"]
+    expected = {word: stem(word) for word in words}
+    uncached = stem.__wrapped__  # every call must really stem, not read the cache
+
+    def stem_all(_: int) -> dict[str, str]:
+        return {word: uncached(word) for word in words * 200}
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(stem_all, range(32)))
+
+    assert all(result == expected for result in results)
