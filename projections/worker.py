@@ -4,6 +4,7 @@ Dramatiq imports this module and serves the broker it finds here, with one actor
 model (projections/runner.py).
 """
 
+import logging
 from typing import Any
 
 import dramatiq
@@ -27,6 +28,8 @@ def declare_actors(broker: dramatiq.Broker, settings: Settings) -> list[dramatiq
 
 
 settings = load_settings()
+# One line per Elasticsearch request is noise at INFO; failures still log as warnings.
+logging.getLogger("elastic_transport").setLevel(logging.WARNING)
 broker = redis_broker(settings.redis_url)
 dramatiq.set_broker(broker)
 actors = declare_actors(broker, settings)
