@@ -17,9 +17,10 @@ from commerce.container import build_container, close
 from commerce.domain.account import Account
 from commerce.domain.errors import DomainError
 from commerce.entrypoints.processes import exec_worker, run_all, run_relay, seed_demo_catalog
-from commerce.entrypoints.read_models import read_models
+from commerce.entrypoints.read_models import ensure_read_models, read_models
 from commerce.entrypoints.stack.cli import stack
 from commerce.settings import Settings, SettingsError, load_settings
+from projections.products import IndexMappingError
 
 
 @click.group()
@@ -84,6 +85,10 @@ def dev(seed_products: int) -> None:
     """Migrate, seed an empty catalogue, and run the API, the relay and a worker together."""
     settings = _settings()
     upgrade_to_head(settings.database_url)
+    try:
+        ensure_read_models(settings)
+    except IndexMappingError as error:
+        raise click.ClickException(str(error)) from None
     if seed_products:
         asyncio.run(seed_demo_catalog(settings, seed_products, None, only_if_empty=True))
     raise SystemExit(run_all(settings))

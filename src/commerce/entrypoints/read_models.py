@@ -7,7 +7,12 @@ from elasticsearch import Elasticsearch
 
 from commerce.adapters.postgres.catalog_snapshot import catalog_reader
 from commerce.settings import Settings, SettingsError, load_settings
-from projections.products import IndexMappingError, ProjectionWriteError, rebuild
+from projections.products import (
+    IndexMappingError,
+    ProjectionWriteError,
+    products_projection,
+    rebuild,
+)
 
 REBUILDABLE = ("products",)
 
@@ -41,6 +46,26 @@ def rebuild_command(model: str, replicas: int, refresh_interval: str) -> None:
     finally:
         client.close()
     click.echo(f"{model}: {count} documents in {index}, alias swapped")
+
+
+@read_models.command("ensure")
+def ensure_command() -> None:
+    """Create every read model's index and alias if missing, and check that the server
+    accepts the mappings (fails with the server's reason if not)."""
+    settings = _settings()
+    try:
+        ensure_read_models(settings)
+    except IndexMappingError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo("read models: indices and mappings in place")
+
+
+def ensure_read_models(settings: Settings) -> None:
+    client = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
+    try:
+        products_projection(settings.index_prefix).ensure_index(client)
+    finally:
+        client.close()
 
 
 def _settings() -> Settings:
