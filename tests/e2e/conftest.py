@@ -16,6 +16,7 @@ from redis import Redis
 
 from commerce.settings import Settings
 from projections.products import products_projection
+from tests.databases import fresh_database
 from tests.product_events import sample_catalog_events
 from tests.support import TEST_JWT_SECRET, free_port
 
@@ -48,15 +49,25 @@ def redis_url(stack_settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def api_url(database_url: str, index_prefix: str, redis_url: str) -> Iterator[str]:
+def e2e_database_url(stack_settings: Settings) -> Iterator[str]:
+    """The processes' own database: their relay must not claim the outbox rows that the
+    in-process tests of the same session write and assert on."""
+    with fresh_database(stack_settings) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def api_url(e2e_database_url: str, index_prefix: str, redis_url: str) -> Iterator[str]:
     """The whole service as separate processes: the API, an outbox relay and a worker."""
     port = free_port()
     env = os.environ | {
-        "COMMERCE_DATABASE_URL": database_url,
+        "COMMERCE_DATABASE_URL": e2e_database_url,
         "COMMERCE_REDIS_URL": redis_url,
         "COMMERCE_INDEX_PREFIX": index_prefix,
         "COMMERCE_JWT_SECRET": TEST_JWT_SECRET,
         "COMMERCE_LOG_LEVEL": "WARNING",
+        # A bound, not a delay: generous so a slow CI machine does not answer `stale`.
+        "COMMERCE_CONSISTENCY_WAIT": "10",
     }
     commerce = str(Path(sys.executable).with_name("commerce"))
     processes = [

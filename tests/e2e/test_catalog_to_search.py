@@ -34,7 +34,9 @@ def create_product(http: httpx.Client, name: str, sku: str) -> httpx.Response:
 
 
 def search(http: httpx.Client, token: str, **params: Any) -> httpx.Response:
-    return http.get("/v1/products", params=params, headers={"Consistency-Token": token})
+    response = http.get("/v1/products", params=params, headers={"Consistency-Token": token})
+    assert response.headers.get("consistency") != "stale", "the read model did not catch up"
+    return response
 
 
 def test_a_created_product_is_found_by_the_next_search_that_sends_its_token(
