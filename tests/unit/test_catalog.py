@@ -178,6 +178,7 @@ async def test_stock_is_counted_received_and_written_off_but_never_below_reserve
         "on_hand": 15,
         "reserved": 0,
         "available": 15,
+        "sold": 0,
         "reason": "received",
     }
 

@@ -1,9 +1,13 @@
 """Every event type the service records, in one registry (decoding and upcasting)."""
 
 from commerce.domain.account import ACCOUNT_EVENTS
+from commerce.domain.cart import CART_EVENTS
 from commerce.domain.catalog import CATALOG_EVENTS
 from commerce.domain.events import EventRegistry
-from commerce.domain.inventory import INVENTORY_EVENTS
+from commerce.domain.inventory import INVENTORY_EVENTS, INVENTORY_UPCASTERS
+from commerce.domain.order import ORDER_EVENTS
 
 EVENTS = EventRegistry()
-EVENTS.register(*CATALOG_EVENTS, *INVENTORY_EVENTS, *ACCOUNT_EVENTS)
+EVENTS.register(*CATALOG_EVENTS, *INVENTORY_EVENTS, *ACCOUNT_EVENTS, *CART_EVENTS, *ORDER_EVENTS)
+for type_name, from_version, upcast in INVENTORY_UPCASTERS:
+    EVENTS.register_upcaster(type_name, from_version, upcast)

@@ -1,8 +1,13 @@
-"""Stock per SKU: counted on hand, reserved by open orders; available is the difference."""
+"""Stock per SKU: counted on hand, reserved by open orders; available is the difference.
+
+An order reserves units when it is placed; cancelling releases them; shipping turns them into
+a sale (they leave `on_hand` and `reserved` together and count as `sold`). Whatever happens,
+`0 <= reserved <= on_hand` and `sold` only grows.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 from commerce.domain.aggregate import Aggregate
@@ -11,34 +16,56 @@ from commerce.domain.events import DomainEvent
 
 
 class StockLevelChanged(DomainEvent, frozen=True, kw_only=True):
-    """Carries the resulting levels, so a consumer needs no earlier event to be right."""
+    """Carries the resulting levels, so a consumer needs no earlier event to be right.
+
+    Version 2 added `sold` (units shipped so far)."""
+
+    schema_version: ClassVar[int] = 2
 
     sku: str
     product_id: UUID
     on_hand: int
     reserved: int
     available: int
+    sold: int
     reason: str
 
 
+def _upcast_stock_level_changed_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "sold": 0}  # nothing could be sold before version 2 existed
+
+
 INVENTORY_EVENTS = (StockLevelChanged,)
+INVENTORY_UPCASTERS = ((StockLevelChanged.type_name(), 1, _upcast_stock_level_changed_v1),)
 
 
 class BelowReservedError(ConflictError):
     code = "below_reserved"
 
 
+class InsufficientStockError(ConflictError):
+    code = "out_of_stock"
+
+
 class StockItem(Aggregate):
     aggregate_type: ClassVar[str] = "stock"
 
     def __init__(
-        self, *, sku: str, product_id: UUID, on_hand: int = 0, reserved: int = 0, version: int = 0
+        self,
+        *,
+        sku: str,
+        product_id: UUID,
+        on_hand: int = 0,
+        reserved: int = 0,
+        sold: int = 0,
+        version: int = 0,
     ) -> None:
         super().__init__(version)
         self.sku = sku
         self.product_id = product_id
         self.on_hand = on_hand
         self.reserved = reserved
+        self.sold = sold
 
     @property
     def aggregate_id(self) -> str:
@@ -77,6 +104,32 @@ class StockItem(Aggregate):
         self.on_hand += delta
         self._changed(reason)
 
+    def reserve(self, quantity: int, reason: str) -> None:
+        _check_quantity(quantity)
+        if quantity > self.available:
+            raise InsufficientStockError(
+                f"{self.sku}: {quantity} wanted, {max(self.available, 0)} available"
+            )
+        self.reserved += quantity
+        self._changed(reason)
+
+    def release(self, quantity: int, reason: str) -> None:
+        _check_quantity(quantity)
+        if quantity > self.reserved:
+            raise BelowReservedError(f"{self.sku}: only {self.reserved} units are reserved")
+        self.reserved -= quantity
+        self._changed(reason)
+
+    def sell_reserved(self, quantity: int, reason: str) -> None:
+        """Reserved units leave the shelf: shipped."""
+        _check_quantity(quantity)
+        if quantity > self.reserved:
+            raise BelowReservedError(f"{self.sku}: only {self.reserved} units are reserved")
+        self.reserved -= quantity
+        self.on_hand -= quantity
+        self.sold += quantity
+        self._changed(reason)
+
     def _changed(self, reason: str) -> None:
         self._record(
             StockLevelChanged(
@@ -85,6 +138,12 @@ class StockItem(Aggregate):
                 on_hand=self.on_hand,
                 reserved=self.reserved,
                 available=self.available,
+                sold=self.sold,
                 reason=reason,
             )
         )
+
+
+def _check_quantity(quantity: int) -> None:
+    if quantity <= 0:
+        raise DomainValidationError("quantity", "must be at least 1")

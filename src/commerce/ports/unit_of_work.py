@@ -8,14 +8,18 @@ and writes its events to the outbox in the same transaction; leaving the block w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
 from commerce.domain.account import Account
+from commerce.domain.cart import Cart
 from commerce.domain.catalog import Product
 from commerce.domain.inventory import StockItem
+from commerce.domain.order import Order
+from commerce.domain.pricing import Offer
 
 
 class ProductRepository(Protocol):
@@ -25,12 +29,53 @@ class ProductRepository(Protocol):
         """Raise `NotFoundError` when there is no such product."""
         ...
 
+    async def offers(self, skus: Iterable[str]) -> dict[str, Offer]:
+        """Current price and availability of each known SKU; unknown SKUs are left out."""
+        ...
+
 
 class StockRepository(Protocol):
     def add(self, item: StockItem) -> None: ...
 
     async def get(self, sku: str) -> StockItem:
         """Raise `NotFoundError` when no variant has this SKU."""
+        ...
+
+    async def lock_many(self, skus: Iterable[str]) -> dict[str, StockItem]:
+        """Load (and lock) several stock items, always in SKU order so that transactions
+        locking overlapping sets never deadlock; unknown SKUs are left out."""
+        ...
+
+
+class CartRepository(Protocol):
+    async def get(self, customer_id: UUID) -> Cart:
+        """The customer's cart, locked for this unit of work; a new empty one if none."""
+        ...
+
+
+class OrderRepository(Protocol):
+    def add(self, order: Order) -> None: ...
+
+    async def get(self, order_id: UUID) -> Order:
+        """Load and lock the order; raise `NotFoundError` when there is none."""
+        ...
+
+    async def find(self, order_id: UUID) -> Order | None: ...
+
+    async def get_by_payment(self, payment_id: UUID) -> Order:
+        """The order holding the payment; raise `NotFoundError` when none does."""
+        ...
+
+    async def next_number(self) -> int:
+        """A new order number, never handed out before."""
+        ...
+
+    async def due_for_expiry(self, now: datetime, limit: int) -> list[UUID]:
+        """Orders still awaiting payment whose payment window ended by `now`."""
+        ...
+
+    async def unsettled_before(self, before: datetime, limit: int) -> list[UUID]:
+        """Orders with a payment or refund waiting for the gateway since before `before`."""
         ...
 
 
@@ -59,6 +104,12 @@ class UnitOfWork(Protocol):
 
     @property
     def accounts(self) -> AccountRepository: ...
+
+    @property
+    def carts(self) -> CartRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

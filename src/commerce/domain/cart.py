@@ -1,0 +1,101 @@
+"""A customer's cart: quantities by SKU. Prices are not kept here: they are computed from the
+current catalogue whenever the cart is shown, and fixed only when the order is placed."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from uuid import UUID
+
+import msgspec
+
+from commerce.domain.aggregate import Aggregate
+from commerce.domain.errors import DomainValidationError
+from commerce.domain.events import DomainEvent
+from commerce.domain.values import check_sku
+
+MAX_LINES = 100
+MAX_QUANTITY = 1000
+
+
+class CartLine(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    product_id: UUID
+    quantity: int
+
+
+# Events carry the resulting lines, so the read model only keeps the newest version.
+
+
+class CartItemSet(DomainEvent, frozen=True, kw_only=True):
+    customer_id: UUID
+    sku: str
+    quantity: int
+    lines: list[CartLine]
+
+
+class CartItemRemoved(DomainEvent, frozen=True, kw_only=True):
+    customer_id: UUID
+    sku: str
+    lines: list[CartLine]
+
+
+class CartEmptied(DomainEvent, frozen=True, kw_only=True):
+    customer_id: UUID
+    reason: str  # "emptied" by the customer or "checked_out"
+    lines: list[CartLine]
+
+
+CART_EVENTS = (CartItemSet, CartItemRemoved, CartEmptied)
+
+
+class Cart(Aggregate):
+    aggregate_type: ClassVar[str] = "cart"
+
+    def __init__(
+        self, *, customer_id: UUID, lines: list[CartLine] | None = None, version: int = 0
+    ) -> None:
+        super().__init__(version)
+        self.customer_id = customer_id
+        self.lines: list[CartLine] = list(lines or [])
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(self.customer_id)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    def quantity_of(self, sku: str) -> int:
+        return next((line.quantity for line in self.lines if line.sku == sku), 0)
+
+    def set_item(self, sku: str, product_id: UUID, quantity: int) -> None:
+        """Quantity 0 removes the line; a new SKU goes to the end, a known one keeps its place."""
+        check_sku(sku)
+        if not 0 <= quantity <= MAX_QUANTITY:
+            raise DomainValidationError("quantity", f"must be between 0 and {MAX_QUANTITY}")
+        if quantity == 0:
+            self.remove_item(sku)
+            return
+        line = CartLine(sku=sku, product_id=product_id, quantity=quantity)
+        if self.quantity_of(sku):
+            self.lines = [line if existing.sku == sku else existing for existing in self.lines]
+        elif len(self.lines) >= MAX_LINES:
+            raise DomainValidationError("sku", f"a cart holds at most {MAX_LINES} lines")
+        else:
+            self.lines = [*self.lines, line]
+        self._record(
+            CartItemSet(customer_id=self.customer_id, sku=sku, quantity=quantity, lines=self.lines)
+        )
+
+    def remove_item(self, sku: str) -> None:
+        if not self.quantity_of(sku):
+            return
+        self.lines = [line for line in self.lines if line.sku != sku]
+        self._record(CartItemRemoved(customer_id=self.customer_id, sku=sku, lines=self.lines))
+
+    def empty(self, reason: str = "emptied") -> None:
+        if self.is_empty:
+            return
+        self.lines = []
+        self._record(CartEmptied(customer_id=self.customer_id, reason=reason, lines=[]))
