@@ -1,0 +1,1 @@
+"""payments adapters: the sandbox gateway."""
