@@ -8,7 +8,10 @@ list atomically with the state.
 from __future__ import annotations
 
 import copy
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 from uuid import UUID
@@ -16,10 +19,13 @@ from uuid import UUID
 from commerce.adapters.envelopes import envelopes_for
 from commerce.domain.account import Account, DuplicateEmailError, canonical_email
 from commerce.domain.aggregate import Aggregate
+from commerce.domain.cart import Cart
 from commerce.domain.catalog import DuplicateSkuError, Product
 from commerce.domain.errors import ConcurrencyError, NotFoundError
 from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import StockItem
+from commerce.domain.order import AWAITING_PAYMENT, Order
+from commerce.domain.pricing import Offer
 from commerce.ports.clock import Clock
 
 A = TypeVar("A", bound=Aggregate)
@@ -32,6 +38,9 @@ class InMemoryStore:
     products: dict[UUID, Product] = field(default_factory=dict)
     stock: dict[str, StockItem] = field(default_factory=dict)
     accounts: dict[UUID, Account] = field(default_factory=dict)
+    carts: dict[UUID, Cart] = field(default_factory=dict)
+    orders: dict[UUID, Order] = field(default_factory=dict)
+    order_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     outbox: list[EventEnvelope] = field(default_factory=list)
 
 
@@ -60,13 +69,84 @@ class _Repository(Generic[A]):
 
 
 class InMemoryProductRepository(_Repository[Product]):
+    def __init__(self, committed: dict[UUID, Product], stock: dict[str, StockItem]) -> None:
+        super().__init__(committed)
+        self._stock = stock
+
     async def get(self, product_id: UUID) -> Product:
         return self._load(product_id, f"no product {product_id}")
+
+    async def offers(self, skus: Iterable[str]) -> dict[str, Offer]:
+        wanted = set(skus)
+        return {
+            variant.sku: Offer(
+                sku=variant.sku,
+                product_id=product.id,
+                name=product.details.name,
+                image=product.details.images[0] if product.details.images else None,
+                unit_price=variant.price,
+                available=self._stock[variant.sku].available,
+                purchasable=not (product.archived or variant.retired),
+            )
+            for product in self._committed.values()
+            for variant in product.variants
+            if variant.sku in wanted and variant.sku in self._stock
+        }
 
 
 class InMemoryStockRepository(_Repository[StockItem]):
     async def get(self, sku: str) -> StockItem:
         return self._load(sku, f"no SKU {sku}")
+
+    async def lock_many(self, skus: Iterable[str]) -> dict[str, StockItem]:
+        known = sorted(set(skus) & self._committed.keys())
+        return {sku: self._load(sku, sku) for sku in known}
+
+
+class InMemoryCartRepository(_Repository[Cart]):
+    async def get(self, customer_id: UUID) -> Cart:
+        if customer_id not in self._committed:
+            cart = Cart(customer_id=customer_id)
+            self.seen.append(cart)
+            return cart
+        return self._load(customer_id, "")
+
+
+class InMemoryOrderRepository(_Repository[Order]):
+    def __init__(self, committed: dict[UUID, Order], numbers: itertools.count[int]) -> None:
+        super().__init__(committed)
+        self._numbers = numbers
+
+    async def get(self, order_id: UUID) -> Order:
+        return self._load(order_id, f"no order {order_id}")
+
+    async def find(self, order_id: UUID) -> Order | None:
+        return self._load(order_id, "") if order_id in self._committed else None
+
+    async def get_by_payment(self, payment_id: UUID) -> Order:
+        for order in self._committed.values():
+            if order.has_payment(payment_id):
+                return self._load(order.id, "")
+        raise NotFoundError(f"no payment {payment_id}")
+
+    async def next_number(self) -> int:
+        return next(self._numbers)
+
+    async def due_for_expiry(self, now: datetime, limit: int) -> list[UUID]:
+        due = [
+            o
+            for o in self._committed.values()
+            if o.status in AWAITING_PAYMENT and o.payment_due_at <= now
+        ]
+        return [o.id for o in sorted(due, key=lambda o: o.payment_due_at)][:limit]
+
+    async def unsettled_before(self, before: datetime, limit: int) -> list[UUID]:
+        waiting = [
+            (since, o.id)
+            for o in self._committed.values()
+            if (since := o.unsettled_since) is not None and since <= before
+        ]
+        return [order_id for _, order_id in sorted(waiting)][:limit]
 
 
 class InMemoryAccountRepository(_Repository[Account]):
@@ -83,15 +163,19 @@ class InMemoryUnitOfWork:
     products: InMemoryProductRepository
     stock: InMemoryStockRepository
     accounts: InMemoryAccountRepository
+    carts: InMemoryCartRepository
+    orders: InMemoryOrderRepository
 
     def __init__(self, store: InMemoryStore, clock: Clock) -> None:
         self.store = store
         self._clock = clock
 
     async def __aenter__(self) -> Self:
-        self.products = InMemoryProductRepository(self.store.products)
+        self.products = InMemoryProductRepository(self.store.products, self.store.stock)
         self.stock = InMemoryStockRepository(self.store.stock)
         self.accounts = InMemoryAccountRepository(self.store.accounts)
+        self.carts = InMemoryCartRepository(self.store.carts)
+        self.orders = InMemoryOrderRepository(self.store.orders, self.store.order_numbers)
         return self
 
     async def __aexit__(
@@ -104,29 +188,32 @@ class InMemoryUnitOfWork:
 
     async def commit(self) -> list[UUID]:
         now = self._clock.now()
-        products: dict[UUID, Product] = {}
-        stock: dict[str, StockItem] = {}
         envelopes: list[EventEnvelope] = []
-        for product in _changed(self.products.seen):
-            expected = product.persisted_version
-            envelopes += envelopes_for(product, now)
-            self.products.stage(product.id, product, expected, products)
-        for item in _changed(self.stock.seen):
-            expected = item.persisted_version
-            envelopes += envelopes_for(item, now)
-            self.stock.stage(item.sku, item, expected, stock)
-        accounts: dict[UUID, Account] = {}
-        for account in _changed(self.accounts.seen):
-            expected = account.persisted_version
-            envelopes += envelopes_for(account, now)
-            self.accounts.stage(account.id, account, expected, accounts)
+        products = self._stage(self.products, envelopes, now)
+        stock = self._stage(self.stock, envelopes, now)
+        accounts = self._stage(self.accounts, envelopes, now)
+        carts = self._stage(self.carts, envelopes, now)
+        orders = self._stage(self.orders, envelopes, now)
         self._check_unique_skus(products)
         self._check_unique_emails(accounts)
         self.store.products.update(products)
         self.store.stock.update(stock)
         self.store.accounts.update(accounts)
+        self.store.carts.update(carts)
+        self.store.orders.update(orders)
         self.store.outbox.extend(envelopes)
         return [envelope.event_id for envelope in envelopes]
+
+    @staticmethod
+    def _stage(
+        repository: _Repository[A], envelopes: list[EventEnvelope], now: datetime
+    ) -> dict[Any, A]:
+        staged: dict[Any, A] = {}
+        for aggregate in _changed(repository.seen):
+            expected = aggregate.persisted_version
+            envelopes += envelopes_for(aggregate, now)
+            repository.stage(_key(aggregate), aggregate, expected, staged)
+        return staged
 
     def _check_unique_skus(self, staged: dict[UUID, Product]) -> None:
         owners = {
@@ -145,6 +232,15 @@ class InMemoryUnitOfWork:
         for account in staged.values():
             if owners.setdefault(account.email, account.id) != account.id:
                 raise DuplicateEmailError("an account with this email exists")
+
+
+def _key(aggregate: Aggregate) -> Any:
+    """The key the store files an aggregate under (its id as it is, not as text)."""
+    if isinstance(aggregate, StockItem):
+        return aggregate.sku
+    if isinstance(aggregate, Cart):
+        return aggregate.customer_id
+    return getattr(aggregate, "id")  # noqa: B009 (products, accounts and orders have `id`)
 
 
 def _changed(aggregates: list[A]) -> list[A]:

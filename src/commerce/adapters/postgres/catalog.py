@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -11,9 +12,10 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commerce.adapters.postgres.repository import TrackingRepository
-from commerce.adapters.postgres.tables import product_variants, products
+from commerce.adapters.postgres.tables import product_variants, products, stock_items
 from commerce.domain.catalog import DuplicateSkuError, Product, ProductDetails, Variant
 from commerce.domain.errors import NotFoundError
+from commerce.domain.pricing import Offer
 from commerce.domain.values import Money
 
 
@@ -32,6 +34,40 @@ class PostgresProductRepository(TrackingRepository[Product]):
             .order_by(product_variants.c.position)
         )
         return self._track(product_from_rows(row, list(variants.mappings())))
+
+    async def offers(self, skus: Iterable[str]) -> dict[str, Offer]:
+        """Current price and availability of each known SKU (not locked: checkout locks the
+        stock rows itself, in SKU order)."""
+        query = (
+            select(
+                product_variants.c.sku,
+                product_variants.c.product_id,
+                product_variants.c.price_amount,
+                product_variants.c.currency,
+                product_variants.c.retired,
+                products.c.name,
+                products.c.images,
+                products.c.archived,
+                stock_items.c.on_hand,
+                stock_items.c.reserved,
+            )
+            .join(products, products.c.id == product_variants.c.product_id)
+            .join(stock_items, stock_items.c.sku == product_variants.c.sku)
+            .where(product_variants.c.sku.in_(sorted(set(skus))))
+        )
+        rows = (await self.connection.execute(query)).mappings()
+        return {
+            row["sku"]: Offer(
+                sku=row["sku"],
+                product_id=row["product_id"],
+                name=row["name"],
+                image=row["images"][0] if row["images"] else None,
+                unit_price=Money(row["price_amount"], row["currency"]),
+                available=row["on_hand"] - row["reserved"],
+                purchasable=not (row["archived"] or row["retired"]),
+            )
+            for row in rows
+        }
 
     async def save(self, product: Product, expected_version: int) -> None:
         if expected_version == 0:

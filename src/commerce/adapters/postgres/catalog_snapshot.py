@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commerce.adapters.postgres.catalog import product_from_rows
 from commerce.adapters.postgres.engine import create_engine
+from commerce.adapters.postgres.inventory import stock_item_from_row
 from commerce.adapters.postgres.tables import product_variants, products, stock_items
 from commerce.domain.catalog import Product
 from commerce.domain.inventory import StockItem
@@ -48,15 +49,7 @@ async def read_catalog(
                     variants_of.setdefault(variant["product_id"], []).append(variant)
                 stock_of: dict[Any, list[StockItem]] = {}
                 for item in stock.mappings():
-                    stock_of.setdefault(item["product_id"], []).append(
-                        StockItem(
-                            sku=item["sku"],
-                            product_id=item["product_id"],
-                            on_hand=item["on_hand"],
-                            reserved=item["reserved"],
-                            version=item["version"],
-                        )
-                    )
+                    stock_of.setdefault(item["product_id"], []).append(stock_item_from_row(item))
                 yield [
                     (
                         product_from_rows(row, variants_of.get(row["id"], [])),

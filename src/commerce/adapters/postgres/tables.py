@@ -9,7 +9,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    Sequence,
     Table,
     Text,
     text,
@@ -82,9 +84,65 @@ stock_items = Table(
     Column("version", Integer, nullable=False),
     Column("on_hand", Integer, nullable=False),
     Column("reserved", Integer, nullable=False),
+    Column("sold", Integer, nullable=False, server_default=text("0")),
     # The database itself refuses negative stock, whatever a handler computes.
     CheckConstraint("reserved >= 0", name="reserved_not_negative"),
     CheckConstraint("on_hand >= reserved", name="on_hand_covers_reserved"),
+    CheckConstraint("sold >= 0", name="sold_not_negative"),
+)
+
+carts = Table(
+    "carts",
+    metadata,
+    Column("customer_id", UUID(as_uuid=True), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("lines", JSONB, nullable=False),
+)
+
+order_numbers = Sequence("order_numbers", metadata=metadata, start=1)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("number", Text, nullable=False, unique=True),
+    Column("customer_id", UUID(as_uuid=True), nullable=False),
+    Column("customer_email", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("cancel_reason", Text, nullable=True),
+    Column("reservation_released", Boolean, nullable=False),
+    Column("lines", JSONB, nullable=False),
+    Column("total_amount", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("shipping_address", JSONB, nullable=False),
+    Column("billing_address", JSONB, nullable=False),
+    # Payments (with their refunds) live in the order's row: one version guards them all.
+    Column("payments", JSONB, nullable=False),
+    Column("shipment", JSONB, nullable=True),
+    Column("timeline", JSONB, nullable=False),
+    Column("placed_at", DateTime(timezone=True), nullable=False),
+    Column("payment_due_at", DateTime(timezone=True), nullable=False),
+    # When the oldest payment or refund still waiting for the gateway's answer started.
+    Column("unsettled_since", DateTime(timezone=True), nullable=True),
+    Index(
+        "ix_orders_awaiting_payment",
+        "payment_due_at",
+        postgresql_where=text("status IN ('awaiting_payment', 'partially_paid')"),
+    ),
+    Index(
+        "ix_orders_unsettled",
+        "unsettled_since",
+        postgresql_where=text("unsettled_since IS NOT NULL"),
+    ),
+)
+
+# Which order holds a payment; the key also makes a payment id unique across orders.
+order_payments = Table(
+    "order_payments",
+    metadata,
+    Column("payment_id", UUID(as_uuid=True), primary_key=True),
+    Column("order_id", UUID(as_uuid=True), ForeignKey("orders.id"), nullable=False),
 )
 
 accounts = Table(
@@ -116,4 +174,52 @@ account_payment_methods = Table(
     # The payment gateway's token for the card: never a card number, never in a response.
     Column("token", Text, nullable=False),
     Index("ix_account_payment_methods_account_id", "account_id"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    # Keys are per caller: two customers may well pick the same key.
+    Column("scope", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("fingerprint", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # While the request runs; a later claim may take over a key whose lease ran out.
+    Column("lease_until", DateTime(timezone=True), nullable=False),
+    # The response, once the request succeeded: then every retry replays it.
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+    Column("response_status", Integer, nullable=True),
+    Column("response_body", LargeBinary, nullable=True),
+    Column("response_media_type", Text, nullable=True),
+    Column("response_headers", JSONB, nullable=True),
+)
+
+# The sandbox payment gateway's own ledger (adapters/payments/sandbox.py): it stands in for a
+# remote gateway, so nothing of the write side refers to it.
+sandbox_charges = Table(
+    "sandbox_charges",
+    metadata,
+    # The caller's idempotency key: one charge per key, whatever the concurrency.
+    Column("key", Text, primary_key=True),
+    Column("token", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Column("charge_id", Text, nullable=True),
+    Column("failure_reason", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("amount > 0", name="amount_positive"),
+)
+
+sandbox_refunds = Table(
+    "sandbox_refunds",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("refund_id", Text, nullable=False),
+    Column("charge_key", Text, ForeignKey("sandbox_charges.key"), nullable=False),
+    # In the charge's currency.
+    Column("amount", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    Index("ix_sandbox_refunds_charge_key", "charge_key"),
 )

@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from commerce.adapters.envelopes import envelopes_for
 from commerce.adapters.postgres.accounts import PostgresAccountRepository
+from commerce.adapters.postgres.carts import PostgresCartRepository
 from commerce.adapters.postgres.catalog import PostgresProductRepository
 from commerce.adapters.postgres.inventory import PostgresStockRepository
+from commerce.adapters.postgres.orders import PostgresOrderRepository
 from commerce.adapters.postgres.outbox import append_events
 from commerce.adapters.postgres.repository import TrackingRepository
 from commerce.domain.events import EventEnvelope
@@ -22,6 +24,8 @@ class PostgresUnitOfWork:
     products: PostgresProductRepository
     stock: PostgresStockRepository
     accounts: PostgresAccountRepository
+    carts: PostgresCartRepository
+    orders: PostgresOrderRepository
 
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._engine = engine
@@ -34,6 +38,8 @@ class PostgresUnitOfWork:
         self.products = PostgresProductRepository(self._connection)
         self.stock = PostgresStockRepository(self._connection)
         self.accounts = PostgresAccountRepository(self._connection)
+        self.carts = PostgresCartRepository(self._connection)
+        self.orders = PostgresOrderRepository(self._connection)
         return self
 
     async def __aexit__(
@@ -49,7 +55,7 @@ class PostgresUnitOfWork:
 
     def _repositories(self) -> list[TrackingRepository[Any]]:
         # Parents before children: variants are saved before the stock rows that reference them.
-        return [self.products, self.stock, self.accounts]
+        return [self.products, self.stock, self.accounts, self.carts, self.orders]
 
     async def commit(self) -> list[UUID]:
         assert self._connection is not None, "commit() outside `async with`"

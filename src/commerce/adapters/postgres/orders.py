@@ -1,0 +1,143 @@
+"""Orders in PostgreSQL: one row per order; lines, payments, shipment and timeline are
+documents of that row, so the order's version guards all of them at once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from sqlalchemy import insert, select
+from sqlalchemy.engine import RowMapping
+
+from commerce.adapters.postgres.repository import TrackingRepository
+from commerce.adapters.postgres.tables import order_numbers, order_payments, orders
+from commerce.domain.errors import NotFoundError
+from commerce.domain.order import (
+    AWAITING_PAYMENT,
+    CancelReason,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    Shipment,
+    TimelineEntry,
+)
+from commerce.domain.values import Address, Money
+
+
+class PostgresOrderRepository(TrackingRepository[Order]):
+    async def get(self, order_id: UUID) -> Order:
+        """Locks the row: changes of one order queue up (payments, cancel, shipping)."""
+        query = select(orders).where(orders.c.id == order_id).with_for_update()
+        row = (await self.connection.execute(query)).mappings().one_or_none()
+        if row is None:
+            raise NotFoundError(f"no order {order_id}")
+        return self._track(_order_from_row(row))
+
+    async def find(self, order_id: UUID) -> Order | None:
+        try:
+            return await self.get(order_id)
+        except NotFoundError:
+            return None
+
+    async def get_by_payment(self, payment_id: UUID) -> Order:
+        query = select(order_payments.c.order_id).where(order_payments.c.payment_id == payment_id)
+        order_id = (await self.connection.execute(query)).scalar_one_or_none()
+        if order_id is None:
+            raise NotFoundError(f"no payment {payment_id}")
+        return await self.get(order_id)
+
+    async def next_number(self) -> int:
+        return int(
+            (await self.connection.execute(order_numbers.next_value().select())).scalar_one()
+        )
+
+    async def due_for_expiry(self, now: datetime, limit: int) -> list[UUID]:
+        query = (
+            select(orders.c.id)
+            .where(
+                orders.c.status.in_([s.value for s in AWAITING_PAYMENT]),
+                orders.c.payment_due_at <= now,
+            )
+            .order_by(orders.c.payment_due_at)
+            .limit(limit)
+        )
+        return list((await self.connection.execute(query)).scalars())
+
+    async def unsettled_before(self, before: datetime, limit: int) -> list[UUID]:
+        query = (
+            select(orders.c.id)
+            .where(orders.c.unsettled_since <= before)
+            .order_by(orders.c.unsettled_since)
+            .limit(limit)
+        )
+        return list((await self.connection.execute(query)).scalars())
+
+    async def save(self, order: Order, expected_version: int) -> None:
+        values = _columns(order)
+        if expected_version == 0:
+            await self.connection.execute(
+                insert(orders).values(
+                    id=order.id,
+                    version=order.version,
+                    number=order.number,
+                    customer_id=order.customer_id,
+                    customer_email=order.customer_email,
+                    lines=msgspec.to_builtins(order.lines),
+                    total_amount=order.total.amount,
+                    currency=order.total.currency,
+                    billing_address=msgspec.to_builtins(order.billing_address),
+                    placed_at=order.placed_at,
+                    payment_due_at=order.payment_due_at,
+                    **values,
+                )
+            )
+        else:
+            await self._update_versioned(orders, order.id, order, expected_version, values)
+        await self._record_payment_ids(order)
+
+    async def _record_payment_ids(self, order: Order) -> None:
+        known = select(order_payments.c.payment_id).where(order_payments.c.order_id == order.id)
+        recorded = set((await self.connection.execute(known)).scalars())
+        new = [{"payment_id": p.id, "order_id": order.id} for p in order.payments]
+        new = [row for row in new if row["payment_id"] not in recorded]
+        if new:
+            await self.connection.execute(insert(order_payments).values(new))
+
+
+def _columns(order: Order) -> dict[str, Any]:
+    """What may change after the order is placed."""
+    return {
+        "status": order.status.value,
+        "cancel_reason": order.cancel_reason.value if order.cancel_reason else None,
+        "reservation_released": order.reservation_released,
+        "shipping_address": msgspec.to_builtins(order.shipping_address),
+        "payments": msgspec.to_builtins(order.payments),
+        "shipment": msgspec.to_builtins(order.shipment),
+        "timeline": msgspec.to_builtins(order.timeline),
+        "unsettled_since": order.unsettled_since,
+    }
+
+
+def _order_from_row(row: RowMapping) -> Order:
+    return Order(
+        order_id=row["id"],
+        number=row["number"],
+        customer_id=row["customer_id"],
+        customer_email=row["customer_email"],
+        lines=msgspec.convert(row["lines"], list[OrderLine]),
+        total=Money(row["total_amount"], row["currency"]),
+        shipping_address=msgspec.convert(row["shipping_address"], Address),
+        billing_address=msgspec.convert(row["billing_address"], Address),
+        placed_at=row["placed_at"],
+        payment_due_at=row["payment_due_at"],
+        status=OrderStatus(row["status"]),
+        cancel_reason=CancelReason(row["cancel_reason"]) if row["cancel_reason"] else None,
+        reservation_released=row["reservation_released"],
+        payments=msgspec.convert(row["payments"], list[Payment]),
+        shipment=msgspec.convert(row["shipment"], Shipment | None),
+        timeline=msgspec.convert(row["timeline"], list[TimelineEntry]),
+        version=row["version"],
+    )
