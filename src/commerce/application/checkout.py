@@ -1,0 +1,103 @@
+"""Checkout: the cart becomes an order, its stock reserved, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+import msgspec
+
+from commerce.domain.cart import CartLine
+from commerce.domain.errors import DomainValidationError
+from commerce.domain.inventory import InsufficientStockError, StockItem
+from commerce.domain.order import EmptyCartError, Order, OrderLine, order_number
+from commerce.domain.pricing import Offer
+from commerce.domain.values import Address
+from commerce.ports.clock import Clock
+from commerce.ports.unit_of_work import UnitOfWork
+
+
+class PlaceOrder(msgspec.Struct, frozen=True, kw_only=True):
+    """`order_id` is derived from the request's idempotency key: a retry that arrives after
+    the order was committed finds it instead of placing a second one."""
+
+    order_id: UUID
+    customer_id: UUID
+    shipping_address: Address | None = None
+    billing_address: Address | None = None
+
+
+@dataclass(frozen=True)
+class OrderChanged:
+    order: Order
+    event_ids: list[UUID]
+
+
+async def place_order(
+    cmd: PlaceOrder, uow: UnitOfWork, clock: Clock, payment_window: timedelta
+) -> OrderChanged:
+    """Price the cart from current data, reserve every line (all or nothing), create the
+    order with the prices it sold at, and empty the cart. 422 for an empty cart or no
+    shipping address; 409 `out_of_stock` naming every SKU that is short."""
+    async with uow:
+        placed = await uow.orders.find(cmd.order_id)
+        if placed is not None and placed.customer_id == cmd.customer_id:
+            return OrderChanged(placed, [])
+        cart = await uow.carts.get(cmd.customer_id)
+        if cart.is_empty:
+            raise EmptyCartError
+        account = await uow.accounts.get(cmd.customer_id)
+        shipping = cmd.shipping_address or account.shipping_address
+        if shipping is None:
+            raise DomainValidationError("shipping_address", "is required: the account has none")
+        billing = cmd.billing_address or account.billing_address or shipping
+        offers = await uow.products.offers(line.sku for line in cart.lines)
+        # No network call from here to commit: the stock rows stay locked until then.
+        stock = await uow.stock.lock_many(line.sku for line in cart.lines)
+        _check_sellable(cart.lines, offers, stock)
+        number = order_number(await uow.orders.next_number())
+        for line in cart.lines:
+            stock[line.sku].reserve(line.quantity, reason=f"order {number}")
+        now = clock.now()
+        order = Order.place(
+            order_id=cmd.order_id,
+            number=number,
+            customer_id=cmd.customer_id,
+            customer_email=account.email,
+            lines=[_sold_line(line, offers[line.sku]) for line in cart.lines],
+            shipping_address=shipping,
+            billing_address=billing,
+            now=now,
+            payment_due_at=now + payment_window,
+        )
+        uow.orders.add(order)
+        cart.empty(reason="checked_out")
+        event_ids = await uow.commit()
+    return OrderChanged(order, event_ids)
+
+
+def _check_sellable(
+    lines: list[CartLine], offers: dict[str, Offer], stock: dict[str, StockItem]
+) -> None:
+    short = [
+        line.sku
+        for line in lines
+        if line.sku not in offers
+        or not offers[line.sku].purchasable
+        or line.sku not in stock
+        or stock[line.sku].available < line.quantity
+    ]
+    if short:
+        raise InsufficientStockError(f"not enough stock for: {', '.join(short)}")
+
+
+def _sold_line(line: CartLine, offer: Offer) -> OrderLine:
+    return OrderLine(
+        sku=line.sku,
+        product_id=offer.product_id,
+        name=offer.name,
+        image=offer.image,
+        quantity=line.quantity,
+        unit_price=offer.unit_price,
+    )
