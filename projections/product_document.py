@@ -58,6 +58,7 @@ class VariantState(msgspec.Struct, kw_only=True):
 
 class StockState(msgspec.Struct, kw_only=True):
     available: int
+    sold: int = 0  # units of this SKU shipped so far
     version: int
 
 
@@ -66,13 +67,6 @@ class RatingState(msgspec.Struct, kw_only=True):
 
     average: float = 0.0
     count: int = 0
-    version: int = 0
-
-
-class SalesState(msgspec.Struct, kw_only=True):
-    """Filled from shipped orders (a later issue); zero until then."""
-
-    sold_count: int = 0
     version: int = 0
 
 
@@ -86,7 +80,6 @@ class ProductState(msgspec.Struct, kw_only=True):
     variants: dict[str, VariantState] = {}
     stock: dict[str, StockState] = {}
     rating: RatingState = msgspec.field(default_factory=RatingState)
-    sales: SalesState = msgspec.field(default_factory=SalesState)
 
     @property
     def has_catalog(self) -> bool:
@@ -96,6 +89,11 @@ class ProductState(msgspec.Struct, kw_only=True):
     def visible(self) -> bool:
         """Served by the detail endpoint: catalogued and not archived."""
         return self.has_catalog and not self.archived
+
+    @property
+    def sold_count(self) -> int:
+        """Units shipped, over every SKU (each SKU's figure is version-guarded on its own)."""
+        return sum(level.sold for level in self.stock.values())
 
     def live_variants(self) -> list[VariantState]:
         live = [v for v in self.variants.values() if v.known and not v.retired]
@@ -127,7 +125,6 @@ def merge(current: ProductState, change: ProductState) -> ProductState:
         variants=variants,
         stock=stock,
         rating=change.rating if change.rating.version > current.rating.version else current.rating,
-        sales=change.sales if change.sales.version > current.sales.version else current.sales,
     )
 
 
@@ -206,7 +203,7 @@ def _product_archived(event: ProductArchived, version: int) -> ProductState:
 def _stock_level_changed(event: StockLevelChanged, version: int) -> ProductState:
     return ProductState(
         product_id=str(event.product_id),
-        stock={event.sku: StockState(available=event.available, version=version)},
+        stock={event.sku: StockState(available=event.available, sold=event.sold, version=version)},
     )
 
 
@@ -263,7 +260,8 @@ def state_from_snapshot(product: Product, stock: Iterable[StockItem]) -> Product
         archived=product.archived,
         variants=variants,
         stock={
-            item.sku: StockState(available=item.available, version=item.version) for item in stock
+            item.sku: StockState(available=item.available, sold=item.sold, version=item.version)
+            for item in stock
         },
     )
 
@@ -329,7 +327,7 @@ def document(state: ProductState) -> dict[str, Any]:
         "on_sale": False,
         "in_stock": any(_in_stock(state, v.sku) for v in live),
         "rating": {"average": state.rating.average, "count": state.rating.count},
-        "sold_count": state.sales.sold_count,
+        "sold_count": state.sold_count,
         "created_at": msgspec.to_builtins(state.created_at),
         "search": {
             "name": index_text(details.name) if details else "",
@@ -359,6 +357,6 @@ def document(state: ProductState) -> dict[str, Any]:
         # Left out for archived and partial documents, so suggestions never offer them.
         source["suggest"] = {
             "input": _suggest_inputs(details),
-            "weight": 1 + min(state.sales.sold_count, 1_000_000),
+            "weight": 1 + min(state.sold_count, 1_000_000),
         }
     return source

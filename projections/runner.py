@@ -9,7 +9,7 @@ queue with its traceback, and `commerce events replay` sends it again.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Protocol
 
 import dramatiq
 import msgspec
@@ -39,6 +39,10 @@ class ProjectionRunner:
         self._redis: Redis | None = None
 
     @property
+    def name(self) -> str:
+        return self.projection.name
+
+    @property
     def alias(self) -> str:
         return f"{self._settings.index_prefix}-{self.projection.name}"
 
@@ -59,26 +63,35 @@ class ProjectionRunner:
             return self._client, self._redis
 
 
+class BatchConsumer(Protocol):
+    """Anything the worker hands event batches to: a read model's runner, the order saga."""
+
+    @property
+    def name(self) -> str: ...
+
+    def __call__(self, batch: list[dict[str, Any]]) -> None: ...
+
+
 def declare_actor(
     broker: dramatiq.Broker,
-    runner: ProjectionRunner,
+    consumer: BatchConsumer,
     *,
     max_retries: int = MAX_RETRIES,
     min_backoff: int = MIN_BACKOFF_MS,
     max_backoff: int = MAX_BACKOFF_MS,
 ) -> dramatiq.Actor[Any, None]:
-    name = runner.projection.name
+    """The Dramatiq actor that hands each batch of the consumer's queue to `handle`."""
 
-    def project(batch: list[dict[str, Any]]) -> None:
-        runner(batch)
+    def consume(batch: list[dict[str, Any]]) -> None:
+        consumer(batch)
 
     decorate = dramatiq.actor(
-        actor_name=actor_name(name),
-        queue_name=queue_name(name),
+        actor_name=actor_name(consumer.name),
+        queue_name=queue_name(consumer.name),
         broker=broker,
         max_retries=max_retries,
         min_backoff=min_backoff,
         max_backoff=max_backoff,
         time_limit=TIME_LIMIT_MS,
     )
-    return decorate(project)
+    return decorate(consume)

@@ -1,7 +1,7 @@
-"""The projection worker process: `commerce worker`, or `dramatiq projections.worker`.
+"""The worker process: `commerce worker`, or `dramatiq projections.worker`.
 
 Dramatiq imports this module and serves the broker it finds here, with one actor per read
-model (projections/runner.py).
+model (projections/runner.py) and one for the order saga.
 """
 
 import logging
@@ -10,21 +10,18 @@ from typing import Any
 import dramatiq
 
 from commerce.adapters.dramatiq.broker import redis_broker
+from commerce.entrypoints.order_saga import OrderSagaRunner
 from commerce.settings import Settings, load_settings
-from projections.base import Projection
-from projections.products import products_projection
-from projections.runner import ProjectionRunner, declare_actor
-
-
-def projections_for(settings: Settings) -> list[Projection]:
-    return [products_projection(settings.index_prefix)]
+from projections.registry import projections_for
+from projections.runner import BatchConsumer, ProjectionRunner, declare_actor
 
 
 def declare_actors(broker: dramatiq.Broker, settings: Settings) -> list[dramatiq.Actor[Any, None]]:
-    return [
-        declare_actor(broker, ProjectionRunner(projection, settings))
-        for projection in projections_for(settings)
+    consumers: list[BatchConsumer] = [
+        ProjectionRunner(projection, settings) for projection in projections_for(settings)
     ]
+    consumers.append(OrderSagaRunner(settings))
+    return [declare_actor(broker, consumer) for consumer in consumers]
 
 
 settings = load_settings()

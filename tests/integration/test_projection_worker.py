@@ -97,7 +97,7 @@ async def commit_product(engine: AsyncEngine) -> list[uuid.UUID]:
 
 
 async def relay_all(engine: AsyncEngine, broker: RedisBroker) -> None:
-    publisher = DramatiqEventPublisher(broker, projections=["eventlog"])
+    publisher = DramatiqEventPublisher(broker, consumers=["eventlog"])
     while await OutboxRelay(engine, publisher, FixedClock()).relay_once():
         pass
 
@@ -236,7 +236,7 @@ async def test_while_redis_is_down_commands_succeed_and_the_relay_catches_up_lat
     proxy = CuttableProxy(target.hostname or "127.0.0.1", target.port or 6379)
     relay_broker = redis_broker(proxy.url("redis", "/0"), namespace=broker.namespace)
     declare_actor(broker, ProjectionRunner(event_log, settings))
-    publisher = DramatiqEventPublisher(relay_broker, projections=["eventlog"])
+    publisher = DramatiqEventPublisher(relay_broker, consumers=["eventlog"])
     relay = OutboxRelay(engine, publisher, FixedClock())
     try:
         event_ids = await commit_product(engine)

@@ -124,7 +124,7 @@ def test_every_order_of_a_history_builds_the_same_document() -> None:
         900,
         True,
     )
-    assert expected["state"]["stock"]["K-2"] == {"available": 1, "version": 3}
+    assert expected["state"]["stock"]["K-2"] == {"available": 1, "sold": 0, "version": 3}
 
 
 def test_a_duplicate_or_stale_event_changes_nothing() -> None:

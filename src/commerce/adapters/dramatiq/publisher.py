@@ -1,4 +1,4 @@
-"""Publishes outbox batches as Dramatiq messages, one per projection queue."""
+"""Publishes outbox batches as Dramatiq messages, one per consumer's queue."""
 
 from __future__ import annotations
 
@@ -9,24 +9,24 @@ import dramatiq
 import msgspec
 from dramatiq.brokers.redis import RedisBroker
 
-from commerce.adapters.dramatiq.routing import PROJECTIONS, actor_name, queue_name
+from commerce.adapters.dramatiq.routing import CONSUMERS, actor_name, queue_name
 from commerce.domain.events import EventEnvelope
 
 
 class DramatiqEventPublisher:
-    def __init__(self, broker: RedisBroker, projections: Sequence[str] = PROJECTIONS) -> None:
+    def __init__(self, broker: RedisBroker, consumers: Sequence[str] = CONSUMERS) -> None:
         self._broker = broker
-        self._projections = projections
+        self._consumers = consumers
 
     async def publish(self, events: Sequence[EventEnvelope]) -> None:
         if events:
             await asyncio.to_thread(self._enqueue, msgspec.to_builtins(list(events)))
 
     def _enqueue(self, batch: list[object]) -> None:
-        for projection in self._projections:
+        for consumer in self._consumers:
             message = dramatiq.Message(  # type: ignore[var-annotated]
-                queue_name=queue_name(projection),
-                actor_name=actor_name(projection),
+                queue_name=queue_name(consumer),
+                actor_name=actor_name(consumer),
                 args=(batch,),
                 kwargs={},
                 options={},

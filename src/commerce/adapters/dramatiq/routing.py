@@ -1,16 +1,19 @@
-"""Which read models receive events, and the Dramatiq queue and actor of each.
+"""Who receives event batches, and the Dramatiq queue and actor of each.
 
-The relay sends every claimed batch to every projection; each applies the events it cares
-about and records all of them as seen, so a consistency token never waits for an event a read
-model does not use.
+The relay sends every claimed batch to every consumer: the read models (each applies the
+events it cares about and records all of them as seen, so a consistency token never waits
+for an event a read model does not use) and the order saga (which reacts to cancellations).
+Each consumer has a queue of its own, so one that fails and retries never holds up another.
 """
 
-PROJECTIONS: tuple[str, ...] = ("products",)
+READ_MODELS: tuple[str, ...] = ("products", "orders", "carts")
+ORDER_SAGA = "order_saga"
+CONSUMERS: tuple[str, ...] = (*READ_MODELS, ORDER_SAGA)
 
 
-def queue_name(projection: str) -> str:
-    return f"projection-{projection}"
+def queue_name(consumer: str) -> str:
+    return f"events-{consumer}"
 
 
-def actor_name(projection: str) -> str:
-    return f"project_{projection}"
+def actor_name(consumer: str) -> str:
+    return f"handle_{consumer}"

@@ -8,13 +8,12 @@ re-applies every facet filter except its own.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
 
-from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError, TransportError
+from elasticsearch import AsyncElasticsearch, NotFoundError
 
+from commerce.adapters.elasticsearch.errors import answering, index_missing
 from commerce.adapters.product_search_support import (
     ATTRIBUTE_FACET_SIZE,
     BRAND_FACET_SIZE,
@@ -43,7 +42,6 @@ from commerce.ports.product_search import (
     ProductView,
     RatingBucket,
     SearchResult,
-    SearchUnavailableError,
     Sort,
     Suggestion,
     Total,
@@ -191,26 +189,6 @@ def empty_facets() -> Facets:
     )
 
 
-@asynccontextmanager
-async def _answering() -> AsyncIterator[None]:
-    """A cluster that is down or overloaded is a `SearchUnavailableError`; a request it
-    refuses (4xx) is a bug here, and stays one."""
-    try:
-        yield
-    except TransportError as error:
-        raise SearchUnavailableError("elasticsearch is unreachable") from error
-    except ApiError as error:
-        if error.meta.status >= 500 or error.meta.status == 429:
-            raise SearchUnavailableError(f"elasticsearch answered {error.meta.status}") from error
-        raise
-
-
-def _index_missing(error: NotFoundError) -> bool:
-    info = error.info if isinstance(error.info, dict) else {}
-    cause = info.get("error")
-    return isinstance(cause, dict) and cause.get("type") == "index_not_found_exception"
-
-
 def search_request(query: ProductQuery, track_total_hits: int = TRACK_TOTAL_HITS) -> dict[str, Any]:
     """The search request body for a query (also what bench/search.py sends straight to
     Elasticsearch, so the service's overhead is measured on identical requests)."""
@@ -279,10 +257,10 @@ class ElasticsearchProductSearch:
         filters = filters_of(query)
         request = search_request(query, self._track_total_hits)
         try:
-            async with _answering():
+            async with answering():
                 response = await self._client.search(index=self._index, **request)
         except NotFoundError as error:
-            if _index_missing(error):
+            if index_missing(error):
                 return SearchResult(
                     items=[],
                     total=Total(value=0, relation="eq"),
@@ -310,7 +288,7 @@ class ElasticsearchProductSearch:
 
     async def get(self, product_id: UUID) -> ProductView | None:
         try:
-            async with _answering():
+            async with answering():
                 found = await self._client.get(
                     index=self._index, id=str(product_id), source_excludes=_NOT_INDEXED_FOR_VIEWS
                 )
@@ -324,10 +302,10 @@ class ElasticsearchProductSearch:
         if request is None:
             return []
         try:
-            async with _answering():
+            async with answering():
                 response = await self._client.search(index=self._index, **request)
         except NotFoundError as error:
-            if _index_missing(error):
+            if index_missing(error):
                 return []
             raise
         found: dict[str, Suggestion] = {}

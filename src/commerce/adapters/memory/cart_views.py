@@ -1,0 +1,38 @@
+"""The in-memory twin of the cart views: the carts and the product states it prices from, both
+built from events by the projections' own functions, priced by the same shared function as
+the Elasticsearch adapter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from commerce.adapters.cart_views_support import priced_cart
+from commerce.domain.events import EventEnvelope
+from commerce.domain.pricing import PricedCart
+from projections.carts import CartSnapshot, newest_by_cart
+from projections.product_document import ProductState, changes_by_product, merge
+
+
+class InMemoryCartViews:
+    def __init__(self, currency: str) -> None:
+        self._currency = currency
+        self._carts: dict[str, CartSnapshot] = {}
+        self._products: dict[str, ProductState] = {}
+
+    def apply(self, envelopes: Sequence[EventEnvelope]) -> None:
+        """Apply a batch as the `carts` and `products` projections do: cart events keep the
+        newest version of each cart, catalogue and stock events merge into product states;
+        any other event is ignored."""
+        for customer_id, snapshot in newest_by_cart(envelopes).items():
+            known = self._carts.get(customer_id)
+            if known is None or snapshot.version > known.version:
+                self._carts[customer_id] = snapshot
+        for product_id, change in changes_by_product(envelopes).items():
+            current = self._products.get(product_id, ProductState(product_id=product_id))
+            self._products[product_id] = merge(current, change)
+
+    async def get_cart(self, customer_id: UUID) -> PricedCart:
+        snapshot = self._carts.get(str(customer_id))
+        lines = snapshot.lines if snapshot is not None else []
+        return priced_cart(lines, self._products, self._currency)
