@@ -5,10 +5,14 @@ import secrets
 
 from dependency_injector import containers, providers
 
+from commerce.adapters.elasticsearch.cart_views import ElasticsearchCartViews
 from commerce.adapters.elasticsearch.client import ElasticsearchCheck, create_client
+from commerce.adapters.elasticsearch.order_views import ElasticsearchOrderViews
 from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
+from commerce.adapters.payments.sandbox import SandboxPaymentGateway
 from commerce.adapters.postgres.accounts import PostgresAccountProfiles
 from commerce.adapters.postgres.engine import PostgresCheck, create_engine
+from commerce.adapters.postgres.idempotency import PostgresIdempotencyStore
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.redis.client import RedisCheck, create_redis
 from commerce.adapters.redis.login_throttle import RedisLoginThrottle
@@ -46,6 +50,15 @@ class Container(containers.DeclarativeContainer):
     product_search = providers.Singleton(
         ElasticsearchProductSearch, elasticsearch, settings.provided.index_prefix
     )
+    cart_views = providers.Singleton(
+        ElasticsearchCartViews,
+        elasticsearch,
+        settings.provided.index_prefix,
+        settings.provided.currency,
+    )
+    order_views = providers.Singleton(
+        ElasticsearchOrderViews, elasticsearch, settings.provided.index_prefix
+    )
 
     token_issuer = providers.Singleton(
         JwtTokenIssuer,
@@ -58,6 +71,8 @@ class Container(containers.DeclarativeContainer):
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     login_throttle = providers.Singleton(RedisLoginThrottle, redis)
     account_profiles = providers.Singleton(PostgresAccountProfiles, engine)
+    idempotency_store = providers.Singleton(PostgresIdempotencyStore, engine)
+    payment_gateway = providers.Singleton(SandboxPaymentGateway, engine)
 
     dependency_checks = providers.List(
         providers.Singleton(PostgresCheck, engine),

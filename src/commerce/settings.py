@@ -41,6 +41,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # tokens then die with the process and are not shared between workers.
     jwt_secret: Annotated[str, msgspec.Meta(min_length=32)] | None = None
     access_token_ttl: Annotated[int, msgspec.Meta(ge=60, le=86400)] = 900
+    # How long an order may stay unpaid before the scheduler cancels it (`payment_expired`).
+    payment_window: Annotated[int, msgspec.Meta(ge=60, le=30 * 86400)] = 1800
+    # A payment or refund left pending this long (a gateway timeout, a crash) is reconciled.
+    reconcile_after: Annotated[int, msgspec.Meta(ge=1, le=86400)] = 30
+    # How often the scheduler looks for expired orders and pending payments.
+    scheduler_interval: Seconds = 5.0
 
     def __post_init__(self) -> None:
         _require_scheme("database_url", self.database_url, ("postgresql", "postgres"))

@@ -10,13 +10,19 @@ import uvicorn
 
 from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.adapters.dramatiq.dead_letters import dead_letters, replay
-from commerce.adapters.dramatiq.routing import PROJECTIONS, queue_name
+from commerce.adapters.dramatiq.routing import CONSUMERS, queue_name
 from commerce.adapters.postgres.migrate import upgrade_to_head
 from commerce.application.accounts import CreateStaffAccount, create_staff_account
 from commerce.container import build_container, close
 from commerce.domain.account import Account
 from commerce.domain.errors import DomainError
-from commerce.entrypoints.processes import exec_worker, run_all, run_relay, seed_demo_catalog
+from commerce.entrypoints.processes import (
+    exec_worker,
+    run_all,
+    run_relay,
+    run_scheduler,
+    seed_demo_catalog,
+)
 from commerce.entrypoints.read_models import ensure_read_models, read_models
 from commerce.entrypoints.stack.cli import stack
 from commerce.settings import Settings, SettingsError, load_settings
@@ -101,6 +107,12 @@ def relay() -> None:
 
 
 @main.command()
+def scheduler() -> None:
+    """Expire unpaid orders, reconcile pending payments, purge old idempotency keys."""
+    asyncio.run(run_scheduler(_settings()))
+
+
+@main.command()
 @click.option("--processes", default=1, show_default=True, help="Worker processes.")
 @click.option("--threads", default=4, show_default=True, help="Threads per process.")
 def worker(processes: int, threads: int) -> None:
@@ -118,8 +130,8 @@ def events() -> None:
 def list_dead_letters() -> None:
     """List parked messages with their last error."""
     broker = redis_broker(_settings().redis_url)
-    for projection in PROJECTIONS:
-        for letter in dead_letters(broker, queue_name(projection)):
+    for consumer in CONSUMERS:
+        for letter in dead_letters(broker, queue_name(consumer)):
             click.echo(f"{letter.queue} {letter.message_id} {letter.events} events: {letter.error}")
 
 
@@ -127,9 +139,9 @@ def list_dead_letters() -> None:
 def replay_dead_letters() -> None:
     """Send every parked message again, with a fresh retry budget."""
     broker = redis_broker(_settings().redis_url)
-    for projection in PROJECTIONS:
-        count = replay(broker, queue_name(projection))
-        click.echo(f"{queue_name(projection)}: {count} message(s) sent again")
+    for consumer in CONSUMERS:
+        count = replay(broker, queue_name(consumer))
+        click.echo(f"{queue_name(consumer)}: {count} message(s) sent again")
 
 
 @main.group()

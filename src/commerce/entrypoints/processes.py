@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import secrets
 import signal
 import subprocess
 import sys
+from datetime import timedelta
 
 from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.adapters.dramatiq.publisher import DramatiqEventPublisher
@@ -16,8 +19,12 @@ from commerce.adapters.postgres.engine import create_engine
 from commerce.adapters.postgres.relay import OutboxRelay
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.system_clock import SystemClock
+from commerce.application.scheduler import run_scheduled_pass
+from commerce.container import build_container, close
 from commerce.entrypoints.seed import seed_catalog
 from commerce.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 # An idle worker asks Redis for work this often (ms); Dramatiq's default is a full second.
 WORKER_POLL_MS = "100"
@@ -45,11 +52,13 @@ async def seed_demo_catalog(
 
 
 def run_all(settings: Settings) -> int:
-    """The API in the foreground with a relay and a worker beside it; all stop together."""
+    """The API in the foreground with a relay, a worker and the scheduler beside it; all stop
+    together."""
     commerce = os.path.join(os.path.dirname(sys.executable), "commerce")
     helpers = [
         subprocess.Popen([commerce, "relay"]),
         subprocess.Popen([commerce, "worker", "--threads", "2"]),
+        subprocess.Popen([commerce, "scheduler"]),
     ]
     try:
         return subprocess.call([commerce, "serve"])
@@ -69,14 +78,42 @@ async def run_relay(settings: Settings) -> None:
     engine = create_engine(settings.database_url, pool_size=2)
     publisher = DramatiqEventPublisher(redis_broker(settings.redis_url))
     relay = OutboxRelay(engine, publisher, SystemClock())
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = _stop_on_signals()
     try:
         await relay.run(stop)
     finally:
         await engine.dispose()
+
+
+async def run_scheduler(settings: Settings) -> None:
+    """A pass every `scheduler_interval` seconds until SIGINT/SIGTERM; a failed pass is
+    logged and the next one runs as usual."""
+    container = build_container(settings)
+    stop = _stop_on_signals()
+    try:
+        while not stop.is_set():
+            try:
+                await run_scheduled_pass(
+                    container.unit_of_work(),
+                    container.payment_gateway(),
+                    container.idempotency_store(),
+                    container.clock(),
+                    timedelta(seconds=settings.reconcile_after),
+                )
+            except Exception:
+                logger.exception("a scheduler pass failed; trying again in the next one")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), settings.scheduler_interval)
+    finally:
+        await close(container)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
 
 
 def exec_worker(processes: int, threads: int) -> None:

@@ -10,9 +10,9 @@ from commerce.settings import Settings, SettingsError, load_settings
 from projections.products import (
     IndexMappingError,
     ProjectionWriteError,
-    products_projection,
     rebuild,
 )
+from projections.registry import projections_for
 
 REBUILDABLE = ("products",)
 
@@ -63,7 +63,8 @@ def ensure_command() -> None:
 def ensure_read_models(settings: Settings) -> None:
     client = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
     try:
-        products_projection(settings.index_prefix).ensure_index(client)
+        for projection in projections_for(settings):
+            projection.ensure_index(client)
     finally:
         client.close()
 

@@ -20,17 +20,27 @@ from commerce.entrypoints.http.accounts import (
     StaffAdminController,
 )
 from commerce.entrypoints.http.auth import BearerTokenMiddleware, provide_principal
+from commerce.entrypoints.http.cart import CartController
 from commerce.entrypoints.http.catalog import InventoryAdminController, ProductsAdminController
 from commerce.entrypoints.http.health import live, ready
 from commerce.entrypoints.http.options import answer_options
+from commerce.entrypoints.http.orders import (
+    OrdersAdminController,
+    OrdersController,
+    PaymentsController,
+)
 from commerce.entrypoints.http.problems import EXCEPTION_HANDLERS
 from commerce.entrypoints.http.products import ProductsController
 from commerce.entrypoints.http.requests import JsonRequest
 from commerce.ports.accounts import AccountProfiles
 from commerce.ports.auth import LoginThrottle, PasswordHasher, TokenIssuer, TokenRevocations
+from commerce.ports.cart_views import CartViews
 from commerce.ports.clock import Clock
 from commerce.ports.consistency import ProjectionProgress
 from commerce.ports.health import DependencyCheck
+from commerce.ports.idempotency import IdempotencyStore
+from commerce.ports.order_views import OrderViews
+from commerce.ports.payment_gateway import PaymentGateway
 from commerce.ports.unit_of_work import UnitOfWork
 from commerce.settings import Settings, load_settings
 
@@ -58,6 +68,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             AuthController,
             AccountsController,
             StaffAdminController,
+            CartController,
+            OrdersController,
+            OrdersAdminController,
+            PaymentsController,
         ],
         dependencies=_dependencies(),
         state=State({"container": container, "settings": settings}),
@@ -117,6 +131,18 @@ def _dependencies() -> dict[str, Provide]:
     def account_profiles(state: State) -> AccountProfiles:
         return state.container.account_profiles()  # type: ignore[no-any-return]
 
+    def idempotency_store(state: State) -> IdempotencyStore:
+        return state.container.idempotency_store()  # type: ignore[no-any-return]
+
+    def payment_gateway(state: State) -> PaymentGateway:
+        return state.container.payment_gateway()  # type: ignore[no-any-return]
+
+    def cart_views(state: State) -> CartViews:
+        return state.container.cart_views()  # type: ignore[no-any-return]
+
+    def order_views(state: State) -> OrderViews:
+        return state.container.order_views()  # type: ignore[no-any-return]
+
     return {
         "settings": Provide(settings, sync_to_thread=False),
         "dependency_checks": Provide(dependency_checks, sync_to_thread=False),
@@ -129,4 +155,8 @@ def _dependencies() -> dict[str, Provide]:
         "token_issuer": Provide(token_issuer, sync_to_thread=False),
         "token_revocations": Provide(token_revocations, sync_to_thread=False),
         "account_profiles": Provide(account_profiles, sync_to_thread=False),
+        "idempotency_store": Provide(idempotency_store, sync_to_thread=False),
+        "payment_gateway": Provide(payment_gateway, sync_to_thread=False),
+        "cart_views": Provide(cart_views, sync_to_thread=False),
+        "order_views": Provide(order_views, sync_to_thread=False),
     }

@@ -1,0 +1,109 @@
+"""The customer's cart: read from the read models, changed on the write side."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Response, delete, get, put
+from litestar.params import JSONBody, PathParameter
+
+from commerce.application.cart import (
+    CartChanged,
+    EmptyCart,
+    SetCartItem,
+    empty_cart,
+    get_cart,
+    set_cart_item,
+)
+from commerce.domain.cart import MAX_QUANTITY
+from commerce.domain.pricing import PricedCart
+from commerce.domain.values import SKU_PATTERN
+from commerce.entrypoints.http.auth import requires_role
+from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
+from commerce.entrypoints.http.dependencies import Injected
+from commerce.entrypoints.http.problems import problem_specs
+from commerce.entrypoints.http.products import search_unavailable
+from commerce.entrypoints.http.responses import command_headers
+from commerce.ports.auth import Principal
+from commerce.ports.cart_views import CartViews
+from commerce.ports.consistency import ProjectionProgress
+from commerce.ports.product_search import SearchUnavailableError
+from commerce.ports.unit_of_work import UnitOfWork
+from commerce.settings import Settings
+
+PROJECTION = "carts"  # the read model `GET /v1/cart` reads, for consistency tokens
+
+
+class CartItemBody(msgspec.Struct, frozen=True):
+    quantity: Annotated[int, msgspec.Meta(ge=0, le=MAX_QUANTITY)]
+
+
+class CartController(Controller):
+    path = "/v1/cart"
+    tags = ["cart"]  # noqa: RUF012 (Litestar reads it as a class attribute)
+    guards = [requires_role("customer")]  # noqa: RUF012
+    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
+
+    @get(
+        "/",
+        operation_id="getCart",
+        summary="The cart, priced now",
+        cache=False,
+        responses=problem_specs(400, 401, 403, 422, 503),
+    )
+    async def show(
+        self,
+        principal: Injected[Principal],
+        cart_views: Injected[CartViews],
+        projection_progress: Injected[ProjectionProgress],
+        settings: Injected[Settings],
+        consistency_token: ConsistencyToken = None,
+    ) -> Response[PricedCart]:
+        """Lines no longer for sale, or short of stock, show `available: false` and are not
+        counted in the totals."""
+        headers = await consistency_headers(
+            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
+        )
+        return Response(await get_cart(principal.account_id, cart_views), headers=headers)
+
+    @put(
+        "/items/{sku:str}",
+        operation_id="setCartItem",
+        summary="Set the quantity of a SKU in the cart",
+        responses=problem_specs(400, 401, 403, 404, 409, 422),
+    )
+    async def set_item(
+        self,
+        sku: Annotated[str, PathParameter(pattern=SKU_PATTERN)],
+        data: JSONBody[CartItemBody],
+        principal: Injected[Principal],
+        uow: Injected[UnitOfWork],
+        settings: Injected[Settings],
+    ) -> Response[PricedCart]:
+        """Quantity 0 removes the line. 404 for an unknown SKU; 409 when it is not for sale
+        or fewer units are available. Answers with the whole cart."""
+        command = SetCartItem(customer_id=principal.account_id, sku=sku, quantity=data.quantity)
+        return _cart_response(await set_cart_item(command, uow, settings.currency))
+
+    @delete(
+        "/",
+        operation_id="emptyCart",
+        summary="Empty the cart",
+        status_code=200,
+        responses=problem_specs(401, 403, 409),
+    )
+    async def empty(
+        self,
+        principal: Injected[Principal],
+        uow: Injected[UnitOfWork],
+        settings: Injected[Settings],
+    ) -> Response[PricedCart]:
+        """200 with the (empty) cart rather than 204: like every cart change, it answers with
+        the cart, and its `Consistency-Token` lets the next `GET /v1/cart` see the change."""
+        command = EmptyCart(customer_id=principal.account_id)
+        return _cart_response(await empty_cart(command, uow, settings.currency))
+
+
+def _cart_response(result: CartChanged) -> Response[PricedCart]:
+    return Response(result.cart, headers=command_headers(result.event_ids))
