@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from commerce.adapters.envelopes import envelopes_for
+from commerce.domain.aggregate import Aggregate
 from commerce.domain.catalog import Product, ProductDetails, Variant
 from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import StockItem
@@ -70,9 +71,9 @@ def unsaved_product(
     )
 
 
-def changes(product: Product, at: datetime = NOW) -> list[EventEnvelope]:
-    """The envelopes of whatever was done to `product` since it was last saved."""
-    return envelopes_for(product, at)
+def changes(aggregate: Aggregate, at: datetime = NOW) -> list[EventEnvelope]:
+    """The envelopes of whatever was done to `aggregate` since it was last saved."""
+    return envelopes_for(aggregate, at)
 
 
 def stock_of(product: Product, sku: str, on_hand: int) -> tuple[StockItem, list[EventEnvelope]]:

@@ -176,3 +176,21 @@ def test_a_snapshot_merged_into_an_event_built_document_changes_nothing_it_alrea
 
     assert searchable(document(merged)) == searchable(document(state))
     assert merge(merged, state_from_snapshot(kettle, [])) == merged
+
+
+def test_sold_units_of_every_sku_add_up_to_the_best_selling_figure_in_any_order() -> None:
+    product, created = a_product(variants=[("S-1", 1000, {}), ("S-2", 1200, {})])
+    one, stocked_one = stock_of(product, "S-1", 10)
+    two, stocked_two = stock_of(product, "S-2", 10)
+    one.reserve(3, "order C-000001")
+    one.sell_reserved(3, "order C-000001 shipped")
+    two.reserve(2, "order C-000002")
+    two.sell_reserved(2, "order C-000002 shipped")
+    sales = changes(one) + changes(two)
+    history = created + stocked_one + stocked_two + sales
+
+    forwards, backwards = build(history), build(history[::-1])
+
+    assert forwards["sold_count"] == backwards["sold_count"] == 5
+    assert forwards["state"]["stock"]["S-1"]["sold"] == 3
+    assert build(history + sales)["sold_count"] == 5  # redelivered sales count once
