@@ -24,11 +24,9 @@ from commerce.entrypoints.http.cart import CartController
 from commerce.entrypoints.http.catalog import InventoryAdminController, ProductsAdminController
 from commerce.entrypoints.http.health import live, ready
 from commerce.entrypoints.http.options import answer_options
-from commerce.entrypoints.http.orders import (
-    OrdersAdminController,
-    OrdersController,
-    PaymentsController,
-)
+from commerce.entrypoints.http.orders import OrdersController
+from commerce.entrypoints.http.orders_admin import OrdersAdminController
+from commerce.entrypoints.http.payments import PaymentsController
 from commerce.entrypoints.http.problems import EXCEPTION_HANDLERS
 from commerce.entrypoints.http.products import ProductsController
 from commerce.entrypoints.http.requests import JsonRequest

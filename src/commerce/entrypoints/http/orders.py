@@ -1,4 +1,4 @@
-"""Orders and payments: checkout, the customer's orders, paying, cancelling, shipping, refunds.
+"""The customer's orders: checkout, the dashboard and detail, paying, cancelling, the address.
 
 Commands answer from the write side, in the same shape as the queries (`order_detail`); the
 queries read the `orders` read model and honour `Consistency-Token`. Unsafe POSTs take an
@@ -8,69 +8,66 @@ retry finds it instead of creating another.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody
 
-from commerce.application.checkout import OrderChanged, PlaceOrder, place_order
+from commerce.application.checkout import PlaceOrder, place_order
 from commerce.application.order_queries import (
     PaymentPage,
     get_order,
-    get_payment,
     list_orders,
     list_payments,
-    order_detail,
-    payment_view,
 )
 from commerce.application.orders import (
     CancelOrder,
     ChangeShippingAddress,
-    DeliverOrder,
-    ShipOrder,
     cancel_order,
     change_shipping_address,
-    deliver_order,
     payment_window,
-    ship_order,
 )
 from commerce.application.payments import (
-    PaymentRecorded,
-    RefundPayment,
     SubmitPayment,
-    refund_payment,
     submit_payment,
 )
-from commerce.domain.account import CARD_NUMBER_MESSAGE, MAX_EMAIL_LENGTH, looks_like_card_number
+from commerce.domain.account import CARD_NUMBER_MESSAGE, looks_like_card_number
 from commerce.domain.errors import DomainValidationError
-from commerce.domain.order import CancelReason, OrderStatus
-from commerce.domain.values import PRINTABLE_PATTERN, Address
+from commerce.domain.order import CancelReason
+from commerce.domain.values import Address
 from commerce.entrypoints.http.auth import requires_role, signed_in
 from commerce.entrypoints.http.catalog import MoneyBody
 from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.idempotency import IdempotencyKey, idempotent
+from commerce.entrypoints.http.order_responses import (
+    PROJECTION,
+    Cursor,
+    Limit,
+    PlacedFrom,
+    PlacedTo,
+    Q,
+    Statuses,
+    order_response,
+    order_url,
+    payment_response,
+    required_key,
+)
 from commerce.entrypoints.http.problems import problem_specs
 from commerce.entrypoints.http.products import search_unavailable
-from commerce.entrypoints.http.responses import command_headers
 from commerce.ports.auth import Principal
 from commerce.ports.clock import Clock
 from commerce.ports.consistency import ProjectionProgress
 from commerce.ports.idempotency import IdempotencyStore, derived_id
 from commerce.ports.order_views import OrderDetail, OrderPage, OrderQuery, OrderViews, PaymentView
 from commerce.ports.payment_gateway import PaymentGateway
-from commerce.ports.product_search import DEFAULT_LIMIT, MAX_LIMIT, SearchUnavailableError
+from commerce.ports.product_search import DEFAULT_LIMIT, SearchUnavailableError
 from commerce.ports.unit_of_work import UnitOfWork
 from commerce.settings import Settings
 
-PROJECTION = "orders"  # the read model the queries read, for consistency tokens
 TOKEN_PATTERN = "^[A-Za-z0-9_]{1,100}$"  # noqa: S105 (a pattern, not a secret)
-MAX_AMOUNT = 100_000_000_000
-
-Line = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=PRINTABLE_PATTERN)]
 
 
 class CheckoutBody(msgspec.Struct, frozen=True, kw_only=True):
@@ -90,33 +87,6 @@ class PaymentBody(msgspec.Struct, frozen=True, kw_only=True):
     amount: MoneyBody
     payment_method_id: UUID | None = None
     token: Annotated[str, msgspec.Meta(pattern=TOKEN_PATTERN)] | None = None
-
-
-class ShipmentBody(msgspec.Struct, frozen=True, kw_only=True):
-    carrier: Line
-    tracking_number: Line
-
-
-class RefundBody(msgspec.Struct, frozen=True, kw_only=True):
-    amount: Annotated[int, msgspec.Meta(ge=1, le=MAX_AMOUNT)] | None = None  # None: what is left
-
-
-# Query parameters shared by the customer's and the staff's lists.
-Statuses = Annotated[
-    list[OrderStatus] | None,
-    Parameter(description="Order status (repeatable: any of them).", max_items=len(OrderStatus)),
-]
-Q = Annotated[
-    str | None,
-    Parameter(description="A product name (typo tolerant) or an order number.", max_length=200),
-]
-PlacedFrom = Annotated[datetime | None, Parameter(description="Placed at or after (RFC 3339).")]
-PlacedTo = Annotated[datetime | None, Parameter(description="Placed at or before (RFC 3339).")]
-Limit = Annotated[int, Parameter(description="Page size.", ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[
-    str | None,
-    Parameter(description="`next_cursor` of the previous page.", max_length=1000),
-]
 
 
 class OrdersController(Controller):
@@ -151,14 +121,14 @@ class OrdersController(Controller):
 
         async def run() -> Response[OrderDetail]:
             command = PlaceOrder(
-                order_id=derived_id(scope, _key(idempotency_key), "order"),
+                order_id=derived_id(scope, required_key(idempotency_key), "order"),
                 customer_id=principal.account_id,
                 shipping_address=body.shipping_address,
                 billing_address=body.billing_address,
             )
             window = payment_window(settings.payment_window)
             result = await place_order(command, uow, clock, window)
-            return _order_response(result, status_code=201, location=_order_url(result))
+            return order_response(result, status_code=201, location=order_url(result))
 
         return await idempotent(
             request,
@@ -255,7 +225,7 @@ class OrdersController(Controller):
                 reason=CancelReason.CUSTOMER,
                 customer_id=principal.account_id,
             )
-        return _order_response(await cancel_order(command, uow, clock))
+        return order_response(await cancel_order(command, uow, clock))
 
     @patch(
         "/{order_id:uuid}",
@@ -277,7 +247,7 @@ class OrdersController(Controller):
             customer_id=principal.account_id,
             shipping_address=data.shipping_address,
         )
-        return _order_response(await change_shipping_address(command, uow, clock))
+        return order_response(await change_shipping_address(command, uow, clock))
 
     @post(
         "/{order_id:uuid}/payments",
@@ -310,14 +280,14 @@ class OrdersController(Controller):
         async def run() -> Response[PaymentView]:
             command = SubmitPayment(
                 order_id=order_id,
-                payment_id=derived_id(scope, _key(idempotency_key), "payment"),
+                payment_id=derived_id(scope, required_key(idempotency_key), "payment"),
                 customer_id=principal.account_id,
                 amount=data.amount.to_money(),
                 payment_method_id=data.payment_method_id,
                 token=data.token,
             )
             result = await submit_payment(command, uow, payment_gateway, clock)
-            return _payment_response(result, status_code=201)
+            return payment_response(result, status_code=201)
 
         return await idempotent(
             request,
@@ -352,168 +322,6 @@ class OrdersController(Controller):
         return Response(await list_payments(order_id, principal, order_views), headers=headers)
 
 
-class OrdersAdminController(Controller):
-    path = "/v1/admin/orders"
-    tags = ["orders admin"]  # noqa: RUF012
-    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
-
-    @get(
-        "/",
-        operation_id="listOrders",
-        summary="Every customer's orders, newest first",
-        guards=[requires_role("operator")],
-        cache=False,
-        responses=problem_specs(400, 401, 403, 422, 503),
-    )
-    async def list_all(
-        self,
-        *,
-        order_views: Injected[OrderViews],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
-        status: Statuses = None,
-        customer_email: Annotated[
-            str | None,
-            Parameter(description="The customer's email (any case).", max_length=MAX_EMAIL_LENGTH),
-        ] = None,
-        q: Q = None,
-        placed_from: PlacedFrom = None,
-        placed_to: PlacedTo = None,
-        limit: Limit = DEFAULT_LIMIT,
-        cursor: Cursor = None,
-    ) -> Response[OrderPage]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
-        query = OrderQuery(
-            customer_id=None,
-            statuses=list(status or []),
-            q=q,
-            placed_from=placed_from,
-            placed_to=placed_to,
-            customer_email=customer_email,
-            limit=limit,
-            cursor=cursor,
-        )
-        return Response(await list_orders(query, order_views), headers=headers)
-
-    @post(
-        "/{order_id:uuid}/shipments",
-        operation_id="shipOrder",
-        summary="Ship a paid order",
-        guards=[requires_role("shipping_operator")],
-        responses=problem_specs(400, 401, 403, 404, 409, 422),
-    )
-    async def ship(
-        self,
-        order_id: FromPath[UUID],
-        data: JSONBody[ShipmentBody],
-        uow: Injected[UnitOfWork],
-        clock: Injected[Clock],
-    ) -> Response[OrderDetail]:
-        """The order becomes `shipped` and its reserved units are sold. 409 unless `paid`."""
-        command = ShipOrder(
-            order_id=order_id, carrier=data.carrier, tracking_number=data.tracking_number
-        )
-        result = await ship_order(command, uow, clock)
-        return _order_response(result, status_code=201, location=_order_url(result))
-
-    @post(
-        "/{order_id:uuid}/delivered",
-        operation_id="markOrderDelivered",
-        summary="Record that a shipped order was delivered",
-        status_code=200,
-        guards=[requires_role("shipping_operator")],
-        responses=problem_specs(401, 403, 404, 409),
-    )
-    async def delivered(
-        self, order_id: FromPath[UUID], uow: Injected[UnitOfWork], clock: Injected[Clock]
-    ) -> Response[OrderDetail]:
-        result = await deliver_order(DeliverOrder(order_id=order_id), uow, clock)
-        return _order_response(result)
-
-
-class PaymentsController(Controller):
-    path = "/v1/payments"
-    tags = ["payments"]  # noqa: RUF012
-    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
-
-    @get(
-        "/{payment_id:uuid}",
-        operation_id="getPayment",
-        summary="One payment with its status (the order's owner or staff)",
-        guards=[signed_in],
-        cache=False,
-        responses=problem_specs(400, 401, 404, 422, 503),
-    )
-    async def detail(
-        self,
-        *,
-        payment_id: FromPath[UUID],
-        principal: Injected[Principal],
-        order_views: Injected[OrderViews],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
-    ) -> Response[PaymentView]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
-        return Response(await get_payment(payment_id, principal, order_views), headers=headers)
-
-    @post(
-        "/{payment_id:uuid}/refunds",
-        operation_id="refundPayment",
-        summary="Refund part or all of a captured payment",
-        guards=[requires_role("operator")],
-        responses=problem_specs(400, 401, 403, 404, 409, 422),
-    )
-    async def refund(
-        self,
-        *,
-        payment_id: FromPath[UUID],
-        request: Request[Any, Any, Any],
-        principal: Injected[Principal],
-        uow: Injected[UnitOfWork],
-        clock: Injected[Clock],
-        payment_gateway: Injected[PaymentGateway],
-        idempotency_store: Injected[IdempotencyStore],
-        data: JSONBody[RefundBody | None] = None,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[PaymentView]:
-        """`amount` in minor units; left out, what is left to refund. Never more than was
-        captured (422); 409 for a payment that captured nothing. Answers with the payment
-        after the refund (`refunded`), which stays `pending` at the gateway if it did not
-        answer, until it is asked again."""
-        amount = data.amount if data is not None else None
-        scope = str(principal.account_id)
-
-        async def run() -> Response[PaymentView]:
-            command = RefundPayment(
-                payment_id=payment_id,
-                refund_id=derived_id(scope, _key(idempotency_key), "refund"),
-                amount=amount,
-            )
-            result = await refund_payment(command, uow, payment_gateway, clock)
-            return _payment_response(result, status_code=201)
-
-        return await idempotent(
-            request,
-            scope=scope,
-            key=idempotency_key,
-            store=idempotency_store,
-            clock=clock,
-            run=run,
-        )
-
-
-def _key(idempotency_key: str | None) -> str:
-    # `idempotent()` refuses a request without a key before it runs the command.
-    assert idempotency_key is not None
-    return idempotency_key
-
-
 def _check_payment(data: PaymentBody, currency: str) -> None:
     if data.token is not None and looks_like_card_number(data.token):
         raise DomainValidationError("token", CARD_NUMBER_MESSAGE)
@@ -521,23 +329,3 @@ def _check_payment(data: PaymentBody, currency: str) -> None:
         raise DomainValidationError("token", "give exactly one of payment_method_id and token")
     if data.amount.currency != currency:
         raise DomainValidationError("amount.currency", f"must be {currency}, the store's currency")
-
-
-def _order_url(result: OrderChanged) -> str:
-    return f"/v1/orders/{result.order.id}"
-
-
-def _order_response(
-    result: OrderChanged, status_code: int = 200, location: str | None = None
-) -> Response[OrderDetail]:
-    headers = command_headers(result.event_ids, result.order.version)
-    if location is not None:
-        headers["Location"] = location
-    return Response(order_detail(result.order), status_code=status_code, headers=headers)
-
-
-def _payment_response(result: PaymentRecorded, status_code: int) -> Response[PaymentView]:
-    headers = command_headers(result.event_ids, result.order.version)
-    headers["Location"] = f"/v1/payments/{result.payment.id}"
-    view = payment_view(result.order.id, result.payment)
-    return Response(view, status_code=status_code, headers=headers)

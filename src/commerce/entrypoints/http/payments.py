@@ -1,0 +1,118 @@
+"""Payments by id: their status (the owner or staff), and refunds (operator)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, JSONBody
+
+from commerce.application.order_queries import (
+    get_payment,
+)
+from commerce.application.payments import (
+    RefundPayment,
+    refund_payment,
+)
+from commerce.entrypoints.http.auth import requires_role, signed_in
+from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
+from commerce.entrypoints.http.dependencies import Injected
+from commerce.entrypoints.http.idempotency import IdempotencyKey, idempotent
+from commerce.entrypoints.http.order_responses import (
+    PROJECTION,
+    payment_response,
+    required_key,
+)
+from commerce.entrypoints.http.problems import problem_specs
+from commerce.entrypoints.http.products import search_unavailable
+from commerce.ports.auth import Principal
+from commerce.ports.clock import Clock
+from commerce.ports.consistency import ProjectionProgress
+from commerce.ports.idempotency import IdempotencyStore, derived_id
+from commerce.ports.order_views import OrderViews, PaymentView
+from commerce.ports.payment_gateway import PaymentGateway
+from commerce.ports.product_search import SearchUnavailableError
+from commerce.ports.unit_of_work import UnitOfWork
+from commerce.settings import Settings
+
+MAX_AMOUNT = 100_000_000_000
+
+
+class RefundBody(msgspec.Struct, frozen=True, kw_only=True):
+    amount: Annotated[int, msgspec.Meta(ge=1, le=MAX_AMOUNT)] | None = None  # None: what is left
+
+
+class PaymentsController(Controller):
+    path = "/v1/payments"
+    tags = ["payments"]  # noqa: RUF012
+    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
+
+    @get(
+        "/{payment_id:uuid}",
+        operation_id="getPayment",
+        summary="One payment with its status (the order's owner or staff)",
+        guards=[signed_in],
+        cache=False,
+        responses=problem_specs(400, 401, 404, 422, 503),
+    )
+    async def detail(
+        self,
+        *,
+        payment_id: FromPath[UUID],
+        principal: Injected[Principal],
+        order_views: Injected[OrderViews],
+        projection_progress: Injected[ProjectionProgress],
+        settings: Injected[Settings],
+        consistency_token: ConsistencyToken = None,
+    ) -> Response[PaymentView]:
+        headers = await consistency_headers(
+            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
+        )
+        return Response(await get_payment(payment_id, principal, order_views), headers=headers)
+
+    @post(
+        "/{payment_id:uuid}/refunds",
+        operation_id="refundPayment",
+        summary="Refund part or all of a captured payment",
+        guards=[requires_role("operator")],
+        responses=problem_specs(400, 401, 403, 404, 409, 422),
+    )
+    async def refund(
+        self,
+        *,
+        payment_id: FromPath[UUID],
+        request: Request[Any, Any, Any],
+        principal: Injected[Principal],
+        uow: Injected[UnitOfWork],
+        clock: Injected[Clock],
+        payment_gateway: Injected[PaymentGateway],
+        idempotency_store: Injected[IdempotencyStore],
+        data: JSONBody[RefundBody | None] = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[PaymentView]:
+        """`amount` in minor units; left out, what is left to refund. Never more than was
+        captured (422); 409 for a payment that captured nothing. Answers with the payment
+        after the refund (`refunded`), which stays `pending` at the gateway if it did not
+        answer, until it is asked again."""
+        amount = data.amount if data is not None else None
+        scope = str(principal.account_id)
+
+        async def run() -> Response[PaymentView]:
+            command = RefundPayment(
+                payment_id=payment_id,
+                refund_id=derived_id(scope, required_key(idempotency_key), "refund"),
+                amount=amount,
+            )
+            result = await refund_payment(command, uow, payment_gateway, clock)
+            return payment_response(result, status_code=201)
+
+        return await idempotent(
+            request,
+            scope=scope,
+            key=idempotency_key,
+            store=idempotency_store,
+            clock=clock,
+            run=run,
+        )
