@@ -13,11 +13,11 @@ import msgspec
 from commerce.ports.order_views import (
     OrderDetail,
     OrderItem,
-    OrderLineView,
     OrderSummary,
     PaymentView,
     ShipmentView,
     TimelineLine,
+    line_view,
 )
 from commerce.ports.product_search import InvalidCursorError
 from projections.order_document import OrderState, ShipmentState, decode_state
@@ -126,18 +126,7 @@ def detail_from_state(state: OrderState) -> OrderDetail:
         customer_email=state.customer_email,
         placed_at=state.placed_at,
         payment_due_at=state.payment_due_at,
-        lines=[
-            OrderLineView(
-                sku=line.sku,
-                product_id=line.product_id,
-                name=line.name,
-                image=line.image,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                line_total=line.total,
-            )
-            for line in state.lines
-        ],
+        lines=[line_view(line) for line in state.lines],
         total=state.total,
         paid=state.paid,
         refunded=state.refunded,

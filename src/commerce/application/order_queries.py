@@ -17,13 +17,13 @@ from commerce.domain.values import Money
 from commerce.ports.auth import Principal
 from commerce.ports.order_views import (
     OrderDetail,
-    OrderLineView,
     OrderPage,
     OrderQuery,
     OrderViews,
     PaymentView,
     ShipmentView,
     TimelineLine,
+    line_view,
 )
 from commerce.ports.product_search import MAX_LIMIT, InvalidCursorError, Total
 
@@ -86,18 +86,7 @@ def order_detail(order: Order) -> OrderDetail:
         customer_email=order.customer_email,
         placed_at=order.placed_at,
         payment_due_at=order.payment_due_at,
-        lines=[
-            OrderLineView(
-                sku=line.sku,
-                product_id=line.product_id,
-                name=line.name,
-                image=line.image,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                line_total=line.total,
-            )
-            for line in order.lines
-        ],
+        lines=[line_view(line) for line in order.lines],
         total=order.total,
         paid=order.paid,
         refunded=order.refunded,

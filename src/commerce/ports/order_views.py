@@ -13,7 +13,7 @@ from uuid import UUID
 
 import msgspec
 
-from commerce.domain.order import CancelReason, OrderStatus, PaymentStatus
+from commerce.domain.order import CancelReason, OrderLine, OrderStatus, PaymentStatus
 from commerce.domain.values import Address, Money
 from commerce.ports.product_search import DEFAULT_LIMIT, Total
 
@@ -83,6 +83,19 @@ class OrderLineView(msgspec.Struct, frozen=True, kw_only=True):
     quantity: int
     unit_price: Money
     line_total: Money
+
+
+def line_view(line: OrderLine) -> OrderLineView:
+    """A line as sold, for the detail (the write side's and the read model's lines alike)."""
+    return OrderLineView(
+        sku=line.sku,
+        product_id=line.product_id,
+        name=line.name,
+        image=line.image,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        line_total=line.total,
+    )
 
 
 class TimelineLine(msgspec.Struct, frozen=True, kw_only=True):
