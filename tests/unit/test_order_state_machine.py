@@ -127,6 +127,18 @@ class OrdersAndStock(RuleBasedStateMachine):
             failure_reason=None if succeeded else "card_declined",
             now=self.tick(),
         )
+        if order.status == OrderStatus.CANCELLED:  # captured after the cancellation
+            self.saga(order)
+
+    def saga(self, order: Order) -> None:
+        """The cancellation saga's steps, each run twice as a redelivery would."""
+        for _ in range(2):
+            if order.release_reservation(self.tick()):
+                self.stock.release(order.lines[0].quantity, "cancelled")
+            for payment in order.payments:
+                if payment.refundable:
+                    refund = order.start_refund(payment.id, uuid.uuid4(), None, self.tick())
+                    order.complete_refund(payment.id, refund.id, self.tick())
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data())
@@ -138,14 +150,7 @@ class OrdersAndStock(RuleBasedStateMachine):
         except IllegalTransitionError:
             assert status not in ALLOWED["cancel"]
             return
-        # The saga's steps, each run twice as a redelivery would.
-        for _ in range(2):
-            if order.release_reservation(self.tick()):
-                self.stock.release(order.lines[0].quantity, "cancelled")
-            for payment in order.payments:
-                if payment.refundable:
-                    refund = order.start_refund(payment.id, uuid.uuid4(), None, self.tick())
-                    order.complete_refund(payment.id, refund.id, self.tick())
+        self.saga(order)
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data())
@@ -219,4 +224,4 @@ class OrdersAndStock(RuleBasedStateMachine):
 
 
 TestOrdersAndStock = OrdersAndStock.TestCase
-TestOrdersAndStock.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
+TestOrdersAndStock.settings = settings(max_examples=400, stateful_step_count=40, deadline=None)
