@@ -59,11 +59,14 @@ def ensure_service_user(layout: Layout) -> None:
 def make_owned_dir(layout: Layout, path: Path, mode: int = 0o755) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     path.chmod(mode)
-    if ids := layout.owner_ids():
+    ids = layout.owner_ids()
+    if ids and (path.stat().st_uid, path.stat().st_gid) != ids:
+        # Only a folder not handed over yet is walked: a running server's data folder changes
+        # under the walk (a dropped database's files vanish), and it is the server's already.
         for root, dirs, files in os.walk(path):
-            os.chown(root, *ids)
-            for name in dirs + files:
-                os.chown(os.path.join(root, name), *ids, follow_symlinks=False)
+            for name in (root, *(os.path.join(root, entry) for entry in dirs + files)):
+                with contextlib.suppress(FileNotFoundError):
+                    os.chown(name, *ids, follow_symlinks=False)
     return path
 
 
