@@ -24,6 +24,7 @@ class Projection(Protocol):
         the mapping."""
         ...
 
-    def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> None:
-        """Apply the events this read model cares about; ignore the others."""
+    def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
+        """Apply the events this read model cares about and ignore the others; say whether
+        anything was written (the runner makes the index searchable only then)."""
         ...

@@ -146,10 +146,10 @@ class CartsProjection:
                 f"Elasticsearch refused the {NAME} index {index!r}: {_reason(error)}"
             ) from error
 
-    def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> None:
+    def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
         newest = newest_by_cart(events)
         if not newest:
-            return
+            return False
         operations: list[dict[str, Any]] = []
         for customer_id, snapshot in newest.items():
             operations.append(
@@ -170,6 +170,7 @@ class CartsProjection:
                 continue  # the document already holds this version or a newer one
             if result["status"] >= 300:
                 raise ProjectionWriteError(f"{self.alias}/{result['_id']}: {result.get('error')}")
+        return True
 
 
 def carts_projection(

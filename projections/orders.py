@@ -60,6 +60,11 @@ def alias_name(index_prefix: str) -> str:
     return f"{index_prefix}-{NAME}"
 
 
+# How often, and how long (growing), a batch waits for an order's missing earlier event.
+GAP_WAITS = 6
+GAP_WAIT_S = 0.05
+
+
 class OrdersProjection:
     name = NAME
 
@@ -109,12 +114,23 @@ class OrdersProjection:
                 raise
             # Another worker created it at the same moment; the alias came with it.
 
-    def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> None:
-        """Apply the batch's order events; raise `EventGapError` (after writing whatever
-        could be applied) when an order's event arrived before its predecessor."""
+    def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
+        """Apply the batch's order events. When an order's event arrived before its
+        predecessor, wait briefly for it (another worker thread is most likely applying it at
+        this moment, and a broker retry would cost far more), then raise `EventGapError`
+        (after writing whatever could be applied) so the batch is retried later."""
         grouped = events_by_order(events)
-        if grouped:
-            write_orders(client, self.alias, grouped, self.max_attempts)
+        if not grouped:
+            return False
+        for attempt in range(1, GAP_WAITS + 1):
+            try:
+                write_orders(client, self.alias, grouped, self.max_attempts)
+                return True
+            except EventGapError:
+                if attempt == GAP_WAITS:
+                    raise
+                time.sleep(GAP_WAIT_S * attempt)  # documents are read in real time: no refresh
+        return True
 
 
 def orders_projection(

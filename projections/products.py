@@ -144,10 +144,11 @@ class ProductsProjection:
                 raise
             # Another worker created it at the same moment; the alias came with it.
 
-    def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> None:
+    def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
         changes = changes_by_product(events)
         if changes:
             write_changes(client, self.alias, changes, self.max_attempts)
+        return bool(changes)
 
 
 def products_projection(

@@ -1,9 +1,9 @@
 """Runs batches of events through a read model, as a Dramatiq actor per read model.
 
-A batch is applied idempotently, made searchable (refresh), and then recorded as projected for
-read-your-writes. A failing batch is retried with exponential backoff for several minutes
-(Elasticsearch down for a minute is survived); after that it is parked in the dead-letter
-queue with its traceback, and `commerce events replay` sends it again.
+A batch is applied idempotently, made searchable (a refresh, when it wrote anything), and then
+recorded as projected for read-your-writes. A failing batch is retried with exponential backoff
+for several minutes (Elasticsearch down for a minute is survived); after that it is parked in
+the dead-letter queue with its traceback, and `commerce events replay` sends it again.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ class ProjectionRunner:
     def __call__(self, batch: list[dict[str, Any]]) -> None:
         events = msgspec.convert(batch, list[EventEnvelope])
         client, redis = self._connect()
-        self.projection.project(client, events)
-        client.indices.refresh(index=self.alias)
+        if self.projection.project(client, events):
+            client.indices.refresh(index=self.alias)
         mark_projected_sync(redis, self.projection.name, [event.event_id for event in events])
 
     def _connect(self) -> tuple[Elasticsearch, Redis]:

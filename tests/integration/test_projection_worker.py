@@ -52,12 +52,13 @@ class EventLog:
                 settings={"number_of_replicas": 0, "refresh_interval": "1s"},
             )
 
-    def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> None:
+    def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
         if self.failures_left:
             self.failures_left -= 1
             raise ConnectionError("elasticsearch is down")
         for event in events:
             client.index(index=self.alias, id=str(event.event_id), document={"type": event.type})
+        return bool(events)
 
 
 @pytest.fixture
