@@ -23,28 +23,28 @@ import asyncio
 import json
 import os
 import random
-import statistics
-import subprocess
-import sys
 import time
-import uuid
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
-import msgspec
+from common import (
+    Recorder,
+    Target,
+    bench_settings,
+    environment,
+    lag_summary,
+    reset,
+    sign_token,
+    start_processes,
+    stop_processes,
+    wait_for_count,
+)
 from elasticsearch import AsyncElasticsearch
-from sqlalchemy.engine import make_url
 
 from commerce.adapters.elasticsearch.product_search import search_request, suggest_request
 from commerce.adapters.postgres.migrate import upgrade_to_head
-from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
-from commerce.adapters.system_clock import SystemClock
 from commerce.entrypoints.processes import seed_demo_catalog
 from commerce.entrypoints.seed import ADJECTIVES, KINDS, Kind
 from commerce.ports.product_search import ProductQuery
@@ -53,37 +53,7 @@ from commerce.settings import Settings, load_settings
 BENCH_DATABASE = "commerce_bench"
 BENCH_PREFIX = "bench"
 JWT_SECRET = "bench-only-secret-0123456789-0123456789-abcdef"  # noqa: S105 (local bench)
-BIN = Path(sys.executable).parent
-
-
-@dataclass
-class Recorder:
-    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    errors: int = 0
-
-    def add(self, kind: str, seconds: float) -> None:
-        self.latencies[kind].append(seconds)
-
-    def summary(self, duration: float) -> dict[str, Any]:
-        every = [x for values in self.latencies.values() for x in values]
-        return {
-            "requests": len(every),
-            "errors": self.errors,
-            "throughput_rps": round(len(every) / duration, 1),
-            "all": _percentiles(every),
-            "by_kind": {kind: _percentiles(v) for kind, v in sorted(self.latencies.items())},
-        }
-
-
-def _percentiles(values: list[float]) -> dict[str, float]:
-    if not values:
-        return {}
-    ordered = sorted(values)
-
-    def at(share: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000, 2)
-
-    return {"n": len(ordered), "p50_ms": at(0.50), "p95_ms": at(0.95), "p99_ms": at(0.99)}
+TARGET = Target(database=BENCH_DATABASE, index_prefix=BENCH_PREFIX, jwt_secret=JWT_SECRET)
 
 
 # The query mix ------------------------------------------------------------------------------
@@ -242,9 +212,10 @@ async def run_load(
 
 async def measure_lag(
     http: httpx.AsyncClient, es: AsyncElasticsearch, alias: str, samples: int
-) -> dict[str, float]:
+) -> dict[str, float | None]:
     """Re-price a product and time until a search by that price finds it."""
-    headers = {"Authorization": f"Bearer {_operator_token()}"}
+    token = sign_token(JWT_SECRET, {"operator"})
+    headers = {"Authorization": f"Bearer {token}"}
     page = (await http.get("/v1/products", params={"limit": 100, "sort": "newest"})).json()
     products = page["items"]
     lags: list[float] = []
@@ -280,84 +251,10 @@ async def measure_lag(
                 break
             await asyncio.sleep(0.005)
         await asyncio.sleep(0.2)
-    ordered = sorted(lags)
-    return {
-        "n": len(ordered),
-        "p50_ms": round(statistics.median(ordered) * 1000, 1),
-        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 1),
-        "max_ms": round(ordered[-1] * 1000, 1),
-    }
-
-
-def _operator_token() -> str:
-    issuer = JwtTokenIssuer(JWT_SECRET, 3600, SystemClock())
-    return issuer.issue(uuid.uuid4(), frozenset({"operator"})).access_token
+    return lag_summary(lags)
 
 
 # Set-up -------------------------------------------------------------------------------------
-
-
-def bench_settings(base: Settings) -> Settings:
-    url = make_url(base.database_url).set(database=BENCH_DATABASE)
-    return msgspec.structs.replace(
-        base,
-        database_url=url.render_as_string(hide_password=False),
-        index_prefix=BENCH_PREFIX,
-        jwt_secret=JWT_SECRET,
-    )
-
-
-async def reset(base: Settings, settings: Settings) -> None:
-    dsn = (
-        make_url(base.database_url)
-        .set(drivername="postgresql")
-        .render_as_string(hide_password=False)
-    )
-    admin = await asyncpg.connect(dsn)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    finally:
-        await admin.close()
-    es = AsyncElasticsearch(settings.elasticsearch_url)
-    try:
-        names = await es.indices.get(index=f"{BENCH_PREFIX}-*", allow_no_indices=True)
-        for name in names:
-            await es.indices.delete(index=name)
-    finally:
-        await es.close()
-
-
-def environment(settings: Settings, port: int) -> dict[str, str]:
-    return os.environ | {
-        "COMMERCE_DATABASE_URL": settings.database_url,
-        "COMMERCE_INDEX_PREFIX": BENCH_PREFIX,
-        "COMMERCE_JWT_SECRET": JWT_SECRET,
-        "COMMERCE_PORT": str(port),
-        "COMMERCE_LOG_LEVEL": "WARNING",
-    }
-
-
-async def wait_for_count(es: AsyncElasticsearch, alias: str, expected: int, limit: float) -> float:
-    started = time.perf_counter()
-    while time.perf_counter() - started < limit:
-        try:
-            await es.indices.refresh(index=alias)
-            count = (await es.count(index=alias, query={"term": {"listed": True}}))["count"]
-        except Exception:
-            count = 0
-        if count >= expected:
-            return time.perf_counter() - started
-        await asyncio.sleep(1)
-    raise SystemExit(f"only {count} of {expected} products searchable after {limit:.0f} s")
-
-
-def start_processes(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
-    return [
-        subprocess.Popen([str(BIN / "commerce"), "relay"], env=env),
-        subprocess.Popen([str(BIN / "commerce"), "worker", "--threads", "4"], env=env),
-        subprocess.Popen([str(BIN / "commerce"), "serve"], env=env, stdout=subprocess.DEVNULL),
-    ]
 
 
 async def measure(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
@@ -409,17 +306,14 @@ async def measure(args: argparse.Namespace, settings: Settings) -> dict[str, Any
 
 def main(args: argparse.Namespace) -> dict[str, Any]:
     base = load_settings()
-    settings = bench_settings(base)
-    asyncio.run(reset(base, settings))
+    settings = bench_settings(base, TARGET)
+    asyncio.run(reset(base, settings, TARGET))
     upgrade_to_head(settings.database_url)
-    processes = start_processes(environment(settings, args.port))
+    processes = start_processes(environment(settings, TARGET, args.port))
     try:
         return asyncio.run(measure(args, settings))
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+        stop_processes(processes)
 
 
 def report(result: dict[str, Any]) -> None:

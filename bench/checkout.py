@@ -1,0 +1,801 @@
+"""Checkout benchmark: checkout-and-pay, bare PostgreSQL stock update, commit-to-dashboard lag.
+
+    .venv/bin/commerce stack run -- .venv/bin/python bench/checkout.py [--skus 2000 --hot 5
+        --hot-share 0.5 --concurrency 8 --duration 20 --lag-samples 30]
+
+It uses a database (`commerce_bench_checkout`), index prefix (`checkoutbench`) and Redis
+database (14) of its own, starts the real processes (API, relay, projection worker), seeds a
+catalogue of SKUs through the unit of work (a few hot SKUs, the rest cold, all stocked), and
+registers and signs in one customer per client during set-up (argon2 is not in the timed part).
+Then, at a fixed concurrency and for a fixed time each, one after the other in one invocation:
+
+1. every virtual customer checks out and pays, again and again: `PUT /v1/cart/items/{sku}`
+   (a hot SKU with probability `--hot-share`, else a random cold one, quantity 1), `POST
+   /v1/orders` and `POST /v1/orders/{id}/payments` (`tok_visa`, the order total), each POST
+   with a fresh `Idempotency-Key`; the three requests are one latency sample. Before that, one
+   customer alone for `--solo-duration`: the service time, without queueing;
+2. as many asyncpg clients run the bare conditional stock update of a reservation on the same
+   table with the same hot/cold mix, each statement its own transaction (what the checkout
+   cannot beat); the units it reserved are given back afterwards;
+3. while (1) runs again, one more customer places orders and polls its dashboard (`GET
+   /v1/orders`, the read model) until each appears: the commit-to-dashboard lag (also
+   measured idle, before any load), and what the read models have yet to see at its end.
+
+It also counts the PostgreSQL round trips of one checkout-and-pay (the same application code
+the routes run, in this process) and the CPU each process used during (1) and (2).
+Results print as a table and as one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import random
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import msgspec
+from common import (
+    CpuMeter,
+    Recorder,
+    Target,
+    asyncpg_dsn,
+    backends_of,
+    bench_settings,
+    descendants,
+    environment,
+    lag_summary,
+    reset,
+    start_processes,
+    stop_processes,
+    wait_for_count,
+    wait_until_ready,
+)
+from elasticsearch import AsyncElasticsearch
+from redis.asyncio import Redis
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from commerce.adapters.payments.sandbox import SandboxPaymentGateway
+from commerce.adapters.postgres.engine import create_engine
+from commerce.adapters.postgres.idempotency import PostgresIdempotencyStore
+from commerce.adapters.postgres.migrate import upgrade_to_head
+from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
+from commerce.adapters.system_clock import SystemClock
+from commerce.application.cart import SetCartItem, set_cart_item
+from commerce.application.checkout import PlaceOrder, place_order
+from commerce.application.order_queries import order_detail
+from commerce.application.orders import payment_window
+from commerce.application.payments import SubmitPayment, submit_payment
+from commerce.domain.catalog import Product
+from commerce.domain.inventory import StockItem
+from commerce.entrypoints.seed import generate_products
+from commerce.ports.idempotency import StoredResponse, derived_id
+from commerce.settings import Settings, load_settings
+
+BENCH_DATABASE = "commerce_bench_checkout"
+BENCH_PREFIX = "checkoutbench"  # not under search.py's `bench-*`, which it deletes
+JWT_SECRET = "checkout-bench-only-secret-0123456789-abcdef"  # noqa: S105 (local bench)
+TARGET = Target(
+    database=BENCH_DATABASE, index_prefix=BENCH_PREFIX, jwt_secret=JWT_SECRET, redis_db=14
+)
+PASSWORD = "bench-password-0123"  # noqa: S105 (local bench accounts)
+CARD = "tok_visa"  # the sandbox gateway's test token that succeeds
+ADDRESS = {
+    "name": "Ada Lovelace",
+    "line1": "12 St James's Square",
+    "city": "London",
+    "postal_code": "SW1Y 4JH",
+    "country": "GB",
+}
+BASELINE_SQL = (
+    "UPDATE stock_items SET reserved = reserved + 1 WHERE sku = $1 AND on_hand - reserved >= 1"
+)
+
+Pick = Callable[[random.Random], tuple[str, str]]  # (sku, "hot" | "cold")
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: uuid.UUID
+    headers: dict[str, str]
+
+
+@dataclass
+class Outcomes:
+    """What became of each checkout attempt besides a completed one."""
+
+    completed: int = 0
+    out_of_stock: Counter[str] = field(default_factory=Counter)  # by step
+    declined: int = 0
+    errors: Counter[str] = field(default_factory=Counter)  # "step status"
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "completed": self.completed,
+            "out_of_stock": sum(self.out_of_stock.values()),
+            "out_of_stock_by_step": dict(self.out_of_stock),
+            "declined": self.declined,
+            "errors": sum(self.errors.values()),
+            "errors_by_kind": dict(self.errors),
+        }
+
+
+# The mix ------------------------------------------------------------------------------------
+
+
+def picker(hot: list[str], cold: list[str], hot_share: float) -> Pick:
+    def pick(rng: random.Random) -> tuple[str, str]:
+        if rng.random() < hot_share:
+            return rng.choice(hot), "hot"
+        return rng.choice(cold), "cold"
+
+    return pick
+
+
+# Set-up -------------------------------------------------------------------------------------
+
+
+async def seed_catalogue(
+    settings: Settings, *, skus: int, hot: int, hot_stock: int, cold_stock: int, seed: int
+) -> tuple[list[str], list[str], int]:
+    """Exactly `skus` SKUs of demo products, `hot` of them stocked with `hot_stock` units and
+    the others with `cold_stock`, written through the unit of work (events and all). Returns
+    (hot SKUs, cold SKUs, products)."""
+    clock = SystemClock()
+    products: list[Product] = []
+    count = 0
+    for product, _ in generate_products(skus * 4, settings.currency, clock, seed):
+        if count + len(product.variants) <= skus:
+            products.append(product)
+            count += len(product.variants)
+        if count == skus:
+            break
+    every = [variant.sku for product in products for variant in product.variants]
+    hot_skus = random.Random(seed).sample(every, hot)
+    chosen = set(hot_skus)
+    engine = create_engine(settings.database_url, pool_size=2)
+    try:
+        for start in range(0, len(products), 250):
+            async with PostgresUnitOfWork(engine, clock) as uow:
+                for product in products[start : start + 250]:
+                    uow.products.add(product)
+                    for variant in product.variants:
+                        on_hand = hot_stock if variant.sku in chosen else cold_stock
+                        uow.stock.add(StockItem.open(variant.sku, product.id, on_hand=on_hand))
+                await uow.commit()
+    finally:
+        await engine.dispose()
+    return hot_skus, [sku for sku in every if sku not in chosen], len(products)
+
+
+async def sign_up(http: httpx.AsyncClient, number: int) -> Customer:
+    """Register (argon2 hashing: set-up only) and sign in through the API."""
+    email = f"shopper-{number}@example.com"
+    account = {
+        "email": email,
+        "password": PASSWORD,
+        "name": f"Shopper {number}",
+        "shipping_address": ADDRESS,
+    }
+    registered = await http.post("/v1/accounts", json=account)
+    if registered.status_code != 201:
+        raise SystemExit(f"registration: {registered.status_code} {registered.text}")
+    signed_in = await http.post("/v1/auth/token", json={"email": email, "password": PASSWORD})
+    if signed_in.status_code != 200:
+        raise SystemExit(f"sign-in: {signed_in.status_code} {signed_in.text}")
+    token = signed_in.json()["access_token"]
+    return Customer(
+        id=uuid.UUID(registered.json()["id"]), headers={"Authorization": f"Bearer {token}"}
+    )
+
+
+# The checkout through the API ---------------------------------------------------------------
+
+
+def _out_of_stock(response: httpx.Response) -> bool:
+    if response.status_code != 409:
+        return False
+    try:
+        return str(response.json().get("type", "")).endswith("out_of_stock")
+    except ValueError:
+        return False
+
+
+async def checkout_and_pay(
+    http: httpx.AsyncClient,
+    customer: Customer,
+    sku: str,
+    kind: str,
+    *,
+    checkouts: Recorder,
+    steps: Recorder,
+    outcomes: Outcomes,
+) -> None:
+    """Cart PUT, order POST, payment POST: one latency sample when all three succeed."""
+    started = time.perf_counter()
+    step = "cart"
+    try:
+        response = await http.put(
+            f"/v1/cart/items/{sku}", json={"quantity": 1}, headers=customer.headers
+        )
+        placed = time.perf_counter()
+        steps.add("1 cart PUT", placed - started)
+        if response.status_code == 200:
+            step = "order"
+            key = {"Idempotency-Key": uuid.uuid4().hex}
+            response = await http.post("/v1/orders", json={}, headers=customer.headers | key)
+            ordered = time.perf_counter()
+            steps.add("2 order POST", ordered - placed)
+            if response.status_code == 201:
+                step = "payment"
+                order = response.json()
+                key = {"Idempotency-Key": uuid.uuid4().hex}
+                body = {"amount": order["total"], "token": CARD}
+                response = await http.post(
+                    f"/v1/orders/{order['id']}/payments", json=body, headers=customer.headers | key
+                )
+                paid = time.perf_counter()
+                steps.add("3 payment POST", paid - ordered)
+                if response.status_code == 201 and response.json()["status"] == "succeeded":
+                    checkouts.add(kind, paid - started)
+                    outcomes.completed += 1
+                    return
+                if response.status_code == 201:
+                    outcomes.declined += 1
+                    return
+    except httpx.HTTPError as error:
+        outcomes.errors[f"{step} {type(error).__name__}"] += 1
+    else:
+        if _out_of_stock(response):
+            outcomes.out_of_stock[step] += 1
+        else:
+            outcomes.errors[f"{step} {response.status_code}"] += 1
+    # Start the next attempt from an empty cart (not timed).
+    try:
+        await http.delete("/v1/cart", headers=customer.headers)
+    except httpx.HTTPError:
+        outcomes.errors["cart DELETE"] += 1
+
+
+async def run_clients(
+    client: Callable[[int, random.Random], Awaitable[None]],
+    concurrency: int,
+    stop: Callable[[], bool],
+    seed: int,
+) -> float:
+    """`concurrency` clients calling `client(number, rng)` until `stop()`; the elapsed time."""
+
+    async def loop(number: int) -> None:
+        rng = random.Random(seed * 1000 + number)
+        while not stop():
+            await client(number, rng)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop(n) for n in range(concurrency)))
+    return time.perf_counter() - started
+
+
+def for_seconds(seconds: float) -> Callable[[], bool]:
+    deadline = time.perf_counter() + seconds
+    return lambda: time.perf_counter() >= deadline
+
+
+async def service_load(
+    http: httpx.AsyncClient,
+    customers: list[Customer],
+    pick: Pick,
+    stop: Callable[[], bool],
+    seed: int,
+) -> tuple[float, Recorder, Recorder, Outcomes]:
+    checkouts, steps, outcomes = Recorder(), Recorder(), Outcomes()
+
+    async def client(number: int, rng: random.Random) -> None:
+        sku, kind = pick(rng)
+        await checkout_and_pay(
+            http,
+            customers[number],
+            sku,
+            kind,
+            checkouts=checkouts,
+            steps=steps,
+            outcomes=outcomes,
+        )
+
+    elapsed = await run_clients(client, len(customers), stop, seed)
+    checkouts.errors = sum(outcomes.errors.values())
+    return elapsed, checkouts, steps, outcomes
+
+
+# The bare PostgreSQL baseline ---------------------------------------------------------------
+
+
+async def baseline_load(
+    connections: list[asyncpg.Connection],
+    pick: Pick,
+    seconds: float,
+    seed: int,
+    reserved: Counter[str],
+) -> tuple[float, Recorder, int]:
+    """The conditional reservation of one unit, each statement its own transaction; counts the
+    units reserved per SKU into `reserved` (to give them back). Returns (elapsed, latencies,
+    statements that found no stock)."""
+    rec = Recorder()
+    short = 0
+
+    async def client(number: int, rng: random.Random) -> None:
+        nonlocal short
+        sku, kind = pick(rng)
+        started = time.perf_counter()
+        try:
+            status = await connections[number].execute(BASELINE_SQL, sku)
+        except asyncpg.PostgresError:
+            rec.errors += 1
+            return
+        rec.add(kind, time.perf_counter() - started)
+        if status == "UPDATE 1":
+            reserved[sku] += 1
+        else:
+            short += 1
+
+    elapsed = await run_clients(client, len(connections), for_seconds(seconds), seed)
+    return elapsed, rec, short
+
+
+async def give_back(dsn: str, reserved: Counter[str]) -> None:
+    """Undo the baseline's reservations, so that stock matches the orders again."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.executemany(
+            "UPDATE stock_items SET reserved = reserved - $2 WHERE sku = $1",
+            sorted(reserved.items()),
+        )
+    finally:
+        await connection.close()
+
+
+# Lag ----------------------------------------------------------------------------------------
+
+
+LAG_LIMIT = 30.0  # seconds a sample waits for the dashboard before it counts as not seen
+
+
+async def measure_lag(
+    http: httpx.AsyncClient, customer: Customer, pick: Pick, samples: int, seed: int
+) -> dict[str, Any]:
+    """Place an order and time until the customer's dashboard lists it: the lags, how many
+    orders could not be placed, and how many the dashboard did not list within `LAG_LIMIT`."""
+    rng = random.Random(seed)
+    lags: list[float] = []
+    failed = unseen = 0
+    for _ in range(samples):
+        sku, _ = pick(rng)
+        await http.put(f"/v1/cart/items/{sku}", json={"quantity": 1}, headers=customer.headers)
+        key = {"Idempotency-Key": uuid.uuid4().hex}
+        response = await http.post("/v1/orders", json={}, headers=customer.headers | key)
+        committed = time.perf_counter()
+        if response.status_code != 201:
+            failed += 1
+            await http.delete("/v1/cart", headers=customer.headers)
+            continue
+        order_id = response.json()["id"]
+        while time.perf_counter() - committed < LAG_LIMIT:
+            page = await http.get("/v1/orders", params={"limit": 5}, headers=customer.headers)
+            if page.status_code == 200 and any(
+                item["id"] == order_id for item in page.json()["items"]
+            ):
+                lags.append(time.perf_counter() - committed)
+                break
+            await asyncio.sleep(0.005)
+        else:
+            unseen += 1
+        await asyncio.sleep(0.2)
+    return lag_summary(lags) | {"orders_not_placed": failed, "not_listed_within_30s": unseen}
+
+
+async def backlog(settings: Settings, dsn: str) -> dict[str, Any]:
+    """What the read models have yet to see: events not yet relayed from the outbox, and
+    messages waiting (or being retried) in each worker queue, dead letters apart."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        unpublished = await connection.fetchval(
+            "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+        )
+    finally:
+        await connection.close()
+    queued: dict[str, int] = {}
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        async for key in redis.scan_iter(match="*.msgs", count=1000):
+            name = key.decode().removesuffix(".msgs").split(":", 1)[-1]
+            queued[name] = int(await redis.hlen(key))
+    finally:
+        await redis.aclose()
+    return {"outbox_unpublished": int(unpublished), "queued_messages": dict(sorted(queued.items()))}
+
+
+# PostgreSQL round trips of one checkout -----------------------------------------------------
+
+
+class RoundTrips:
+    """Counts what an engine sends PostgreSQL: pool pre-pings, BEGIN, statements, COMMIT and
+    ROLLBACK (each one round trip once asyncpg has prepared the statement on the connection)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.counts: Counter[str] = Counter()
+        sync = engine.sync_engine
+        event.listen(sync.pool, "checkout", lambda *_: self._add("pre-ping"))
+        event.listen(sync, "begin", lambda *_: self._add("BEGIN"))
+        event.listen(sync, "commit", lambda *_: self._add("COMMIT"))
+        event.listen(sync, "rollback", lambda *_: self._add("ROLLBACK"))
+        event.listen(sync, "before_cursor_execute", lambda *_: self._add("statements"))
+
+    def _add(self, what: str) -> None:
+        self.counts[what] += 1
+
+    def take(self) -> dict[str, int]:
+        counts = dict(self.counts) | {"total": sum(self.counts.values())}
+        self.counts.clear()
+        return counts
+
+
+async def round_trips(settings: Settings, customer: Customer, sku: str) -> dict[str, Any]:
+    """PostgreSQL round trips per step of one checkout-and-pay, running the application code
+    the routes run, with their idempotency claims, in this process. The second of two
+    checkouts counts (the first prepares the statements on the connection)."""
+    clock = SystemClock()
+    engine = create_engine(settings.database_url, pool_size=1)
+    counter = RoundTrips(engine)
+    store = PostgresIdempotencyStore(engine)
+    gateway = SandboxPaymentGateway(engine)
+    scope = str(customer.id)
+
+    def uow() -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(engine, clock)
+
+    async def claim(key: str) -> None:
+        fingerprint = hashlib.sha256(key.encode()).hexdigest()
+        await store.claim(scope, key, fingerprint, clock.now())
+
+    async def complete(key: str, body: bytes) -> None:
+        stored = StoredResponse(status=201, body=body, media_type="application/json", headers={})
+        await store.complete(scope, key, stored, clock.now())
+
+    steps: dict[str, Any] = {}
+    try:
+        for _ in range(2):
+            counter.take()
+            await set_cart_item(
+                SetCartItem(customer_id=customer.id, sku=sku, quantity=1), uow(), settings.currency
+            )
+            steps["1 cart PUT"] = counter.take()
+            key = uuid.uuid4().hex
+            await claim(key)
+            command = PlaceOrder(order_id=derived_id(scope, key, "order"), customer_id=customer.id)
+            placed = await place_order(
+                command, uow(), clock, payment_window(settings.payment_window)
+            )
+            await complete(key, msgspec.json.encode(order_detail(placed.order)))
+            steps["2 order POST"] = counter.take()
+            key = uuid.uuid4().hex
+            await claim(key)
+            payment = SubmitPayment(
+                order_id=placed.order.id,
+                payment_id=derived_id(scope, key, "payment"),
+                customer_id=customer.id,
+                amount=placed.order.total,
+                token=CARD,
+            )
+            await submit_payment(payment, uow(), gateway, clock)
+            await complete(key, b"{}")
+            steps["3 payment POST"] = counter.take()
+    except Exception as error:  # the bench reports what it can, whatever the code became
+        return {"error": f"{type(error).__name__}: {error}"}
+    finally:
+        await engine.dispose()
+    steps["checkout"] = sum(step["total"] for step in steps.values())
+    return steps
+
+
+# The run ------------------------------------------------------------------------------------
+
+
+def process_groups(
+    processes: dict[str, int], database: str, extra: dict[str, list[int]]
+) -> dict[str, list[int]]:
+    groups = {name: descendants(pid) for name, pid in processes.items()}
+    return groups | {"postgres": backends_of(database)} | extra
+
+
+def elasticsearch_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"org.elasticsearch.bootstrap.Elasticsearch" in command:
+                pids.append(int(entry.name))
+    return pids
+
+
+async def pg_transactions(dsn: str, database: str) -> int:
+    connection = await asyncpg.connect(dsn)
+    try:
+        value = await connection.fetchval(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1",
+            database,
+        )
+        return int(value)
+    finally:
+        await connection.close()
+
+
+async def service_and_baseline(
+    http: httpx.AsyncClient,
+    dsn: str,
+    customers: list[Customer],
+    pick: Pick,
+    *,
+    args: argparse.Namespace,
+    processes: dict[str, int],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(1) the checkouts through the API, then (2) the bare statement, each for
+    `args.duration` after a warm-up; the summaries of both."""
+    # Warm-up: connections, prepared statements, caches.
+    await service_load(http, customers, pick, for_seconds(3), 0)
+    # One customer alone: the service time of a checkout, without queueing.
+    solo_time, solo, solo_steps, _ = await service_load(
+        http, customers[:1], pick, for_seconds(args.solo_duration), 3
+    )
+    reserved: Counter[str] = Counter()
+    connections = [await asyncpg.connect(dsn) for _ in range(args.concurrency)]
+    try:
+        await baseline_load(connections, pick, 2, 0, reserved)
+        await asyncio.sleep(1)
+        extra = {"bench client": [os.getpid()], "elasticsearch": elasticsearch_pids()}
+
+        # (1) the service
+        transactions = await pg_transactions(dsn, BENCH_DATABASE)
+        meter = CpuMeter(process_groups(processes, BENCH_DATABASE, extra))
+        service_time, checkouts, steps, outcomes = await service_load(
+            http, customers, pick, for_seconds(args.duration), 1
+        )
+        service_cpu = meter.cores()
+        await asyncio.sleep(1.5)  # backends report their statistics at most every second
+        transactions = await pg_transactions(dsn, BENCH_DATABASE) - transactions
+
+        # (2) the bare statement
+        meter = CpuMeter(process_groups(processes, BENCH_DATABASE, extra))
+        baseline_time, baseline, short = await baseline_load(
+            connections, pick, args.duration, 1, reserved
+        )
+        baseline_cpu = meter.cores()
+    finally:
+        for connection in connections:
+            await connection.close()
+        await give_back(dsn, reserved)
+
+    service = checkouts.summary(service_time)
+    service["steps"] = steps.summary(service_time)["by_kind"]
+    service["outcomes"] = outcomes.summary()
+    service["pg_transactions_per_s"] = round(transactions / service_time, 1)
+    service["pg_transactions_per_checkout"] = round(transactions / max(outcomes.completed, 1), 1)
+    service["cpu_cores"] = service_cpu
+    service["api_cpu_ms_per_checkout"] = round(
+        service_cpu["api"] * service_time * 1000 / max(outcomes.completed, 1), 1
+    )
+    service["alone"] = solo.summary(solo_time) | {"steps": solo_steps.summary(solo_time)["by_kind"]}
+    bare = baseline.summary(baseline_time)
+    bare["out_of_stock"] = short
+    bare["cpu_cores"] = baseline_cpu
+    return service, bare
+
+
+async def measure(
+    args: argparse.Namespace, settings: Settings, processes: dict[str, int]
+) -> dict[str, Any]:
+    dsn = asyncpg_dsn(settings)
+    http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{args.port}", timeout=60)
+    es = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=60)
+    load_before = os.getloadavg()
+    try:
+        await wait_until_ready(http, limit=120)
+        started = time.perf_counter()
+        hot, cold, products = await seed_catalogue(
+            settings,
+            skus=args.skus,
+            hot=args.hot,
+            hot_stock=args.hot_stock,
+            cold_stock=args.cold_stock,
+            seed=args.seed,
+        )
+        written = time.perf_counter() - started
+        searchable = written + await wait_for_count(
+            es, f"{BENCH_PREFIX}-products", products, limit=600
+        )
+        started = time.perf_counter()
+        customers = list(
+            await asyncio.gather(*(sign_up(http, n) for n in range(args.concurrency + 2)))
+        )
+        load_customers, lag_customer, probe_customer = (
+            customers[: args.concurrency],
+            customers[-2],
+            customers[-1],
+        )
+        signed_up = time.perf_counter() - started
+        print(
+            f"seeded {len(hot) + len(cold)} SKUs ({products} products): written in "
+            f"{written:.1f} s, searchable after {searchable:.1f} s; "
+            f"{len(customers)} customers registered and signed in in {signed_up:.1f} s",
+            flush=True,
+        )
+        pick = picker(hot, cold, args.hot_share)
+        trips = await round_trips(settings, probe_customer, cold[0])
+        idle_lag = await measure_lag(http, lag_customer, pick, args.idle_lag_samples, 6)
+
+        service, bare = await service_and_baseline(
+            http, dsn, load_customers, pick, args=args, processes=processes
+        )
+
+        # (3) lag while the service load runs
+        lag_done = asyncio.Event()
+        background = asyncio.ensure_future(
+            service_load(http, load_customers, pick, lag_done.is_set, 2)
+        )
+        lag = await measure_lag(http, lag_customer, pick, args.lag_samples, 7)
+        behind = await backlog(settings, dsn)
+        lag_done.set()
+        _, _, _, background_outcomes = await background
+
+        return {
+            "machine": f"{os.cpu_count()} cores",
+            "load_average_before": [round(x, 2) for x in load_before],
+            "skus": len(hot) + len(cold),
+            "hot_skus": len(hot),
+            "hot_share": args.hot_share,
+            "hot_stock": args.hot_stock,
+            "cold_stock": args.cold_stock,
+            "concurrency": args.concurrency,
+            "duration_s": args.duration,
+            "seed_write_s": round(written, 1),
+            "seed_searchable_s": round(searchable, 1),
+            "service": service,
+            "postgres_baseline": bare,
+            "service_to_baseline": round(
+                service["throughput_rps"] / max(bare["throughput_rps"], 1e-9), 4
+            ),
+            "pg_round_trips": trips,
+            "lag_commit_to_dashboard": lag
+            | {"background_checkouts": background_outcomes.completed, "backlog_after": behind},
+            "lag_commit_to_dashboard_idle": idle_lag,
+        }
+    finally:
+        await http.aclose()
+        await es.close()
+
+
+def main(args: argparse.Namespace) -> dict[str, Any]:
+    base = load_settings()
+    settings = bench_settings(base, TARGET)
+    asyncio.run(reset(base, settings, TARGET))
+    upgrade_to_head(settings.database_url)
+    with tempfile.NamedTemporaryFile(prefix="checkout-bench-", suffix=".log", delete=False) as log:
+        processes = start_processes(environment(settings, TARGET, args.port), log)
+        names = dict(zip(["relay", "worker", "api"], (p.pid for p in processes), strict=True))
+        try:
+            result = asyncio.run(measure(args, settings, names))
+        finally:
+            stop_processes(processes)
+    text = Path(log.name).read_text(errors="replace")
+    result["process_log"] = {"path": log.name, "tracebacks": text.count("Traceback")}
+    return result
+
+
+def report(result: dict[str, Any]) -> None:
+    service, bare = result["service"], result["postgres_baseline"]
+    outcomes = service["outcomes"]
+    print(
+        f"\n{result['skus']} SKUs ({result['hot_skus']} hot, {result['hot_share']:.0%} of "
+        f"picks), concurrency {result['concurrency']}, {result['duration_s']} s per run, "
+        f"{result['machine']}"
+    )
+    print(f"{'':<26}{'p50/p95/p99 ms':>24}{'n':>8}")
+    for kind, p in [("checkout-and-pay", service["all"])] + [
+        (f"  {kind}", service["by_kind"][kind]) for kind in service["by_kind"]
+    ]:
+        print(f"{kind:<26}{_triple(p):>24}{p.get('n', 0):>8}")
+    for step, p in service["steps"].items():
+        print(f"  {step:<24}{_triple(p):>24}{p.get('n', 0):>8}")
+    alone = service["alone"]
+    print(f"{'alone (concurrency 1)':<26}{_triple(alone['all']):>24}{alone['requests']:>8}")
+    for step, p in alone["steps"].items():
+        print(f"  {step:<24}{_triple(p):>24}{p.get('n', 0):>8}")
+    print(f"{'bare UPDATE (PostgreSQL)':<26}{_triple(bare['all']):>24}{bare['requests']:>8}")
+    for kind, p in bare["by_kind"].items():
+        print(f"  {kind:<24}{_triple(p):>24}{p.get('n', 0):>8}")
+    print(
+        f"throughput: service {service['throughput_rps']} checkouts/s, bare UPDATE "
+        f"{bare['throughput_rps']} tx/s; ratio {result['service_to_baseline']:.4f} "
+        f"(1 : {1 / max(result['service_to_baseline'], 1e-9):.0f})"
+    )
+    print(
+        f"out of stock: service {outcomes['out_of_stock']} {outcomes['out_of_stock_by_step']}, "
+        f"bare UPDATE {bare['out_of_stock']}; declined {outcomes['declined']}; "
+        f"errors {outcomes['errors']} {outcomes['errors_by_kind']}"
+    )
+    trips = result["pg_round_trips"]
+    if "error" in trips:
+        print(f"PostgreSQL round trips: not counted ({trips['error']})")
+    else:
+        per_step = ", ".join(
+            f"{step.split(' ', 1)[1]} {counts['total']}"
+            for step, counts in trips.items()
+            if step != "checkout"
+        )
+        print(
+            f"PostgreSQL round trips per checkout-and-pay: {trips['checkout']} ({per_step}); "
+            f"PostgreSQL transactions during the run (API, relay, worker): "
+            f"{service['pg_transactions_per_s']}/s, "
+            f"{service['pg_transactions_per_checkout']} per completed checkout"
+        )
+    for name, run in (("service", service), ("bare UPDATE", bare)):
+        cpu = ", ".join(f"{group} {cores}" for group, cores in run["cpu_cores"].items())
+        print(f"CPU cores busy during {name}: {cpu}")
+    print(f"API CPU per completed checkout: {service['api_cpu_ms_per_checkout']} ms")
+    logged = result["process_log"]
+    print(f"API, relay and worker output: {logged['path']} ({logged['tracebacks']} tracebacks)")
+    for name, lag in (
+        ("idle", result["lag_commit_to_dashboard_idle"]),
+        ("under load", result["lag_commit_to_dashboard"]),
+    ):
+        print(
+            f"commit to dashboard, {name}: p50 {lag['p50_ms']} ms, p95 {lag['p95_ms']} ms, "
+            f"max {lag['max_ms']} ms (n={lag['n']}; not listed within 30 s: "
+            f"{lag['not_listed_within_30s']})"
+        )
+    behind = result["lag_commit_to_dashboard"]["backlog_after"]
+    print(
+        f"backlog when the lag samples ended: {behind['outbox_unpublished']} events in the "
+        f"outbox, queued messages {behind['queued_messages']}"
+    )
+    print(json.dumps(result))
+
+
+def _triple(p: dict[str, float]) -> str:
+    return f"{p.get('p50_ms', '-')}/{p.get('p95_ms', '-')}/{p.get('p99_ms', '-')}"
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--skus", type=int, default=2000)
+    parser.add_argument("--hot", type=int, default=5, help="How many of the SKUs are hot.")
+    parser.add_argument(
+        "--hot-share", type=float, default=0.5, help="Share of picks that go to a hot SKU."
+    )
+    parser.add_argument("--hot-stock", type=int, default=1_000_000, help="Units per hot SKU.")
+    parser.add_argument("--cold-stock", type=int, default=10_000, help="Units per cold SKU.")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--lag-samples", type=int, default=30)
+    parser.add_argument(
+        "--idle-lag-samples", type=int, default=5, help="Lag samples before any load."
+    )
+    parser.add_argument(
+        "--solo-duration", type=float, default=5, help="Seconds of one customer alone."
+    )
+    parser.add_argument("--port", type=int, default=8091)
+    parser.add_argument("--seed", type=int, default=1)
+    report(main(parser.parse_args()))
