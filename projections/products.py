@@ -176,7 +176,8 @@ def create_index(
         )
     except ApiError as error:
         raise IndexMappingError(
-            f"Elasticsearch refused the {mapping['_meta']['model']} index {index!r}: "
+            f"Elasticsearch refused the {mapping.get('_meta', {}).get('model', NAME)} index "
+            f"{index!r}: "
             f"{_reason(error)}. The mapping "
             "uses only field types and analysers of the bare server (no analysis-common, "
             "mapper-extras or lang-painless); check the server's version and modules"

@@ -132,7 +132,8 @@ async def test_cancelling_a_paid_order_returns_the_stock_and_refunds_once_despit
     assert order_now.reservation_released
     assert [p.status for p in order_now.payments] == [PaymentStatus.REFUNDED] * 2
     assert order_now.refunded == Money(6000, "EUR")
-    assert len(ledger.refunds) == 2
+    ours = [r for r in ledger.refunds if r.charge_key in {str(p) for p in payments}]
+    assert len(ours) == 2  # one refund per payment at the gateway
     assert [ledger.refunded(str(p)) for p in payments] == [2500, 3500]
     notes = [entry.note for entry in order_now.timeline]
     assert notes.count("reserved stock released") == 1
