@@ -53,25 +53,37 @@ async def seed_demo_catalog(
 
 def run_all(settings: Settings) -> int:
     """The API in the foreground with a relay, a worker and the scheduler beside it; all stop
-    together."""
+    together, on Ctrl-C or SIGTERM (a service manager's stop), or when the API exits."""
     commerce = os.path.join(os.path.dirname(sys.executable), "commerce")
-    helpers = [
+    signal.signal(signal.SIGTERM, _interrupt)
+    processes = [
         subprocess.Popen([commerce, "relay"]),
         subprocess.Popen([commerce, "worker", "--threads", "2"]),
         subprocess.Popen([commerce, "scheduler"]),
     ]
+    api = subprocess.Popen([commerce, "serve"])
+    processes.append(api)
     try:
-        return subprocess.call([commerce, "serve"])
+        return api.wait()
     except KeyboardInterrupt:
         return 130
     finally:
-        for helper in helpers:
-            helper.terminate()
-        for helper in helpers:
-            try:
-                helper.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                helper.kill()
+        _stop(processes)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 async def run_relay(settings: Settings) -> None:
