@@ -8,6 +8,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.exceptions import SerializationException
+from litestar.params import FromPath, JSONBody
 
 from commerce.application.accounts import (
     AccountChanged,
@@ -148,7 +149,7 @@ class AuthController(Controller):
     async def issue(
         self,
         *,
-        data: Credentials,
+        data: JSONBody[Credentials],
         request: Request[Any, Any, Any],
         uow: Injected[UnitOfWork],
         password_hasher: Injected[PasswordHasher],
@@ -186,7 +187,7 @@ class AccountsController(Controller):
     @post("/", operation_id="registerAccount", responses=problem_specs(400, 409, 422))
     async def register(
         self,
-        data: Registration,
+        data: JSONBody[Registration],
         uow: Injected[UnitOfWork],
         password_hasher: Injected[PasswordHasher],
         clock: Injected[Clock],
@@ -223,7 +224,7 @@ class AccountsController(Controller):
     async def change(
         self,
         *,
-        data: AccountPatch,
+        data: JSONBody[AccountPatch],
         request: Request[Any, Any, Any],
         principal: Injected[Principal],
         uow: Injected[UnitOfWork],
@@ -253,7 +254,7 @@ class AccountsController(Controller):
     )
     async def add_payment_method(
         self,
-        data: PaymentMethodBody,
+        data: JSONBody[PaymentMethodBody],
         principal: Injected[Principal],
         uow: Injected[UnitOfWork],
         clock: Injected[Clock],
@@ -280,7 +281,10 @@ class AccountsController(Controller):
         responses=problem_specs(401, 404),
     )
     async def remove_payment_method(
-        self, payment_method_id: UUID, principal: Injected[Principal], uow: Injected[UnitOfWork]
+        self,
+        payment_method_id: FromPath[UUID],
+        principal: Injected[Principal],
+        uow: Injected[UnitOfWork],
     ) -> Response[None]:
         command = RemovePaymentMethod(
             account_id=principal.account_id, payment_method_id=payment_method_id
@@ -301,7 +305,7 @@ class StaffAdminController(Controller):
     )
     async def create(
         self,
-        data: StaffRegistration,
+        data: JSONBody[StaffRegistration],
         uow: Injected[UnitOfWork],
         password_hasher: Injected[PasswordHasher],
         clock: Injected[Clock],
@@ -321,7 +325,7 @@ class StaffAdminController(Controller):
         responses=problem_specs(401, 403, 404),
     )
     async def show(
-        self, account_id: UUID, account_profiles: Injected[AccountProfiles]
+        self, account_id: FromPath[UUID], account_profiles: Injected[AccountProfiles]
     ) -> AccountProfile:
         profile = await account_profiles.get(account_id)
         if not STAFF_ROLES & set(profile.roles):
