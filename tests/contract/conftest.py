@@ -45,6 +45,9 @@ async def in_postgres(engine: AsyncEngine, clock: FixedClock) -> Storage:
     async with engine.begin() as connection:
         for table in (
             "outbox",
+            "order_payments",
+            "orders",
+            "carts",
             "stock_items",
             "product_variants",
             "products",
