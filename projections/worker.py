@@ -15,13 +15,20 @@ from commerce.settings import Settings, load_settings
 from projections.registry import projections_for
 from projections.runner import BatchConsumer, ProjectionRunner, declare_actor
 
+# The orders read model also retries a batch whose order's earlier event is still on its way
+# (worker threads take batches out of order): retry soon and often rather than back off long.
+RETRY_POLICIES: dict[str, dict[str, int]] = {"orders": {"max_retries": 100, "max_backoff": 2_000}}
+
 
 def declare_actors(broker: dramatiq.Broker, settings: Settings) -> list[dramatiq.Actor[Any, None]]:
     consumers: list[BatchConsumer] = [
         ProjectionRunner(projection, settings) for projection in projections_for(settings)
     ]
     consumers.append(OrderSagaRunner(settings))
-    return [declare_actor(broker, consumer) for consumer in consumers]
+    return [
+        declare_actor(broker, consumer, **RETRY_POLICIES.get(consumer.name, {}))
+        for consumer in consumers
+    ]
 
 
 settings = load_settings()
