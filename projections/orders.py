@@ -60,9 +60,10 @@ def alias_name(index_prefix: str) -> str:
     return f"{index_prefix}-{NAME}"
 
 
-# How often, and how long (growing), a batch waits for an order's missing earlier event.
-GAP_WAITS = 6
-GAP_WAIT_S = 0.05
+# How often, and how long (doubling), a batch waits for an order's missing earlier event:
+# mostly another thread is writing it this very moment, so the first waits are short.
+GAP_WAITS = 7
+GAP_WAIT_S = 0.01
 
 
 class OrdersProjection:
@@ -129,7 +130,7 @@ class OrdersProjection:
             except EventGapError:
                 if attempt == GAP_WAITS:
                     raise
-                time.sleep(GAP_WAIT_S * attempt)  # documents are read in real time: no refresh
+                time.sleep(GAP_WAIT_S * 2 ** (attempt - 1))  # mget reads in real time
         return True
 
 
