@@ -8,6 +8,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.exceptions import SerializationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from commerce.application.accounts import (
@@ -169,7 +170,8 @@ class AuthController(Controller):
         operation_id="logout",
         status_code=204,
         guards=[signed_in],
-        responses=problem_specs(401),
+        # No content: Litestar would document `Response[None]` as a JSON `null` body.
+        responses={204: ResponseSpec(None, description="Signed out"), **problem_specs(401)},
     )
     async def logout(
         self, principal: Injected[Principal], token_revocations: Injected[TokenRevocations]

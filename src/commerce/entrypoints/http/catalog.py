@@ -139,7 +139,7 @@ class ProductsAdminController(Controller):
     @post(
         "/",
         operation_id="createProduct",
-        responses=problem_specs(401, 403, 409, 422),
+        responses=problem_specs(400, 401, 403, 409, 422),
     )
     async def create(
         self,
@@ -163,7 +163,7 @@ class ProductsAdminController(Controller):
     @patch(
         "/{product_id:uuid}",
         operation_id="changeProduct",
-        responses=problem_specs(401, 403, 404, 409, 412, 422),
+        responses=problem_specs(400, 401, 403, 404, 409, 412, 422),
     )
     async def change(
         self,
@@ -213,7 +213,7 @@ class InventoryAdminController(Controller):
     @put(
         "/{sku:str}",
         operation_id="setStock",
-        responses=problem_specs(401, 403, 404, 409, 422),
+        responses=problem_specs(400, 401, 403, 404, 409, 422),
     )
     async def set_counted(
         self,
@@ -227,7 +227,7 @@ class InventoryAdminController(Controller):
         "/{sku:str}/adjustments",
         operation_id="adjustStock",
         status_code=200,
-        responses=problem_specs(401, 403, 404, 409, 422),
+        responses=problem_specs(400, 401, 403, 404, 409, 422),
     )
     async def adjust(
         self,
