@@ -6,6 +6,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,47 +22,50 @@ from tests.product_events import sample_catalog_events
 from tests.support import TEST_JWT_SECRET, free_port
 
 
-@pytest.fixture(scope="session")
-def index_prefix(stack_settings: Settings) -> Iterator[str]:
-    """Read models of this session's own, with a few products so searches return items."""
+@contextmanager
+def running_service(settings: Settings, redis_db: int) -> Iterator[str]:
+    """The whole service as separate processes (the API, an outbox relay and a worker) with
+    data of its own: a database, read models with a few products, and a Redis database (so
+    sign-in throttling, revocations and Dramatiq queues never meet another's). Yields the
+    API's URL."""
     prefix = f"test-{uuid.uuid4().hex[:10]}"
-    client = Elasticsearch(stack_settings.elasticsearch_url, request_timeout=30)
+    client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
     projection = products_projection(prefix)
     projection.ensure_index(client)
     projection.project(client, sample_catalog_events())
     client.indices.refresh(index=projection.alias)
-    yield prefix
-    for name in client.indices.get(index=f"{prefix}-*", allow_no_indices=True):
-        client.indices.delete(index=name)
-    client.close()
+    redis_url = str(URL(settings.redis_url).copy_with(path=f"/{redis_db}"))
+    redis = Redis.from_url(redis_url)
+    redis.flushdb()
+    try:
+        with fresh_database(settings) as database_url:
+            yield from _processes(database_url, prefix, redis_url)
+    finally:
+        redis.flushdb()
+        redis.close()
+        for name in client.indices.get(index=f"{prefix}-*", allow_no_indices=True):
+            client.indices.delete(index=name)
+        client.close()
 
 
 @pytest.fixture(scope="session")
-def redis_url(stack_settings: Settings) -> Iterator[str]:
-    """A Redis database of the session's own: sign-in throttling, revocations and Dramatiq
-    queues of these processes never meet another session's or `make run`'s."""
-    url = str(URL(stack_settings.redis_url).copy_with(path="/15"))
-    client = Redis.from_url(url)
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
-
-
-@pytest.fixture(scope="session")
-def e2e_database_url(stack_settings: Settings) -> Iterator[str]:
-    """The processes' own database: their relay must not claim the outbox rows that the
-    in-process tests of the same session write and assert on."""
-    with fresh_database(stack_settings) as url:
+def api_url(stack_settings: Settings) -> Iterator[str]:
+    with running_service(stack_settings, redis_db=15) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def api_url(e2e_database_url: str, index_prefix: str, redis_url: str) -> Iterator[str]:
-    """The whole service as separate processes: the API, an outbox relay and a worker."""
+def fuzzed_api_url(stack_settings: Settings) -> Iterator[str]:
+    """A service of its own for the schemathesis fuzz: what it creates (products, accounts,
+    events to project) never changes what the other end-to-end tests see, nor delays it."""
+    with running_service(stack_settings, redis_db=13) as url:
+        yield url
+
+
+def _processes(database_url: str, index_prefix: str, redis_url: str) -> Iterator[str]:
     port = free_port()
     env = os.environ | {
-        "COMMERCE_DATABASE_URL": e2e_database_url,
+        "COMMERCE_DATABASE_URL": database_url,
         "COMMERCE_REDIS_URL": redis_url,
         "COMMERCE_INDEX_PREFIX": index_prefix,
         "COMMERCE_JWT_SECRET": TEST_JWT_SECRET,

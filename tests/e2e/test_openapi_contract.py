@@ -10,8 +10,8 @@ from tests.support import bearer
 
 
 @pytest.fixture(scope="session")
-def api_schema(api_url: str) -> OpenApiSchema:
-    return schemathesis.openapi.from_url(f"{api_url}/schema/openapi.json")
+def api_schema(fuzzed_api_url: str) -> OpenApiSchema:
+    return schemathesis.openapi.from_url(f"{fuzzed_api_url}/schema/openapi.json")
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
