@@ -17,12 +17,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import msgspec
-from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import Elasticsearch
 
 from commerce.domain.cart import CART_EVENTS, CartLine
 from commerce.domain.event_types import EVENTS
 from commerce.domain.events import EventEnvelope, UnknownEventError
-from projections.products import IndexMappingError, ProjectionWriteError, index_settings
+from projections.indices import REPLAY_REMEDY, ProjectionWriteError, ensure_index
 
 NAME = "carts"
 # Bump on a change the server cannot apply in place (a field's type).
@@ -114,37 +114,14 @@ class CartsProjection:
         self.refresh_interval = refresh_interval
 
     def ensure_index(self, client: Elasticsearch) -> None:
-        """Create `<prefix>-carts-v<N>` with the alias if no index holds the alias yet;
-        otherwise put the mapping on the existing index. Fails with `IndexMappingError` when
-        the server refuses."""
-        if client.indices.exists_alias(name=self.alias):
-            try:
-                client.indices.put_mapping(
-                    index=self.alias,
-                    dynamic=MAPPING["dynamic"],
-                    meta=MAPPING["_meta"],
-                    properties=MAPPING["properties"],
-                )
-            except ApiError as error:
-                raise IndexMappingError(
-                    f"the index behind {self.alias!r} does not take the current {NAME} "
-                    f"mapping ({_reason(error)})"
-                ) from error
-            return
-        index = f"{self.alias}-v{MAPPING_VERSION}"
-        try:
-            client.indices.create(
-                index=index,
-                settings=index_settings(self.replicas, self.refresh_interval),
-                mappings=MAPPING,
-                aliases={self.alias: {}},
-            )
-        except ApiError as error:
-            if "resource_already_exists" in _reason(error):
-                return  # another worker created it at the same moment; the alias came with it
-            raise IndexMappingError(
-                f"Elasticsearch refused the {NAME} index {index!r}: {_reason(error)}"
-            ) from error
+        ensure_index(
+            client,
+            self.alias,
+            MAPPING,
+            replicas=self.replicas,
+            refresh_interval=self.refresh_interval,
+            remedy=REPLAY_REMEDY,
+        )
 
     def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
         newest = newest_by_cart(events)
@@ -178,11 +155,3 @@ def carts_projection(
 ) -> CartsProjection:
     """The factory the worker uses (one replica or more on a cluster of several nodes)."""
     return CartsProjection(index_prefix, replicas=replicas, refresh_interval=refresh_interval)
-
-
-def _reason(error: ApiError) -> str:
-    info = error.info if isinstance(error.info, dict) else {}
-    cause = info.get("error", {})
-    if isinstance(cause, dict):
-        return f"{cause.get('type', 'error')}: {cause.get('reason', error.message)}"
-    return str(error.message)

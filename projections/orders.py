@@ -18,9 +18,10 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import Elasticsearch
 
 from commerce.domain.events import EventEnvelope
+from projections.indices import REPLAY_REMEDY, ProjectionWriteError, ensure_index
 from projections.order_document import (
     EventGapError,
     OrderState,
@@ -29,7 +30,6 @@ from projections.order_document import (
     document,
     events_by_order,
 )
-from projections.products import IndexMappingError, ProjectionWriteError, create_index
 
 NAME = "orders"
 # Bump on a change the server cannot apply in place (a field's type); then rebuild.
@@ -83,37 +83,14 @@ class OrdersProjection:
         self.max_attempts = max_attempts
 
     def ensure_index(self, client: Elasticsearch) -> None:
-        """Create `<prefix>-orders-v<N>` with the alias if no index holds the alias yet;
-        otherwise put the mapping on the existing index. Fails with `IndexMappingError` when
-        the server refuses."""
-        if client.indices.exists_alias(name=self.alias):
-            try:
-                client.indices.put_mapping(
-                    index=self.alias,
-                    dynamic=MAPPING["dynamic"],
-                    meta=MAPPING["_meta"],
-                    properties=MAPPING["properties"],
-                )
-            except ApiError as error:
-                raise IndexMappingError(
-                    f"the index behind {self.alias!r} does not take the current {NAME} mapping "
-                    f"({error.message}); rebuild the {NAME} read model"
-                ) from error
-            return
-        index = f"{self.alias}-v{MAPPING_VERSION}"
-        try:
-            create_index(
-                client,
-                index,
-                self.replicas,
-                self.refresh_interval,
-                alias=self.alias,
-                mapping=MAPPING,
-            )
-        except IndexMappingError as error:
-            if "resource_already_exists" not in str(error):
-                raise
-            # Another worker created it at the same moment; the alias came with it.
+        ensure_index(
+            client,
+            self.alias,
+            MAPPING,
+            replicas=self.replicas,
+            refresh_interval=self.refresh_interval,
+            remedy=REPLAY_REMEDY,
+        )
 
     def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
         """Apply the batch's order events. When an order's event arrived before its

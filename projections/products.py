@@ -18,11 +18,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import Elasticsearch
 
 from commerce.domain.catalog import Product
 from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import StockItem
+from projections.indices import (
+    ProjectionWriteError,
+    create_index,
+    ensure_index,
+)
 from projections.product_document import (
     ProductState,
     changes_by_product,
@@ -86,25 +91,8 @@ MAPPING: dict[str, Any] = {
 CatalogEntry = tuple[Product, Sequence[StockItem]]
 
 
-class IndexMappingError(RuntimeError):
-    """The server refused the read model's index or mapping."""
-
-
-class ProjectionWriteError(RuntimeError):
-    """Elasticsearch refused a write, or it kept conflicting; the worker retries the batch."""
-
-
 def alias_name(index_prefix: str) -> str:
     return f"{index_prefix}-{NAME}"
-
-
-def index_settings(replicas: int, refresh_interval: str, shards: int = 1) -> dict[str, Any]:
-    return {
-        "number_of_shards": shards,
-        "number_of_replicas": replicas,
-        # Explicit: an index left at the default stops refreshing while idle.
-        "refresh_interval": refresh_interval,
-    }
 
 
 class ProductsProjection:
@@ -124,25 +112,14 @@ class ProductsProjection:
         self.max_attempts = max_attempts
 
     def ensure_index(self, client: Elasticsearch) -> None:
-        """Create `<prefix>-products-v<N>` with the alias if no index holds the alias yet;
-        otherwise put the mapping on the existing index (adds new fields, and proves the
-        server accepts it). Fails with `IndexMappingError` when the server refuses."""
-        if client.indices.exists_alias(name=self.alias):
-            try:
-                client.indices.put_mapping(index=self.alias, **_put_mapping_body())
-            except ApiError as error:
-                raise IndexMappingError(
-                    f"the index behind {self.alias!r} does not take the current mapping "
-                    f"({_reason(error)}); run `commerce read-models rebuild products`"
-                ) from error
-            return
-        index = f"{self.alias}-v{MAPPING_VERSION}"
-        try:
-            create_index(client, index, self.replicas, self.refresh_interval, alias=self.alias)
-        except IndexMappingError as error:
-            if "resource_already_exists" not in str(error):
-                raise
-            # Another worker created it at the same moment; the alias came with it.
+        ensure_index(
+            client,
+            self.alias,
+            MAPPING,
+            replicas=self.replicas,
+            refresh_interval=self.refresh_interval,
+            remedy="run `commerce read-models rebuild products`",
+        )
 
     def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
         changes = changes_by_product(events)
@@ -156,48 +133,6 @@ def products_projection(
 ) -> ProductsProjection:
     """The factory the worker uses (one replica or more on a cluster of several nodes)."""
     return ProductsProjection(index_prefix, replicas=replicas, refresh_interval=refresh_interval)
-
-
-def create_index(
-    client: Elasticsearch,
-    index: str,
-    replicas: int,
-    refresh_interval: str,
-    *,
-    alias: str | None = None,
-    mapping: Mapping[str, Any] = MAPPING,
-) -> None:
-    try:
-        client.indices.create(
-            index=index,
-            settings=index_settings(replicas, refresh_interval),
-            mappings=mapping,
-            aliases={alias: {}} if alias else None,
-        )
-    except ApiError as error:
-        raise IndexMappingError(
-            f"Elasticsearch refused the {mapping.get('_meta', {}).get('model', NAME)} index "
-            f"{index!r}: "
-            f"{_reason(error)}. The mapping "
-            "uses only field types and analysers of the bare server (no analysis-common, "
-            "mapper-extras or lang-painless); check the server's version and modules"
-        ) from error
-
-
-def _put_mapping_body() -> dict[str, Any]:
-    return {
-        "dynamic": MAPPING["dynamic"],
-        "meta": MAPPING["_meta"],
-        "properties": MAPPING["properties"],
-    }
-
-
-def _reason(error: ApiError) -> str:
-    info = error.info if isinstance(error.info, dict) else {}
-    cause = info.get("error", {})
-    if isinstance(cause, dict):
-        return f"{cause.get('type', 'error')}: {cause.get('reason', error.message)}"
-    return str(error.message)
 
 
 # Versioned read-modify-write ----------------------------------------------------------------
@@ -281,7 +216,7 @@ def rebuild(
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
     index = f"{alias}-v{MAPPING_VERSION}-{stamp}"
     # No refresh and no replica while loading; both are set before the index serves.
-    create_index(client, index, 0, "-1")
+    create_index(client, index, 0, "-1", mapping=MAPPING)
     count = 0
     try:
         for batch in read_catalog():

@@ -14,13 +14,8 @@ from commerce.domain.catalog import Variant
 from commerce.domain.events import EventEnvelope
 from commerce.ports.product_search import ProductQuery, SearchUnavailableError
 from commerce.settings import Settings
-from projections.products import (
-    MAPPING,
-    IndexMappingError,
-    ProductsProjection,
-    create_index,
-    products_projection,
-)
+from projections.indices import IndexMappingError, create_index
+from projections.products import MAPPING, ProductsProjection, products_projection
 from tests.product_events import a_product, changes, stock_of
 from tests.support import eur, free_port
 

@@ -26,7 +26,7 @@ from commerce.entrypoints.processes import (
 from commerce.entrypoints.read_models import ensure_read_models, read_models
 from commerce.entrypoints.stack.cli import stack
 from commerce.settings import Settings, SettingsError, load_settings
-from projections.products import IndexMappingError
+from projections.indices import IndexMappingError
 
 
 @click.group()

@@ -7,11 +7,8 @@ from elasticsearch import Elasticsearch
 
 from commerce.adapters.postgres.catalog_snapshot import catalog_reader
 from commerce.settings import Settings, SettingsError, load_settings
-from projections.products import (
-    IndexMappingError,
-    ProjectionWriteError,
-    rebuild,
-)
+from projections.indices import IndexMappingError, ProjectionWriteError
+from projections.products import rebuild
 from projections.registry import projections_for
 
 REBUILDABLE = ("products",)

@@ -1,0 +1,101 @@
+"""What every read model's index shares: its settings, creating it behind its alias, checking
+at start-up that the server takes its mapping, and the errors of both."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch
+
+# What to do about a read model that only events build (no rebuild from the write side yet).
+REPLAY_REMEDY = (
+    "delete its index and project the events again (`commerce read-models rebuild` covers "
+    "products only)"
+)
+
+
+class IndexMappingError(RuntimeError):
+    """The server refused the read model's index or mapping."""
+
+
+class ProjectionWriteError(RuntimeError):
+    """Elasticsearch refused a write, or it kept conflicting; the worker retries the batch."""
+
+
+def index_settings(replicas: int, refresh_interval: str, shards: int = 1) -> dict[str, Any]:
+    return {
+        "number_of_shards": shards,
+        "number_of_replicas": replicas,
+        # Explicit: an index left at the default stops refreshing while idle.
+        "refresh_interval": refresh_interval,
+    }
+
+
+def ensure_index(
+    client: Elasticsearch,
+    alias: str,
+    mapping: Mapping[str, Any],
+    *,
+    replicas: int,
+    refresh_interval: str,
+    remedy: str,
+) -> None:
+    """Create `<alias>-v<mapping version>` with the alias if no index holds the alias yet;
+    otherwise put the mapping on the index behind it (adds new fields, and proves the server
+    accepts it). Raises `IndexMappingError`, saying `remedy`, when the server refuses."""
+    if client.indices.exists_alias(name=alias):
+        try:
+            client.indices.put_mapping(
+                index=alias,
+                dynamic=mapping["dynamic"],
+                meta=mapping["_meta"],
+                properties=mapping["properties"],
+            )
+        except ApiError as error:
+            raise IndexMappingError(
+                f"the index behind {alias!r} does not take the current mapping "
+                f"({error_reason(error)}); {remedy}"
+            ) from error
+        return
+    index = f"{alias}-v{mapping['_meta']['mapping_version']}"
+    try:
+        create_index(client, index, replicas, refresh_interval, alias=alias, mapping=mapping)
+    except IndexMappingError as error:
+        if "resource_already_exists" not in str(error):
+            raise
+        # Another worker created it at the same moment; the alias came with it.
+
+
+def create_index(
+    client: Elasticsearch,
+    index: str,
+    replicas: int,
+    refresh_interval: str,
+    *,
+    mapping: Mapping[str, Any],
+    alias: str | None = None,
+) -> None:
+    try:
+        client.indices.create(
+            index=index,
+            settings=index_settings(replicas, refresh_interval),
+            mappings=mapping,
+            aliases={alias: {}} if alias else None,
+        )
+    except ApiError as error:
+        model = mapping.get("_meta", {}).get("model", "read model")
+        raise IndexMappingError(
+            f"Elasticsearch refused the {model} index {index!r}: {error_reason(error)}. The "
+            "mapping uses only field types and analysers of the bare server (no "
+            "analysis-common, mapper-extras or lang-painless); check the server's version "
+            "and modules"
+        ) from error
+
+
+def error_reason(error: ApiError) -> str:
+    info = error.info if isinstance(error.info, dict) else {}
+    cause = info.get("error", {})
+    if isinstance(cause, dict):
+        return f"{cause.get('type', 'error')}: {cause.get('reason', error.message)}"
+    return str(error.message)
