@@ -63,9 +63,10 @@ async def refund_cancelled_order(
         pending = order.pending_refunds()
         event_ids = await uow.commit()
     for payment, refund in pending:
-        event_ids += await refund_at_gateway(
+        _, done = await refund_at_gateway(
             order_id, payment.id, refund, uow=uow, gateway=gateway, clock=clock
         )
+        event_ids += done
     return event_ids
 
 

@@ -74,8 +74,9 @@ async def submit_payment(
             payment = order.start_payment(cmd.payment_id, cmd.amount, token, clock.now())
             event_ids = await uow.commit()
     if payment.status == PaymentStatus.PENDING:
-        event_ids += await _charge(order.id, payment, uow, gateway, clock)
-    return await _current(uow, order.id, payment.id, event_ids)
+        order, settled = await _charge(order, payment, uow, gateway, clock)
+        event_ids += settled
+    return PaymentRecorded(order, order.payment(payment.id), event_ids)
 
 
 async def refund_payment(
@@ -87,10 +88,12 @@ async def refund_payment(
         refund = order.start_refund(cmd.payment_id, cmd.refund_id, cmd.amount, clock.now())
         event_ids = await uow.commit()
     if not refund.succeeded:
-        event_ids += await refund_at_gateway(
+        completed, done = await refund_at_gateway(
             order.id, cmd.payment_id, refund, uow=uow, gateway=gateway, clock=clock
         )
-    return await _current(uow, order.id, cmd.payment_id, event_ids)
+        order = completed or order  # as recorded before the gateway, if it did not answer
+        event_ids += done
+    return PaymentRecorded(order, order.payment(cmd.payment_id), event_ids)
 
 
 async def reconcile_payments(
@@ -108,13 +111,12 @@ async def reconcile_payments(
         for payment in order.pending_payments():
             outcome = await _ask(gateway, payment)
             if outcome is not None:
-                settled += bool(await _settle(order_id, payment.id, outcome, uow, clock))
+                settled += bool((await _settle(order_id, payment.id, outcome, uow, clock))[1])
         for payment, refund in order.pending_refunds():
-            settled += bool(
-                await refund_at_gateway(
-                    order_id, payment.id, refund, uow=uow, gateway=gateway, clock=clock
-                )
+            _, done = await refund_at_gateway(
+                order_id, payment.id, refund, uow=uow, gateway=gateway, clock=clock
             )
+            settled += bool(done)
     return settled
 
 
@@ -126,22 +128,22 @@ async def refund_at_gateway(
     uow: UnitOfWork,
     gateway: PaymentGateway,
     clock: Clock,
-) -> list[UUID]:
-    """Send a recorded refund to the gateway and mark it done; a timeout leaves it pending
-    for the reconciler."""
+) -> tuple[Order | None, list[UUID]]:
+    """Send a recorded refund to the gateway and mark it done: the order as it then stands
+    and the events recorded. A timeout leaves it pending for the reconciler (no order)."""
     try:
         await gateway.refund(str(refund.id), str(payment_id), refund.amount)
     except GatewayTimeoutError:
-        return []
+        return None, []
     except GatewayRefusedError:
         # The order's own arithmetic forbids this; leave the refund pending and visible.
         logger.error("the gateway refused refund %s of payment %s", refund.id, payment_id)
-        return []
+        return None, []
     async with uow:
         order = await uow.orders.get(order_id)
         if not order.complete_refund(payment_id, refund.id, clock.now()):
-            return []
-        return await uow.commit()
+            return order, []
+        return order, await uow.commit()
 
 
 async def _own_order(uow: UnitOfWork, order_id: UUID, customer_id: UUID) -> Order:
@@ -152,13 +154,14 @@ async def _own_order(uow: UnitOfWork, order_id: UUID, customer_id: UUID) -> Orde
 
 
 async def _charge(
-    order_id: UUID, payment: Payment, uow: UnitOfWork, gateway: PaymentGateway, clock: Clock
-) -> list[UUID]:
+    order: Order, payment: Payment, uow: UnitOfWork, gateway: PaymentGateway, clock: Clock
+) -> tuple[Order, list[UUID]]:
+    """The order after the gateway's answer was recorded, and the events."""
     try:
         outcome = await gateway.charge(str(payment.id), payment.amount, payment.token)
     except GatewayTimeoutError:
-        return []  # the outcome is unknown: pending until the reconciler asks again
-    return await _settle(order_id, payment.id, outcome, uow, clock)
+        return order, []  # the outcome is unknown: pending until the reconciler asks again
+    return await _settle(order.id, payment.id, outcome, uow, clock)
 
 
 async def _ask(gateway: PaymentGateway, payment: Payment) -> ChargeOutcome | None:
@@ -173,7 +176,7 @@ async def _ask(gateway: PaymentGateway, payment: Payment) -> ChargeOutcome | Non
 
 async def _settle(
     order_id: UUID, payment_id: UUID, outcome: ChargeOutcome, uow: UnitOfWork, clock: Clock
-) -> list[UUID]:
+) -> tuple[Order, list[UUID]]:
     async with uow:
         order = await uow.orders.get(order_id)
         settled = order.settle_payment(
@@ -183,12 +186,4 @@ async def _settle(
             failure_reason=outcome.failure_reason,
             now=clock.now(),
         )
-        return await uow.commit() if settled else []
-
-
-async def _current(
-    uow: UnitOfWork, order_id: UUID, payment_id: UUID, event_ids: list[UUID]
-) -> PaymentRecorded:
-    async with uow:
-        order = await uow.orders.get(order_id)
-    return PaymentRecorded(order, order.payment(payment_id), event_ids)
+        return order, await uow.commit() if settled else []

@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 from sqlalchemy import insert, select
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commerce.adapters.postgres.repository import TrackingRepository
 from commerce.adapters.postgres.tables import order_numbers, order_payments, orders
@@ -28,13 +29,20 @@ from commerce.domain.values import Address, Money
 
 
 class PostgresOrderRepository(TrackingRepository[Order]):
+    def __init__(self, connection: AsyncConnection) -> None:
+        super().__init__(connection)
+        # The payments each loaded order had, so a save inserts only the new ones' ids.
+        self._recorded_payments: dict[UUID, set[UUID]] = {}
+
     async def get(self, order_id: UUID) -> Order:
         """Locks the row: changes of one order queue up (payments, cancel, shipping)."""
         query = select(orders).where(orders.c.id == order_id).with_for_update()
         row = (await self.connection.execute(query)).mappings().one_or_none()
         if row is None:
             raise NotFoundError(f"no order {order_id}")
-        return self._track(_order_from_row(row))
+        order = _order_from_row(row)
+        self._recorded_payments[order.id] = {p.id for p in order.payments}
+        return self._track(order)
 
     async def find(self, order_id: UUID) -> Order | None:
         try:
@@ -99,12 +107,12 @@ class PostgresOrderRepository(TrackingRepository[Order]):
         await self._record_payment_ids(order)
 
     async def _record_payment_ids(self, order: Order) -> None:
-        known = select(order_payments.c.payment_id).where(order_payments.c.order_id == order.id)
-        recorded = set((await self.connection.execute(known)).scalars())
-        new = [{"payment_id": p.id, "order_id": order.id} for p in order.payments]
-        new = [row for row in new if row["payment_id"] not in recorded]
+        recorded = self._recorded_payments.setdefault(order.id, set())
+        new = [p.id for p in order.payments if p.id not in recorded]
         if new:
-            await self.connection.execute(insert(order_payments).values(new))
+            rows = [{"payment_id": payment_id, "order_id": order.id} for payment_id in new]
+            await self.connection.execute(insert(order_payments).values(rows))
+            recorded.update(new)
 
 
 def _columns(order: Order) -> dict[str, Any]:
