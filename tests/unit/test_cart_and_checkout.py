@@ -26,8 +26,12 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def new_uow(clock: FixedClock) -> Callable[[], UnitOfWork]:
-    store = InMemoryStore()
+def store() -> InMemoryStore:
+    return InMemoryStore()
+
+
+@pytest.fixture
+def new_uow(store: InMemoryStore, clock: FixedClock) -> Callable[[], UnitOfWork]:
     return lambda: InMemoryUnitOfWork(store, clock)
 
 
@@ -75,7 +79,7 @@ async def test_a_cart_refuses_unknown_skus_more_than_available_and_archived_prod
 
 
 async def test_checkout_reserves_the_stock_keeps_the_sold_prices_and_empties_the_cart(
-    new_uow: Callable[[], UnitOfWork], clock: FixedClock
+    new_uow: Callable[[], UnitOfWork], clock: FixedClock, store: InMemoryStore
 ) -> None:
     product_id = await stocked_product(new_uow, {"KT-1": 5}, price=999)
     customer = await customer_with_cart(new_uow, {"KT-1": 3}, product_id)
@@ -93,8 +97,12 @@ async def test_checkout_reserves_the_stock_keeps_the_sold_prices_and_empties_the
     async with new_uow() as uow:
         assert (await uow.stock.get("KT-1")).available == 2
         assert (await uow.carts.get(customer.id)).is_empty
-    types = ["StockLevelChanged", "CartEmptied", "OrderPlaced"]
-    assert len(placed.event_ids) == len(types)
+    recorded = {e.event_id: e.type for e in store.outbox}
+    assert sorted(recorded[event_id] for event_id in placed.event_ids) == [
+        "CartEmptied",
+        "OrderPlaced",
+        "StockLevelChanged",
+    ]
 
 
 async def test_checkout_refuses_an_empty_cart_a_missing_address_and_names_every_short_sku(

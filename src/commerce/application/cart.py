@@ -48,9 +48,7 @@ async def set_cart_item(cmd: SetCartItem, uow: UnitOfWork, currency: str) -> Car
             if not offer.purchasable:
                 raise NotForSaleError(f"{cmd.sku} is no longer for sale")
             if cmd.quantity > offer.available:
-                raise InsufficientStockError(
-                    f"{cmd.sku}: {cmd.quantity} wanted, {max(offer.available, 0)} available"
-                )
+                raise InsufficientStockError.short_of(cmd.sku, cmd.quantity, offer.available)
             cart.set_item(cmd.sku, offer.product_id, cmd.quantity)
         return await _priced(cart, uow, currency)
 

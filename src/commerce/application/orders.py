@@ -5,7 +5,6 @@ cancellation saga's steps (application/order_saga.py), run by workers."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from uuid import UUID
 
 import msgspec
@@ -93,10 +92,6 @@ async def expire_unpaid_orders(uow: UnitOfWork, clock: Clock, limit: int = 100) 
         except ConflictError:  # paid or cancelled meanwhile
             logger.info("order %s changed before it could expire", order_id)
     return expired
-
-
-def payment_window(seconds: int) -> timedelta:
-    return timedelta(seconds=seconds)
 
 
 async def _load(uow: UnitOfWork, order_id: UUID, customer_id: UUID | None) -> Order:

@@ -46,6 +46,10 @@ class BelowReservedError(ConflictError):
 class InsufficientStockError(ConflictError):
     code = "out_of_stock"
 
+    @classmethod
+    def short_of(cls, sku: str, wanted: int, available: int) -> InsufficientStockError:
+        return cls(f"{sku}: {wanted} wanted, {max(available, 0)} available")
+
 
 class StockItem(Aggregate):
     aggregate_type: ClassVar[str] = "stock"
@@ -107,9 +111,7 @@ class StockItem(Aggregate):
     def reserve(self, quantity: int, reason: str) -> None:
         _check_quantity(quantity)
         if quantity > self.available:
-            raise InsufficientStockError(
-                f"{self.sku}: {quantity} wanted, {max(self.available, 0)} available"
-            )
+            raise InsufficientStockError.short_of(self.sku, quantity, self.available)
         self.reserved += quantity
         self._changed(reason)
 

@@ -8,6 +8,7 @@ retry finds it instead of creating another.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -27,7 +28,6 @@ from commerce.application.orders import (
     ChangeShippingAddress,
     cancel_order,
     change_shipping_address,
-    payment_window,
 )
 from commerce.application.payments import (
     SubmitPayment,
@@ -126,7 +126,7 @@ class OrdersController(Controller):
                 shipping_address=body.shipping_address,
                 billing_address=body.billing_address,
             )
-            window = payment_window(settings.payment_window)
+            window = timedelta(seconds=settings.payment_window)
             result = await place_order(command, uow, clock, window)
             return order_response(result, status_code=201, location=order_url(result))
 
