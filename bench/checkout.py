@@ -40,6 +40,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,6 @@ from commerce.adapters.system_clock import SystemClock
 from commerce.application.cart import SetCartItem, set_cart_item
 from commerce.application.checkout import PlaceOrder, place_order
 from commerce.application.order_queries import order_detail
-from commerce.application.orders import payment_window
 from commerce.application.payments import SubmitPayment, submit_payment
 from commerce.domain.catalog import Product
 from commerce.domain.inventory import StockItem
@@ -484,7 +484,7 @@ async def round_trips(settings: Settings, customer: Customer, sku: str) -> dict[
             await claim(key)
             command = PlaceOrder(order_id=derived_id(scope, key, "order"), customer_id=customer.id)
             placed = await place_order(
-                command, uow(), clock, payment_window(settings.payment_window)
+                command, uow(), clock, timedelta(seconds=settings.payment_window)
             )
             await complete(key, msgspec.json.encode(order_detail(placed.order)))
             steps["2 order POST"] = counter.take()
