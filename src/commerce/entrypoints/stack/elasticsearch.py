@@ -62,9 +62,9 @@ class ElasticsearchServer(Server):
         (self._config / "jvm.options.d" / "heap.options").write_text(
             f"-Xms{self.heap}\n-Xmx{self.heap}\n"
         )
+        system.hand_over_tree(self.layout, self._config)
         for folder in ("data", "logs", "tmp"):
-            (self.directory / folder).mkdir(exist_ok=True)
-        system.make_owned_dir(self.layout, self.directory)
+            system.make_owned_dir(self.layout, self.directory / folder)
 
     def _settings(self) -> str:
         return "\n".join(

@@ -57,17 +57,25 @@ def ensure_service_user(layout: Layout) -> None:
 
 
 def make_owned_dir(layout: Layout, path: Path, mode: int = 0o755) -> Path:
+    """Create `path` (and its parents) and hand the folder itself to the server user. Only the
+    folder: a running server's data folder changes under a walk (a dropped database's files
+    vanish), and what a server writes inside is its own already."""
     path.mkdir(parents=True, exist_ok=True)
     path.chmod(mode)
-    ids = layout.owner_ids()
-    if ids and (path.stat().st_uid, path.stat().st_gid) != ids:
-        # Only a folder not handed over yet is walked: a running server's data folder changes
-        # under the walk (a dropped database's files vanish), and it is the server's already.
-        for root, dirs, files in os.walk(path):
-            for name in (root, *(os.path.join(root, entry) for entry in dirs + files)):
-                with contextlib.suppress(FileNotFoundError):
-                    os.chown(name, *ids, follow_symlinks=False)
+    if ids := layout.owner_ids():
+        os.chown(path, *ids, follow_symlinks=False)
     return path
+
+
+def hand_over_tree(layout: Layout, path: Path) -> None:
+    """Give a tree the stack itself just wrote (a server's configuration, say) to the server
+    user, every file and folder in it. Never for a folder a running server writes to."""
+    ids = layout.owner_ids()
+    if ids is None:
+        return
+    for root, dirs, files in os.walk(path):
+        for name in (root, *(os.path.join(root, entry) for entry in dirs + files)):
+            os.chown(name, *ids, follow_symlinks=False)
 
 
 def spawn(
