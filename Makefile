@@ -12,7 +12,7 @@ run: $(INSTALLED)
 	$(BIN)/commerce stack run -- $(BIN)/commerce dev
 
 test: lint typecheck
-	$(BIN)/commerce stack run -- $(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/commerce stack run --fresh -- $(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(INSTALLED)
 

@@ -11,10 +11,16 @@ from commerce.entrypoints.stack.manager import Stack
 from commerce.entrypoints.stack.system import StackError
 from tests.support import free_port
 
+URL_VARIABLES = ("COMMERCE_DATABASE_URL", "COMMERCE_REDIS_URL", "COMMERCE_ELASTICSEARCH_URL")
+PORT_VARIABLES = tuple(
+    f"COMMERCE_STACK_{name}_PORT" for name in ("POSTGRES", "REDIS", "ELASTICSEARCH")
+)
+
 
 @pytest.fixture
 def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Stack:
-    for variable in ("COMMERCE_DATABASE_URL", "COMMERCE_REDIS_URL", "COMMERCE_ELASTICSEARCH_URL"):
+    # `make test` runs inside a fresh stack, which sets these for itself.
+    for variable in (*URL_VARIABLES, *PORT_VARIABLES):
         monkeypatch.delenv(variable, raising=False)
     return Stack(Layout(state_dir=tmp_path / "state", cache_dir=tmp_path / "cache", run_as=None))
 
@@ -66,7 +72,8 @@ def test_the_stacks_own_url_in_the_environment_still_means_the_stack_runs_it(
 def test_ports_can_be_moved_with_stack_variables(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("COMMERCE_DATABASE_URL", raising=False)
+    for variable in (*URL_VARIABLES, *PORT_VARIABLES):
+        monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("COMMERCE_STACK_POSTGRES_PORT", "6543")
     stack = Stack(Layout(state_dir=tmp_path, cache_dir=tmp_path, run_as=None))
 

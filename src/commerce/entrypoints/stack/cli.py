@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import click
 
-from commerce.entrypoints.stack.manager import Stack
+from commerce.entrypoints.stack.manager import Stack, fresh_state
 from commerce.entrypoints.stack.system import StackError
 
 T = TypeVar("T")
@@ -49,10 +49,21 @@ def env() -> None:
 
 
 @stack.command(context_settings={"ignore_unknown_options": True})
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Use a new, empty state folder and free ports for this run, and remove the folder "
+    "afterwards (what `make test` does: every run is a first run).",
+)
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
-def run(command: tuple[str, ...]) -> None:
+def run(command: tuple[str, ...], fresh: bool) -> None:
     """Bring the stack up, run COMMAND with its URLs, then stop what was started."""
-    sys.exit(_guard(lambda: _stack().run(command)))
+    if not fresh:
+        sys.exit(_guard(lambda: _stack().run(command)))
+    with fresh_state() as folder:
+        click.echo(f"stack: a fresh state folder for this run: {folder}")
+        code = _guard(lambda: _stack().run(command))
+    sys.exit(code)
 
 
 def _stack() -> Stack:

@@ -74,7 +74,8 @@ class ElasticsearchServer(Server):
                 "discovery.type: single-node",
                 "network.host: 127.0.0.1",
                 f"http.port: {self.port}",
-                f"transport.port: {self.port + 100}",
+                # A range: the node takes the first free one (only this node ever joins).
+                f"transport.port: {self.port + 100}-{self.port + 199}",
                 f"path.data: {self.directory / 'data'}",
                 f"path.logs: {self.directory / 'logs'}",
                 # A loopback-only node for development and tests: no TLS, no users.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +22,29 @@ from commerce.entrypoints.stack.redis import RedisServer
 from commerce.entrypoints.stack.server import Server
 
 DEFAULT_PORTS = {"postgres": 55432, "redis": 56379, "elasticsearch": 59200}
+
+
+@contextmanager
+def fresh_state() -> Iterator[str]:
+    """A state folder that has never been used and free ports, for one run: the first-run path
+    (a new user, new folders, a new cluster) is taken every time, and the servers of `make run`
+    or of another run are neither reused nor disturbed. The folder is removed afterwards;
+    downloads stay in the cache. Yields the folder."""
+    folder = tempfile.mkdtemp(prefix="commerce-stack-")
+    overrides = {"COMMERCE_STACK_DIR": folder} | {
+        f"COMMERCE_STACK_{name.upper()}_PORT": str(system.free_port()) for name in DEFAULT_PORTS
+    }
+    saved = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
+    try:
+        yield folder
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass(frozen=True)
