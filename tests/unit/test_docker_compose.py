@@ -1,0 +1,103 @@
+"""docker-compose.yml cannot run on the machines this project is built on (no Docker engine), so
+its files are checked here against what does run: the stack's servers and the CLI."""
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import yaml
+
+from commerce.entrypoints.cli import main
+from commerce.entrypoints.stack import elasticsearch
+from commerce.entrypoints.stack.layout import Layout
+from commerce.entrypoints.stack.manager import DEFAULT_PORTS
+from commerce.entrypoints.stack.redis import RedisServer
+from commerce.settings import load_settings
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+SERVERS = {"postgres": 5432, "redis": 6379, "elasticsearch": 9200}
+# The processes `make run` (`commerce dev`) runs beside the servers.
+PROCESSES = {"api", "relay", "worker", "scheduler"}
+
+
+@pytest.fixture(scope="module")
+def services() -> dict[str, dict[str, Any]]:
+    compose = yaml.safe_load((CHECKOUT / "docker-compose.yml").read_text())
+    found: dict[str, dict[str, Any]] = compose["services"]
+    return found
+
+
+@pytest.fixture(scope="module")
+def dockerfile() -> str:
+    return (CHECKOUT / "Dockerfile").read_text()
+
+
+def test_compose_runs_the_same_servers_and_processes_as_make_run(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    assert set(services) == set(SERVERS) | PROCESSES
+
+
+def test_servers_are_published_on_loopback_at_the_stacks_own_ports(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for name, inner in SERVERS.items():
+        assert services[name]["ports"] == [f"127.0.0.1:{DEFAULT_PORTS[name]}:{inner}"]
+
+
+def test_server_versions_are_the_ones_the_stack_and_ci_run(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    assert services["elasticsearch"]["image"].endswith(f":{elasticsearch.VERSION}")
+    assert services["postgres"]["image"] == "postgres:15"
+    assert services["redis"]["image"] == "redis:7"
+
+
+def test_redis_keeps_its_data_as_the_stack_configures_it(
+    services: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    stack_argv, _ = RedisServer(Layout(tmp_path, tmp_path, None), 1).command()
+
+    assert _persistence(services["redis"]["command"]) == _persistence(stack_argv)
+
+
+def test_every_process_runs_a_command_the_cli_has(
+    services: dict[str, dict[str, Any]], dockerfile: str
+) -> None:
+    default = _dockerfile_cmd(dockerfile)
+    for name in PROCESSES:
+        argv = services[name].get("command", default)
+        assert argv[0] == "commerce", name
+        command = main.get_command(click.Context(main), argv[1])
+        assert command is not None, f"{name}: `commerce {argv[1]}` does not exist"
+        command.make_context(argv[1], list(argv[2:]))  # its options parse
+
+
+def test_every_commerce_variable_is_a_setting_the_service_accepts(
+    services: dict[str, dict[str, Any]], dockerfile: str
+) -> None:
+    image_env = dict(re.findall(r"(COMMERCE_\w+)=(\S+)", dockerfile))
+    for name in PROCESSES:
+        env = image_env | services[name].get("environment", {})
+        load_settings({key: str(value) for key, value in env.items()})
+
+
+def test_the_image_installs_the_packages_with_the_pinned_versions(dockerfile: str) -> None:
+    assert "COPY src ./src" in dockerfile
+    assert "COPY projections ./projections" in dockerfile
+    assert "-c constraints.txt" in dockerfile
+    assert re.search(r"^USER (?!root)\w+", dockerfile, re.MULTILINE), "the image runs as root"
+
+
+def _persistence(argv: list[str]) -> dict[str, str]:
+    flags = {"--save", "--appendonly", "--appendfsync"}
+    return {flag: argv[i + 1] for i, flag in enumerate(argv[:-1]) if flag in flags}
+
+
+def _dockerfile_cmd(dockerfile: str) -> list[str]:
+    (line,) = re.findall(r"^CMD (.+)$", dockerfile, re.MULTILINE)
+    parsed = yaml.safe_load(line)
+    return parsed if isinstance(parsed, list) else shlex.split(line)
