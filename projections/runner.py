@@ -13,9 +13,11 @@ from typing import Any, Protocol
 
 import dramatiq
 import msgspec
+from dramatiq.brokers.redis import RedisBroker
 from elasticsearch import Elasticsearch
 from redis import Redis
 
+from commerce.adapters.dramatiq.receipts import record_receipt
 from commerce.adapters.dramatiq.routing import actor_name, queue_name
 from commerce.adapters.redis.projection_progress import mark_projected_sync
 from commerce.domain.events import EventEnvelope
@@ -73,17 +75,20 @@ class BatchConsumer(Protocol):
 
 
 def declare_actor(
-    broker: dramatiq.Broker,
+    broker: RedisBroker,
     consumer: BatchConsumer,
     *,
     max_retries: int = MAX_RETRIES,
     min_backoff: int = MIN_BACKOFF_MS,
     max_backoff: int = MAX_BACKOFF_MS,
 ) -> dramatiq.Actor[Any, None]:
-    """The Dramatiq actor that hands each batch of the consumer's queue to `handle`."""
+    """The Dramatiq actor that hands each batch of the consumer's queue to `consumer`, then
+    leaves the receipt by which the relay knows the batch arrived (docs/adr/0007)."""
 
-    def consume(batch: list[dict[str, Any]]) -> None:
+    def consume(batch: list[dict[str, Any]], batch_id: int | None = None) -> None:
         consumer(batch)
+        if batch_id is not None:
+            record_receipt(broker, batch_id, consumer.name)
 
     decorate = dramatiq.actor(
         actor_name=actor_name(consumer.name),

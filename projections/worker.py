@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 import dramatiq
+from dramatiq.brokers.redis import RedisBroker
 
 from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.entrypoints.order_saga import OrderSagaRunner
@@ -20,7 +21,7 @@ from projections.runner import BatchConsumer, ProjectionRunner, declare_actor
 RETRY_POLICIES: dict[str, dict[str, int]] = {"orders": {"max_retries": 100, "max_backoff": 2_000}}
 
 
-def declare_actors(broker: dramatiq.Broker, settings: Settings) -> list[dramatiq.Actor[Any, None]]:
+def declare_actors(broker: RedisBroker, settings: Settings) -> list[dramatiq.Actor[Any, None]]:
     consumers: list[BatchConsumer] = [
         ProjectionRunner(projection, settings) for projection in projections_for(settings)
     ]

@@ -47,6 +47,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     reconcile_after: Annotated[int, msgspec.Meta(ge=1, le=86400)] = 30
     # How often the scheduler looks for expired orders and pending payments.
     scheduler_interval: Seconds = 5.0
+    # A published batch that some consumer has not applied this long after is sent to it
+    # again (then after twice as long, ...): what a broker lost is re-sent from the outbox.
+    redrive_after: Annotated[int, msgspec.Meta(ge=1, le=3600)] = 30
+    # Events applied by every consumer stay in the outbox this long (seconds), then go.
+    outbox_retention: Annotated[int, msgspec.Meta(ge=60)] = 7 * 86400
 
     def __post_init__(self) -> None:
         _require_scheme("database_url", self.database_url, ("postgresql", "postgres"))

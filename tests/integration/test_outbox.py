@@ -64,7 +64,7 @@ async def test_published_events_are_not_claimed_again(engine: AsyncEngine) -> No
         await append_events(connection, [first, second])
     async with engine.begin() as connection:
         claimed = await claim_unpublished(connection, 1)
-        await mark_published(connection, [c.outbox_id for c in claimed], NOW)
+        await mark_published(connection, claimed, ["products"], NOW, NOW)
 
     assert [c.envelope for c in claimed] == [first]
     assert await claim_all(engine) == [second]
@@ -104,7 +104,7 @@ async def test_an_event_committed_after_a_newer_one_was_published_is_still_claim
             await append_events(fast_writer, [fast])
         async with engine.begin() as relay:
             claimed = await claim_unpublished(relay, 100)
-            await mark_published(relay, [c.outbox_id for c in claimed], NOW)
+            await mark_published(relay, claimed, ["products"], NOW, NOW)
         assert [c.envelope for c in claimed] == [fast]
         await slow_writer.commit()
 

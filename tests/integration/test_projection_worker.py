@@ -99,7 +99,7 @@ async def commit_product(engine: AsyncEngine) -> list[uuid.UUID]:
 
 async def relay_all(engine: AsyncEngine, broker: RedisBroker) -> None:
     publisher = DramatiqEventPublisher(broker, consumers=["eventlog"])
-    while await OutboxRelay(engine, publisher, FixedClock()).relay_once():
+    while await OutboxRelay(engine, publisher, publisher, FixedClock()).relay_once():
         pass
 
 
@@ -238,7 +238,7 @@ async def test_while_redis_is_down_commands_succeed_and_the_relay_catches_up_lat
     relay_broker = redis_broker(proxy.url("redis", "/0"), namespace=broker.namespace)
     declare_actor(broker, ProjectionRunner(event_log, settings))
     publisher = DramatiqEventPublisher(relay_broker, consumers=["eventlog"])
-    relay = OutboxRelay(engine, publisher, FixedClock())
+    relay = OutboxRelay(engine, publisher, publisher, FixedClock())
     try:
         event_ids = await commit_product(engine)
         with pytest.raises(redis.exceptions.ConnectionError):

@@ -16,7 +16,7 @@ from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.adapters.dramatiq.publisher import DramatiqEventPublisher
 from commerce.adapters.postgres.catalog import catalog_is_empty
 from commerce.adapters.postgres.engine import create_engine
-from commerce.adapters.postgres.relay import OutboxRelay
+from commerce.adapters.postgres.relay import Delivery, OutboxRelay
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.system_clock import SystemClock
 from commerce.application.scheduler import run_scheduled_pass
@@ -89,7 +89,11 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
 async def run_relay(settings: Settings) -> None:
     engine = create_engine(settings.database_url, pool_size=2)
     publisher = DramatiqEventPublisher(redis_broker(settings.redis_url))
-    relay = OutboxRelay(engine, publisher, SystemClock())
+    delivery = Delivery(
+        check_after=timedelta(seconds=settings.redrive_after),
+        retention=timedelta(seconds=settings.outbox_retention),
+    )
+    relay = OutboxRelay(engine, publisher, publisher, SystemClock(), delivery=delivery)
     stop = _stop_on_signals()
     try:
         await relay.run(stop)

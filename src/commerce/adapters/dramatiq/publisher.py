@@ -1,14 +1,16 @@
-"""Publishes outbox batches as Dramatiq messages, one per consumer's queue."""
+"""Publishes outbox batches as Dramatiq messages, one per consumer's queue, and reads the
+receipts consumers leave beside the broker once they have applied a batch."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import dramatiq
 import msgspec
 from dramatiq.brokers.redis import RedisBroker
 
+from commerce.adapters.dramatiq.receipts import read_receipts
 from commerce.adapters.dramatiq.routing import CONSUMERS, actor_name, queue_name
 from commerce.domain.events import EventEnvelope
 
@@ -16,19 +18,28 @@ from commerce.domain.events import EventEnvelope
 class DramatiqEventPublisher:
     def __init__(self, broker: RedisBroker, consumers: Sequence[str] = CONSUMERS) -> None:
         self._broker = broker
-        self._consumers = consumers
+        self.consumers: Sequence[str] = tuple(consumers)
 
-    async def publish(self, events: Sequence[EventEnvelope]) -> None:
+    async def publish(
+        self,
+        events: Sequence[EventEnvelope],
+        batch_id: int,
+        consumers: Sequence[str] | None = None,
+    ) -> None:
         if events:
-            await asyncio.to_thread(self._enqueue, msgspec.to_builtins(list(events)))
+            batch = msgspec.to_builtins(list(events))
+            await asyncio.to_thread(self._enqueue, batch, batch_id, consumers or self.consumers)
 
-    def _enqueue(self, batch: list[object]) -> None:
-        for consumer in self._consumers:
+    async def applied(self, batch_ids: Sequence[int]) -> Mapping[int, set[str]]:
+        return await asyncio.to_thread(read_receipts, self._broker, batch_ids)
+
+    def _enqueue(self, batch: list[object], batch_id: int, consumers: Sequence[str]) -> None:
+        for consumer in consumers:
             message = dramatiq.Message(  # type: ignore[var-annotated]
                 queue_name=queue_name(consumer),
                 actor_name=actor_name(consumer),
                 args=(batch,),
-                kwargs={},
+                kwargs={"batch_id": batch_id},
                 options={},
             )
             self._broker.enqueue(message)

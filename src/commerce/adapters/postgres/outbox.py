@@ -2,16 +2,18 @@
 
 Claims take unpublished rows with `FOR UPDATE SKIP LOCKED`, so several relays share the work
 and a row committed late (with a lower id than rows already published) is still found.
+Each published batch is recorded in `outbox_batches` until every consumer it went to is known
+to have applied it (docs/adr/0007); applied batches are purged after the retention period.
 """
 
 from collections.abc import Sequence
 from datetime import datetime
 
 import msgspec
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from commerce.adapters.postgres.tables import outbox
+from commerce.adapters.postgres.tables import outbox, outbox_batches
 from commerce.domain.events import EventEnvelope
 
 
@@ -38,13 +40,106 @@ async def claim_unpublished(connection: AsyncConnection, limit: int) -> list[Cla
     return [ClaimedEvent(row["id"], envelope_from_row(row)) for row in rows]
 
 
+class Batch(msgspec.Struct, frozen=True):
+    """A published batch whose delivery is not settled yet."""
+
+    id: int
+    consumers: list[str]
+    applied_by: list[str]
+    redrives: int
+
+
+def batch_id_of(claimed: Sequence[ClaimedEvent]) -> int:
+    return min(event.outbox_id for event in claimed)
+
+
 async def mark_published(
-    connection: AsyncConnection, outbox_ids: Sequence[int], at: datetime
+    connection: AsyncConnection,
+    claimed: Sequence[ClaimedEvent],
+    consumers: Sequence[str],
+    at: datetime,
+    check_at: datetime,
 ) -> None:
-    if outbox_ids:
-        await connection.execute(
-            update(outbox).where(outbox.c.id.in_(outbox_ids)).values(published_at=at)
+    """Mark the events published in their batch and record the batch, in one statement."""
+    if not claimed:
+        return
+    batch_id = batch_id_of(claimed)
+    marked = (
+        update(outbox)
+        .where(outbox.c.id.in_([event.outbox_id for event in claimed]))
+        .values(published_at=at, batch_id=batch_id)
+        .cte("marked")
+    )
+    record = insert(outbox_batches).values(
+        id=batch_id, published_at=at, consumers=list(consumers), check_at=check_at
+    )
+    await connection.execute(record.add_cte(marked))
+
+
+async def claim_due_batches(connection: AsyncConnection, now: datetime, limit: int) -> list[Batch]:
+    """Lock up to `limit` unsettled batches whose time to be checked has come."""
+    query = (
+        select(
+            outbox_batches.c.id,
+            outbox_batches.c.consumers,
+            outbox_batches.c.applied_by,
+            outbox_batches.c.redrives,
         )
+        .where(~outbox_batches.c.complete, outbox_batches.c.check_at <= now)
+        .order_by(outbox_batches.c.check_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = (await connection.execute(query)).all()
+    return [Batch(row.id, list(row.consumers), list(row.applied_by), row.redrives) for row in rows]
+
+
+async def batch_events(
+    connection: AsyncConnection, batch_ids: Sequence[int]
+) -> dict[int, list[EventEnvelope]]:
+    query = select(outbox).where(outbox.c.batch_id.in_(batch_ids)).order_by(outbox.c.id)
+    events: dict[int, list[EventEnvelope]] = {batch_id: [] for batch_id in batch_ids}
+    for row in (await connection.execute(query)).mappings():
+        events[row["batch_id"]].append(envelope_from_row(row))
+    return events
+
+
+async def settle_complete(connection: AsyncConnection, batch_ids: Sequence[int]) -> None:
+    if batch_ids:
+        await connection.execute(
+            update(outbox_batches)
+            .where(outbox_batches.c.id.in_(batch_ids))
+            .values(complete=True, applied_by=outbox_batches.c.consumers)
+        )
+
+
+async def reschedule(
+    connection: AsyncConnection, batch: Batch, applied_by: Sequence[str], check_at: datetime
+) -> None:
+    """Remember who applied `batch` so far, count a redrive, and when to look again."""
+    await connection.execute(
+        update(outbox_batches)
+        .where(outbox_batches.c.id == batch.id)
+        .values(applied_by=list(applied_by), redrives=batch.redrives + 1, check_at=check_at)
+    )
+
+
+async def purge_applied(connection: AsyncConnection, before: datetime, limit: int) -> int:
+    """Delete up to `limit` batches applied by every consumer and published before `before`,
+    with their events; return how many events went."""
+    old = (
+        select(outbox_batches.c.id)
+        .where(outbox_batches.c.complete, outbox_batches.c.published_at < before)
+        .order_by(outbox_batches.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("old")
+    )
+    gone = delete(outbox).where(outbox.c.batch_id.in_(select(old.c.id))).returning(outbox.c.id)
+    dropped = delete(outbox_batches).where(outbox_batches.c.id.in_(select(old.c.id)))
+    gone_cte = gone.cte("gone")
+    count = select(func.count()).select_from(gone_cte).add_cte(dropped.cte("dropped"))
+    return int((await connection.execute(count)).scalar_one())
 
 
 _FIELDS = EventEnvelope.__struct_fields__

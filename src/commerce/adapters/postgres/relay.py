@@ -1,10 +1,16 @@
-"""The outbox relay: claim unpublished events, hand them to the broker, mark them published.
+"""The outbox relay: claim unpublished events, hand them to the broker, mark them published;
+then make sure every consumer applied them, sending again what the broker lost.
 
 Claims use `FOR UPDATE SKIP LOCKED`, so several relays share the work without a coordinator,
 and a row whose transaction commits late is found on a later pass (no high-water mark). The
 rows stay locked while the broker call runs; if it fails the transaction rolls back and the
 events are claimed again. A crash after the broker took them but before the commit sends them
 twice: consumers are idempotent, delivery is at least once.
+
+Handing a batch to the broker is not delivery (a Redis restart loses what its queues held).
+Each published batch is recorded in `outbox_batches`; `redrive_once` looks at batches whose
+check time has come, settles the ones every consumer has a receipt for, and sends the others
+again to the consumers without one, looking again later and later (docs/adr/0007).
 
 Polling is the mechanism (no LISTEN/NOTIFY: NOTIFY serialises committing transactions on a
 global lock): back-to-back while batches come full, `busy_interval` while there is some work
@@ -17,14 +23,43 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from commerce.adapters.postgres.outbox import claim_unpublished, mark_published
+from commerce.adapters.postgres.outbox import (
+    Batch,
+    batch_events,
+    batch_id_of,
+    claim_due_batches,
+    claim_unpublished,
+    mark_published,
+    purge_applied,
+    reschedule,
+    settle_complete,
+)
 from commerce.ports.clock import Clock
-from commerce.ports.publisher import EventPublisher
+from commerce.ports.publisher import DeliveryReceipts, EventPublisher
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """When to look at a published batch, how often after, and how long to keep applied ones."""
+
+    check_after: timedelta = timedelta(seconds=30)
+    max_check_after: timedelta = timedelta(hours=1)
+    retention: timedelta = timedelta(days=7)
+    interval: float = 5.0  # seconds between two redrive-and-purge passes
+    batch_limit: int = 200
+
+    def next_check(self, redrives: int) -> timedelta:
+        """Doubling with each redrive: a consumer that is only slow gets few duplicates."""
+        later: timedelta = self.check_after * 2 ** min(redrives, 20)
+        return min(later, self.max_check_after)
 
 
 class OutboxRelay:
@@ -32,18 +67,22 @@ class OutboxRelay:
         self,
         engine: AsyncEngine,
         publisher: EventPublisher,
+        receipts: DeliveryReceipts,
         clock: Clock,
         *,
         batch_size: int = 200,
         busy_interval: float = 0.05,
         idle_interval: float = 0.2,
+        delivery: Delivery | None = None,
     ) -> None:
         self._engine = engine
         self._publisher = publisher
+        self._receipts = receipts
         self._clock = clock
         self._batch_size = batch_size
         self._busy_interval = busy_interval
         self._idle_interval = idle_interval
+        self._delivery = delivery or Delivery()
 
     async def relay_once(self) -> int:
         """Publish one batch; return how many events it held."""
@@ -51,13 +90,61 @@ class OutboxRelay:
             claimed = await claim_unpublished(connection, self._batch_size)
             if not claimed:
                 return 0
-            await self._publisher.publish([c.envelope for c in claimed])
-            await mark_published(connection, [c.outbox_id for c in claimed], self._clock.now())
+            now = self._clock.now()
+            batch_id = batch_id_of(claimed)
+            await self._publisher.publish([c.envelope for c in claimed], batch_id)
+            consumers = self._publisher.consumers
+            check_at = now + self._delivery.next_check(0)
+            await mark_published(connection, claimed, consumers, now, check_at)
         return len(claimed)
+
+    async def redrive_once(self) -> int:
+        """Settle the batches due for a look that every consumer applied, send the others again
+        to the consumers that did not; return how many batches were looked at."""
+        async with self._engine.begin() as connection:
+            due = await claim_due_batches(connection, self._clock.now(), self._delivery.batch_limit)
+            if not due:
+                return 0
+            receipts = await self._receipts.applied([batch.id for batch in due])
+            applied = {b.id: set(b.applied_by) | receipts.get(b.id, set()) for b in due}
+            lost = [b for b in due if set(b.consumers) - applied[b.id]]
+            await settle_complete(connection, [b.id for b in due if b not in lost])
+            if lost:
+                await self._send_again(connection, lost, applied)
+        return len(due)
+
+    async def _send_again(
+        self, connection: AsyncConnection, lost: list[Batch], applied: dict[int, set[str]]
+    ) -> None:
+        events = await batch_events(connection, [batch.id for batch in lost])
+        now = self._clock.now()
+        for batch in lost:
+            missing = [name for name in batch.consumers if name not in applied[batch.id]]
+            logger.warning(
+                "batch %d (%d events) not applied by %s after %d sends: sending it again",
+                batch.id,
+                len(events[batch.id]),
+                ", ".join(missing),
+                batch.redrives + 1,
+            )
+            await self._publisher.publish(events[batch.id], batch.id, missing)
+            check_at = now + self._delivery.next_check(batch.redrives + 1)
+            await reschedule(connection, batch, sorted(applied[batch.id]), check_at)
+
+    async def purge_once(self) -> int:
+        """Delete events applied by every consumer and older than the retention; return how
+        many."""
+        before = self._clock.now() - self._delivery.retention
+        async with self._engine.begin() as connection:
+            return await purge_applied(connection, before, self._delivery.batch_limit)
 
     async def run(self, stop: asyncio.Event) -> None:
         pause = self._busy_interval
+        next_maintenance = time.monotonic()
         while not stop.is_set():
+            if time.monotonic() >= next_maintenance:
+                await self._maintain()
+                next_maintenance = time.monotonic() + self._delivery.interval
             try:
                 published = await self.relay_once()
             except Exception:
@@ -69,3 +156,12 @@ class OutboxRelay:
             pause = self._busy_interval if published else min(pause * 2, self._idle_interval)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=pause)
+
+    async def _maintain(self) -> None:
+        try:
+            while await self.redrive_once():
+                pass
+            while await self.purge_once():
+                pass
+        except Exception:
+            logger.exception("redrive or purge failed; trying again in the next pass")

@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 metadata = MetaData(
     naming_convention={
@@ -43,7 +43,26 @@ outbox = Table(
     Column("payload", JSONB, nullable=False),
     Column("trace_context", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("published_at", DateTime(timezone=True), nullable=True),
+    # The batch the relay first published the event in (`outbox_batches.id`).
+    Column("batch_id", BigInteger, nullable=True),
     Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
+    Index("ix_outbox_batch_id", "batch_id"),
+)
+
+# One row per published batch: which consumers it went to, which are known to have applied it,
+# and when to look again. Handing a batch to the broker is not delivery (docs/adr/0007).
+outbox_batches = Table(
+    "outbox_batches",
+    metadata,
+    # The smallest outbox id in the batch: unique, and known before anything is written.
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("consumers", ARRAY(Text), nullable=False),
+    Column("applied_by", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column("redrives", Integer, nullable=False, server_default=text("0")),
+    Column("check_at", DateTime(timezone=True), nullable=False),
+    Column("complete", Boolean, nullable=False, server_default=text("false")),
+    Index("ix_outbox_batches_due", "check_at", postgresql_where=text("NOT complete")),
 )
 
 products = Table(
