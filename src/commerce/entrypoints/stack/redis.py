@@ -11,6 +11,9 @@ from commerce.entrypoints.stack import system
 from commerce.entrypoints.stack.server import Server
 
 
+PERSISTENCE = ("--save", "", "--appendonly", "yes", "--appendfsync", "everysec")
+
+
 @dataclass
 class RedisServer(Server):
     name: ClassVar[str] = "redis"
@@ -33,8 +36,9 @@ class RedisServer(Server):
 
     def command(self) -> tuple[list[str], Mapping[str, str]]:
         binary = system.which("redis-server") or "/usr/bin/redis-server"
-        # Redis only carries messages and short-lived keys; the outbox in PostgreSQL is the
-        # source of truth, so Redis keeps no snapshot of its own.
+        # An append-only file, written every second: a restart keeps the queues, receipts and
+        # sign-in counters, so it costs no redrive storm. It is not the safety net: whatever
+        # Redis loses anyway, the relay sends again from the outbox (docs/adr/0007).
         return [
             binary,
             "--port",
@@ -43,10 +47,7 @@ class RedisServer(Server):
             "127.0.0.1",
             "--dir",
             str(self.directory / "data"),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
+            *PERSISTENCE,
             "--daemonize",
             "no",
         ], {}
