@@ -10,7 +10,6 @@ from typing import ClassVar
 from commerce.entrypoints.stack import system
 from commerce.entrypoints.stack.server import Server
 
-
 PERSISTENCE = ("--save", "", "--appendonly", "yes", "--appendfsync", "everysec")
 
 
