@@ -10,8 +10,11 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
-@pytest.mark.parametrize("script", ["search.py", "checkout.py"])
-def test_a_benchmark_script_starts_and_explains_its_options(script: str) -> None:
+@pytest.mark.parametrize(
+    ("script", "option"),
+    [("search.py", "--duration"), ("checkout.py", "--duration"), ("outbox.py", "--events")],
+)
+def test_a_benchmark_script_starts_and_explains_its_options(script: str, option: str) -> None:
     shown = subprocess.run(
         [sys.executable, str(BENCH / script), "--help"],
         capture_output=True,
@@ -21,4 +24,4 @@ def test_a_benchmark_script_starts_and_explains_its_options(script: str) -> None
     )
 
     assert shown.returncode == 0, shown.stderr
-    assert "--duration" in shown.stdout
+    assert option in shown.stdout
