@@ -139,7 +139,7 @@ async def test_after_redis_the_worker_and_the_relay_are_killed_every_read_model_
     stop = asyncio.Event()
     writing = asyncio.create_task(keep_shopping(engine, stop))
     faults = [
-        ("redis", lambda: service.redis.kill(), lambda: service.redis.start()),
+        ("redis", service.redis.kill, service.redis.start),
         ("worker", service.worker.kill, service.worker.start),
         ("relay", service.relay.kill, service.relay.start),
     ]
@@ -161,7 +161,8 @@ async def test_after_redis_the_worker_and_the_relay_are_killed_every_read_model_
     assert result.returncode == 0, f"read models still differ:\n{result.stdout}{result.stderr}"
     async with engine.connect() as connection:
         events = (await connection.execute(select(func.count()).select_from(outbox))).scalar()
-    print(  # noqa: T201 (the figures the README quotes; run with -s to see them)
+    # The figures the README quotes (run with -s to see them).
+    print(
         f"\nchaos: {rounds} rounds, {events} events written in {WRITE_SECONDS} s, "
         f"faults: {', '.join(name for name, _, _ in faults)} (SIGKILL, restarted); "
         f"read models agreed {converged:.1f} s after the last write"
