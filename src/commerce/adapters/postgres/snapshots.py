@@ -48,20 +48,24 @@ async def keyset_pages(
         last = rows[-1][key.name]
 
 
-async def read_orders(
-    engine: AsyncEngine, batch_size: int = BATCH_SIZE
-) -> AsyncGenerator[list[Order], None]:
+async def read_table(
+    engine: AsyncEngine,
+    table: Table,
+    convert: Callable[[RowMapping], T],
+    batch_size: int = BATCH_SIZE,
+) -> AsyncGenerator[list[T], None]:
+    """Every row of `table`, converted, in batches by primary key, from one snapshot."""
     async with snapshot(engine) as connection:
-        async for rows in keyset_pages(connection, orders, batch_size):
-            yield [order_from_row(row) for row in rows]
+        async for rows in keyset_pages(connection, table, batch_size):
+            yield [convert(row) for row in rows]
 
 
-async def read_carts(
-    engine: AsyncEngine, batch_size: int = BATCH_SIZE
-) -> AsyncGenerator[list[Cart], None]:
-    async with snapshot(engine) as connection:
-        async for rows in keyset_pages(connection, carts, batch_size):
-            yield [cart_from_row(row) for row in rows]
+def read_orders(engine: AsyncEngine) -> AsyncGenerator[list[Order], None]:
+    return read_table(engine, orders, order_from_row)
+
+
+def read_carts(engine: AsyncEngine) -> AsyncGenerator[list[Cart], None]:
+    return read_table(engine, carts, cart_from_row)
 
 
 def synchronous(
