@@ -25,6 +25,7 @@ from commerce.domain.events import EventEnvelope, UnknownEventError
 from commerce.domain.order import (
     CAPTURED,
     CancelReason,
+    Order,
     OrderCancelled,
     OrderDelivered,
     OrderEvent,
@@ -299,6 +300,39 @@ def events_by_order(envelopes: Iterable[EventEnvelope]) -> dict[str, list[EventE
 
 def decode_state(raw: Any) -> OrderState:
     return msgspec.convert(raw, OrderState)
+
+
+def state_from_order(order: Order) -> OrderState:
+    """The state the write side holds now: what applying every event of the order gives."""
+    shipment = order.shipment
+    return OrderState(
+        order_id=order.id,
+        version=order.version,
+        number=order.number,
+        customer_id=order.customer_id,
+        customer_email=order.customer_email,
+        placed_at=order.placed_at,
+        payment_due_at=order.payment_due_at,
+        status=order.status,
+        cancel_reason=order.cancel_reason,
+        lines=tuple(order.lines),
+        total=order.total,
+        shipping_address=order.shipping_address,
+        billing_address=order.billing_address,
+        payments=tuple(
+            PaymentState(
+                id=p.id,
+                amount=p.amount,
+                status=p.status,
+                failure_reason=p.failure_reason,
+                refunded=p.refunded,
+                created_at=p.created_at,
+            )
+            for p in order.payments
+        ),
+        shipment=ShipmentState(**msgspec.structs.asdict(shipment)) if shipment else None,
+        timeline=tuple(order.timeline),
+    )
 
 
 # State -> document --------------------------------------------------------------------------

@@ -91,6 +91,11 @@ class ProductState(msgspec.Struct, kw_only=True):
         return self.has_catalog and not self.archived
 
     @property
+    def listed(self) -> bool:
+        """Offered by search and suggestions: visible, with a variant one can buy."""
+        return self.visible and bool(self.live_variants())
+
+    @property
     def sold_count(self) -> int:
         """Units shipped, over every SKU (each SKU's figure is version-guarded on its own)."""
         return sum(level.sold for level in self.stock.values())
@@ -299,10 +304,15 @@ def _suggest_inputs(details: ProductDetails) -> list[str]:
 
 
 def document(state: ProductState) -> dict[str, Any]:
-    """The Elasticsearch source of a product: searchable fields derived from `state`, the
-    display fields, and `state` itself (stored, not indexed)."""
+    """The Elasticsearch source of a product: its shown and filtered fields, the words search
+    and suggestions match, and `state` itself (stored, not indexed)."""
+    return shown_fields(state) | search_words(state)
+
+
+def shown_fields(state: ProductState) -> dict[str, Any]:
+    """The document but its search words: what a product page, a listing and the filters
+    show, and `state`. Cheap next to the words (no stemming)."""
     live = state.live_variants()
-    listed = state.visible and bool(live)
     priced = live or [v for v in state.variants.values() if v.known]
     cheapest = min((v.price for v in priced if v.price), key=lambda m: m.amount, default=None)
     details = state.details
@@ -310,10 +320,10 @@ def document(state: ProductState) -> dict[str, Any]:
     attribute_keys = {attribute_key(k, v) for k, v in attributes.items()}
     for variant in live:
         attribute_keys.update(attribute_key(k, v) for k, v in (variant.attributes or {}).items())
-    source: dict[str, Any] = {
+    return {
         "id": state.product_id,
         "visible": state.visible,
-        "listed": listed,
+        "listed": state.listed,
         "archived": state.archived,
         "brand": details.brand if details else None,
         "brand_key": fold_keyword(details.brand) if details else None,
@@ -329,12 +339,6 @@ def document(state: ProductState) -> dict[str, Any]:
         "rating": {"average": state.rating.average, "count": state.rating.count},
         "sold_count": state.sold_count,
         "created_at": msgspec.to_builtins(state.created_at),
-        "search": {
-            "name": index_text(details.name) if details else "",
-            "brand": index_text(details.brand) if details else "",
-            "category": index_text(details.category) if details else "",
-            "description": index_text(details.description) if details else "",
-        },
         "display": {
             "name": details.name if details else None,
             "description": details.description if details else None,
@@ -353,10 +357,23 @@ def document(state: ProductState) -> dict[str, Any]:
         },
         "state": msgspec.to_builtins(state),
     }
-    if listed and details is not None:
+
+
+def search_words(state: ProductState) -> dict[str, Any]:
+    """The normalised words full-text search matches, and the suggestion inputs."""
+    details = state.details
+    words_of: dict[str, Any] = {
+        "search": {
+            "name": index_text(details.name) if details else "",
+            "brand": index_text(details.brand) if details else "",
+            "category": index_text(details.category) if details else "",
+            "description": index_text(details.description) if details else "",
+        }
+    }
+    if state.listed and details is not None:
         # Left out for archived and partial documents, so suggestions never offer them.
-        source["suggest"] = {
+        words_of["suggest"] = {
             "input": _suggest_inputs(details),
             "weight": 1 + min(state.sold_count, 1_000_000),
         }
-    return source
+    return words_of

@@ -25,6 +25,7 @@ from projections.order_document import (
     decode_state,
     document,
     events_by_order,
+    state_from_order,
 )
 from tests.order_events import an_order, changes, minutes_later, pay, refund
 from tests.product_events import a_product
@@ -314,3 +315,19 @@ def test_the_document_holds_keys_for_filters_the_search_words_and_the_whole_stat
     assert doc["search"] == "stainless steel kettl cafe grinder c 000123"
     assert decode_state(doc["detail"]) == state
     assert state.customer_email == "Ada@Example.COM"
+
+
+def test_an_order_state_read_from_the_write_side_equals_the_one_its_events_build() -> None:
+    refunded, refunded_placed = an_order(("Kettle", 1, 2999))
+    payment = pay(refunded, 2999, minutes_later(1))
+    refunded.cancel(CancelReason.OPERATOR, minutes_later(2))
+    refunded.release_reservation(minutes_later(2))
+    refund(refunded, payment, None, minutes_later(3))
+    delivered, delivered_placed = an_order(("Kettle", 2, 1000))
+    pay(delivered, 500, minutes_later(1), succeeded=False, failure_reason="card_declined")
+    pay(delivered, 2000, minutes_later(2))
+    delivered.ship("DHL", "JD0001", minutes_later(3))
+    delivered.deliver(minutes_later(4))
+
+    for order, placed in ((refunded, refunded_placed), (delivered, delivered_placed)):
+        assert state_from_order(order) == apply_events(None, placed + changes(order))

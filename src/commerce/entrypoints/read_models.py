@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
-import click
-from elasticsearch import Elasticsearch
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from contextlib import closing
+from typing import Any
 
-from commerce.adapters.postgres.catalog_snapshot import catalog_reader
+import click
+from elasticsearch import ApiError, Elasticsearch, TransportError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from commerce.adapters.elasticsearch.scan import documents_by_id
+from commerce.adapters.postgres.catalog_snapshot import catalog_reader, read_catalog
+from commerce.adapters.postgres.snapshots import read_carts, read_orders, synchronous
 from commerce.settings import Settings, SettingsError, load_settings
+from projections.expectations import CHECKS, MODELS
 from projections.indices import IndexMappingError, ProjectionWriteError
 from projections.products import rebuild
 from projections.registry import projections_for
+from projections.verification import ModelCheck, Summary, UnsortedStreamError
 
 REBUILDABLE = ("products",)
+# Each read model's write side, read in batches sorted by id.
+WRITE_SIDES: Mapping[str, Callable[[AsyncEngine], AsyncGenerator[Sequence[Any], None]]] = {
+    "products": read_catalog,
+    "orders": read_orders,
+    "carts": read_carts,
+}
+
+
+class CannotVerifyError(click.ClickException):
+    """Verify exits with 1 when a read model differs, and with 2 when it could not compare."""
+
+    exit_code = 2
 
 
 @click.group("read-models")
 def read_models() -> None:
-    """Build and rebuild the read models."""
+    """Build, rebuild and verify the read models."""
 
 
 @read_models.command("rebuild")
@@ -55,6 +77,56 @@ def ensure_command() -> None:
     except IndexMappingError as error:
         raise click.ClickException(str(error)) from None
     click.echo("read models: indices and mappings in place")
+
+
+@read_models.command("verify")
+@click.argument("models", nargs=-1, type=click.Choice(MODELS))
+@click.option(
+    "--limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Differences printed per model (the counts stay complete).",
+)
+def verify_command(models: tuple[str, ...], limit: int) -> None:
+    """Compare each read model (all by default) with PostgreSQL and print each difference:
+    a record without its document (missing), a document that lags or disagrees (divergent), a
+    document without its record (unexpected). Exits 0 when all agree, 1 when any differs, 2
+    when it could not compare. Meant for a quiet pipeline: on a busy one, recent writes show as
+    divergent until the worker applies them."""
+    settings = _settings()
+    client = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
+    try:
+        summaries = [
+            _verify(CHECKS[model], settings, client, limit)
+            for model in dict.fromkeys(models or MODELS)
+        ]
+    except (ApiError, TransportError, SQLAlchemyError, OSError, UnsortedStreamError) as error:
+        # The first line: SQLAlchemy appends the whole statement.
+        reason = next(iter(str(error).splitlines()), type(error).__name__)
+        raise CannotVerifyError(f"cannot verify: {reason}") from None
+    finally:
+        client.close()
+    if any(summary.differences for summary in summaries):
+        raise SystemExit(1)
+
+
+def _verify(
+    check: ModelCheck[Any], settings: Settings, client: Elasticsearch, limit: int
+) -> Summary:
+    summary = Summary(check.name)
+    write_side = synchronous(settings.database_url, WRITE_SIDES[check.name])
+    documents = documents_by_id(
+        client, check.alias(settings.index_prefix), check.id_field, check.source_fields
+    )
+    with closing(write_side()) as batches:
+        for shown, difference in enumerate(check.compare(batches, documents, summary)):
+            if shown < limit:
+                click.echo(f"{check.name} {difference.id} {difference.describe()}")
+    if summary.differences > limit:
+        click.echo(f"{check.name}: {summary.differences - limit} more not shown (--limit)")
+    click.echo(str(summary))
+    return summary
 
 
 def ensure_read_models(settings: Settings) -> None:

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import msgspec
 from sqlalchemy import insert, select
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from commerce.adapters.postgres.repository import TrackingRepository
@@ -21,8 +22,7 @@ class PostgresCartRepository(TrackingRepository[Cart]):
         row = (await self.connection.execute(query)).mappings().one_or_none()
         if row is None:
             return self._track(Cart(customer_id=customer_id))
-        lines = msgspec.convert(row["lines"], list[CartLine])
-        return self._track(Cart(customer_id=customer_id, lines=lines, version=row["version"]))
+        return self._track(cart_from_row(row))
 
     async def save(self, cart: Cart, expected_version: int) -> None:
         lines = msgspec.to_builtins(cart.lines)
@@ -40,3 +40,8 @@ class PostgresCartRepository(TrackingRepository[Cart]):
             await self._update_versioned(
                 carts, cart.customer_id, cart, expected_version, {"lines": lines}
             )
+
+
+def cart_from_row(row: RowMapping) -> Cart:
+    lines = msgspec.convert(row["lines"], list[CartLine])
+    return Cart(customer_id=row["customer_id"], lines=lines, version=row["version"])

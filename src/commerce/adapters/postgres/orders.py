@@ -40,7 +40,7 @@ class PostgresOrderRepository(TrackingRepository[Order]):
         row = (await self.connection.execute(query)).mappings().one_or_none()
         if row is None:
             raise NotFoundError(f"no order {order_id}")
-        order = _order_from_row(row)
+        order = order_from_row(row)
         self._recorded_payments[order.id] = {p.id for p in order.payments}
         return self._track(order)
 
@@ -129,7 +129,7 @@ def _columns(order: Order) -> dict[str, Any]:
     }
 
 
-def _order_from_row(row: RowMapping) -> Order:
+def order_from_row(row: RowMapping) -> Order:
     return Order(
         order_id=row["id"],
         number=row["number"],

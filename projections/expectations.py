@@ -1,0 +1,115 @@
+"""What the write side says each read model must hold: the rules `commerce read-models verify`
+checks, one `ModelCheck` per read model the worker keeps.
+
+A write-side record is *missing* when the read model lacks a document it must have; it is
+*divergent* when its document exists but a fact below differs; a document is *unexpected* when
+the write side has no record of that id. The expected document is built from the write side's
+current state by the read model's own builder (the one a rebuild uses), and the facts are read
+from both documents' sources the same way, so there is one idea of what a document holds.
+
+products: one document per product row, archived ones included (a tombstone with
+  `archived: true`, never a delete: a replayed old event could resurrect a deleted one).
+  - version: the catalogue version the document was built up to, against the product row's;
+  - stock versions: each SKU's stock version in the document, against its stock row's;
+  - name, brand, category, archived, listed, price, in stock, and the variants (SKU, price,
+    attributes, in stock): what search, browse and the product page show.
+orders: one document per order row.
+  - version and status: the indexed fields that order lists filter on;
+  - total, payments (id, amount, status, refunded), shipment (carrier, tracking number,
+    delivered at) and cancel reason, from `detail`, which every order view shows.
+carts: one document per cart row with lines. An emptied cart may have a document with no
+  lines or none at all: the customer sees an empty cart either way.
+  - version and lines (SKU, product, quantity).
+
+The versions catch a document that lags (an event never applied); the shown fields catch one
+with the right versions but wrong values. A document *newer* than the write side is divergent
+too: only something other than the projections could have written it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from commerce.domain.cart import Cart
+from commerce.domain.order import Order
+from projections import carts, order_document, orders, product_document, products
+from projections.products import CatalogEntry
+from projections.verification import Expected, Fact, ModelCheck, facts_of
+
+
+def _pick(*keys: str) -> Callable[[Any], Any]:
+    """The named keys of a mapping (or of each mapping in a list); None stays None."""
+
+    def picked(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {key: value.get(key) for key in keys}
+        if isinstance(value, list):
+            return [picked(item) for item in value]
+        return value
+
+    return picked
+
+
+def _stock_versions(stock: Any) -> dict[str, Any]:
+    levels = stock if isinstance(stock, Mapping) else {}
+    return {sku: level.get("version") for sku, level in levels.items()}
+
+
+PRODUCT_FACTS = (
+    Fact("version", "state.catalog_version"),
+    Fact("stock versions", "state.stock", _stock_versions),
+    Fact("name", "display.name"),
+    Fact("brand", "brand"),
+    Fact("category", "category"),
+    Fact("archived", "archived"),
+    Fact("listed", "listed"),
+    Fact("price", "price"),
+    Fact("in stock", "in_stock"),
+    Fact("variants", "display.variants"),
+)
+
+ORDER_FACTS = (
+    Fact("version", "version"),
+    Fact("status", "status"),
+    Fact("total", "detail.total"),
+    Fact("payments", "detail.payments", _pick("id", "amount", "status", "refunded")),
+    Fact("shipment", "detail.shipment", _pick("carrier", "tracking_number", "delivered_at")),
+    Fact("cancel reason", "detail.cancel_reason"),
+)
+
+CART_FACTS = (Fact("version", "version"), Fact("lines", "lines"))
+
+
+def _expected_product(entry: CatalogEntry) -> Expected:
+    product, stock = entry
+    state = product_document.state_from_snapshot(product, stock)
+    source = product_document.shown_fields(state)  # every fact is there, and no costly word
+    return Expected(str(product.id), facts_of(source, PRODUCT_FACTS))
+
+
+def _expected_order(order: Order) -> Expected:
+    source = order_document.document(order_document.state_from_order(order))
+    return Expected(str(order.id), facts_of(source, ORDER_FACTS))
+
+
+def _expected_cart(cart: Cart) -> Expected:
+    snapshot = carts.CartSnapshot(
+        customer_id=str(cart.customer_id), version=cart.version, lines=cart.lines
+    )
+    source = carts.document(snapshot)
+    return Expected(snapshot.customer_id, facts_of(source, CART_FACTS), required=not cart.is_empty)
+
+
+PRODUCTS: ModelCheck[CatalogEntry] = ModelCheck(
+    products.NAME, products.alias_name, "id", PRODUCT_FACTS, _expected_product
+)
+ORDERS: ModelCheck[Order] = ModelCheck(
+    orders.NAME, orders.alias_name, "id", ORDER_FACTS, _expected_order
+)
+CARTS: ModelCheck[Cart] = ModelCheck(
+    carts.NAME, carts.alias_name, "customer_id", CART_FACTS, _expected_cart
+)
+
+CHECKS: Mapping[str, ModelCheck[Any]] = {check.name: check for check in (PRODUCTS, ORDERS, CARTS)}
+MODELS: Sequence[str] = tuple(CHECKS)

@@ -1,0 +1,94 @@
+"""Whole tables of the write side, read in primary-key order and in batches from one consistent
+snapshot, for rebuilding and verifying read models."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import RowMapping, Table, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from commerce.adapters.postgres.carts import cart_from_row
+from commerce.adapters.postgres.engine import create_engine
+from commerce.adapters.postgres.orders import order_from_row
+from commerce.adapters.postgres.tables import carts, orders
+from commerce.domain.cart import Cart
+from commerce.domain.order import Order
+
+T = TypeVar("T")
+BATCH_SIZE = 500
+
+
+@asynccontextmanager
+async def snapshot(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection in a repeatable-read transaction: every query sees the same moment."""
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="REPEATABLE READ")
+        async with connection.begin():
+            yield connection
+
+
+async def keyset_pages(
+    connection: AsyncConnection, table: Table, batch_size: int
+) -> AsyncIterator[list[RowMapping]]:
+    """Every row of `table` in primary-key order, `batch_size` rows at a time."""
+    (key,) = table.primary_key.columns
+    last: Any = None
+    while True:
+        query = select(table).order_by(key).limit(batch_size)
+        if last is not None:
+            query = query.where(key > last)
+        rows = list((await connection.execute(query)).mappings())
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][key.name]
+
+
+async def read_table(
+    engine: AsyncEngine,
+    table: Table,
+    convert: Callable[[RowMapping], T],
+    batch_size: int = BATCH_SIZE,
+) -> AsyncGenerator[list[T], None]:
+    """Every row of `table`, converted, in batches by primary key, from one snapshot."""
+    async with snapshot(engine) as connection:
+        async for rows in keyset_pages(connection, table, batch_size):
+            yield [convert(row) for row in rows]
+
+
+def read_orders(engine: AsyncEngine) -> AsyncGenerator[list[Order], None]:
+    return read_table(engine, orders, order_from_row)
+
+
+def read_carts(engine: AsyncEngine) -> AsyncGenerator[list[Cart], None]:
+    return read_table(engine, carts, cart_from_row)
+
+
+def synchronous(
+    database_url: str, read: Callable[[AsyncEngine], AsyncGenerator[T, None]]
+) -> Callable[[], Generator[T, None, None]]:
+    """`read` for synchronous callers (the rebuild and verify run with the synchronous
+    Elasticsearch client): each call reads afresh on an event loop of its own, so it must not
+    be called from a thread that is already running one. Close a reading left unfinished, so
+    its connection goes back before the loop is gone."""
+
+    def batches() -> Generator[T, None, None]:
+        loop = asyncio.new_event_loop()
+        engine = create_engine(database_url, pool_size=1)
+        reading = read(engine)
+        try:
+            while True:
+                try:
+                    yield loop.run_until_complete(anext(reading))
+                except StopAsyncIteration:
+                    return
+        finally:
+            loop.run_until_complete(reading.aclose())
+            loop.run_until_complete(engine.dispose())
+            loop.close()
+
+    return batches
