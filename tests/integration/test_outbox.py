@@ -109,3 +109,19 @@ async def test_an_event_committed_after_a_newer_one_was_published_is_still_claim
         await slow_writer.commit()
 
     assert await claim_all(engine) == [slow]
+
+
+async def test_every_claim_is_a_new_batch_even_of_the_same_events(engine: AsyncEngine) -> None:
+    """A relay that dies after handing a batch to the broker but before committing leaves
+    receipts under that batch's id: the next claim of the same events must not share it."""
+    async with engine.begin() as connection:
+        await append_events(connection, [envelope()])
+    async with engine.connect() as relay:
+        await relay.begin()
+        first = await claim_unpublished(relay, 10)
+        await relay.rollback()
+    async with engine.begin() as relay:
+        second = await claim_unpublished(relay, 10)
+
+    assert [c.envelope for c in first] == [c.envelope for c in second]
+    assert first[0].batch_id != second[0].batch_id

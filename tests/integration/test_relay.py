@@ -245,3 +245,24 @@ async def test_applied_events_leave_the_outbox_after_the_retention_and_unapplied
     assert await relay.purge_once() == 2
     assert await relay.purge_once() == 0
     assert await outbox_size(engine) == 3
+
+
+async def test_a_consumer_that_is_only_behind_gets_no_duplicate_until_patience_runs_out(
+    engine: AsyncEngine,
+) -> None:
+    await record_products(engine, 1)
+    publisher, clock = InMemoryEventPublisher(("products", "orders")), FixedClock()
+    relay = delivering_relay(engine, publisher, clock)
+    await relay.relay_once()
+    ((batch_id, _),) = publisher.sent
+    publisher.apply(batch_id, "products")
+    publisher.behind = {"orders"}  # its queue still holds messages: maybe this batch
+
+    for _ in range(9):
+        clock.advance(CHECK_AFTER)
+        await relay.redrive_once()
+    assert len(publisher.sent) == 1
+    clock.advance(CHECK_AFTER)  # ten checks: the batch may have been lost meanwhile
+    await relay.redrive_once()
+
+    assert publisher.sent[1:] == [(batch_id, ("orders",))]

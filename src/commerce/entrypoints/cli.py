@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 
 import click
@@ -102,14 +103,26 @@ def dev(seed_products: int) -> None:
 
 @main.command()
 def relay() -> None:
-    """Move committed events from the outbox to the broker (run one or more)."""
-    asyncio.run(run_relay(_settings()))
+    """Move committed events from the outbox to the broker (run one or more), and send again
+    what a consumer never applied."""
+    settings = _settings()
+    _log_to_stderr(settings)
+    asyncio.run(run_relay(settings))
 
 
 @main.command()
 def scheduler() -> None:
     """Expire unpaid orders, reconcile pending payments, purge old idempotency keys."""
-    asyncio.run(run_scheduler(_settings()))
+    settings = _settings()
+    _log_to_stderr(settings)
+    asyncio.run(run_scheduler(settings))
+
+
+def _log_to_stderr(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
+    )
 
 
 @main.command()

@@ -30,3 +30,8 @@ class DeliveryReceipts(Protocol):
     async def applied(self, batch_ids: Sequence[int]) -> Mapping[int, set[str]]:
         """For each batch, the consumers known to have applied it."""
         ...
+
+    async def busy(self, consumers: Sequence[str]) -> set[str]:
+        """The consumers whose queue still holds messages (waiting, in hand or to be retried):
+        a batch they have not applied may be among them, not lost."""
+        ...

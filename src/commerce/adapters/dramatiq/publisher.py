@@ -10,7 +10,7 @@ import dramatiq
 import msgspec
 from dramatiq.brokers.redis import RedisBroker
 
-from commerce.adapters.dramatiq.receipts import read_receipts
+from commerce.adapters.dramatiq.receipts import busy_queues, read_receipts
 from commerce.adapters.dramatiq.routing import CONSUMERS, actor_name, queue_name
 from commerce.domain.events import EventEnvelope
 
@@ -32,6 +32,9 @@ class DramatiqEventPublisher:
 
     async def applied(self, batch_ids: Sequence[int]) -> Mapping[int, set[str]]:
         return await asyncio.to_thread(read_receipts, self._broker, batch_ids)
+
+    async def busy(self, consumers: Sequence[str]) -> set[str]:
+        return await asyncio.to_thread(busy_queues, self._broker, consumers)
 
     def _enqueue(self, batch: list[object], batch_id: int, consumers: Sequence[str]) -> None:
         for consumer in consumers:

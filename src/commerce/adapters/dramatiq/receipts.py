@@ -9,6 +9,8 @@ from typing import cast
 
 from dramatiq.brokers.redis import RedisBroker
 
+from commerce.adapters.dramatiq.routing import queue_name
+
 # Far longer than any batch stays unsettled: the relay looks within seconds, or minutes when
 # it backs off; past this, a missing receipt means one more (harmless) delivery.
 RECEIPT_TTL_S = 86_400
@@ -23,6 +25,23 @@ def record_receipt(broker: RedisBroker, batch_id: int, consumer: str) -> None:
         pipe.sadd(_key(broker, batch_id), consumer)
         pipe.expire(_key(broker, batch_id), RECEIPT_TTL_S)
         pipe.execute()
+
+
+def busy_queues(broker: RedisBroker, consumers: Sequence[str]) -> set[str]:
+    """Consumers whose queue holds messages: waiting, taken by a worker and not acknowledged,
+    or delayed for a retry (Dramatiq's Redis broker keeps each in `<queue>.msgs` or
+    `<queue>.DQ.msgs` until it is acknowledged)."""
+    with broker.client.pipeline(transaction=False) as pipe:
+        for consumer in consumers:
+            full = f"{broker.namespace}:{queue_name(consumer)}"
+            pipe.hlen(f"{full}.msgs")
+            pipe.hlen(f"{full}.DQ.msgs")
+        counts = cast(list[int], pipe.execute())
+    return {
+        consumer
+        for consumer, waiting, delayed in zip(consumers, counts[::2], counts[1::2], strict=True)
+        if waiting + delayed
+    }
 
 
 def read_receipts(broker: RedisBroker, batch_ids: Sequence[int]) -> dict[int, set[str]]:

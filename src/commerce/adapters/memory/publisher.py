@@ -16,6 +16,7 @@ class InMemoryEventPublisher:
         self.batches: list[list[EventEnvelope]] = []
         self.sent: list[tuple[int, tuple[str, ...]]] = []  # (batch id, consumers) per publish
         self.receipts: dict[int, set[str]] = {}
+        self.behind: set[str] = set()  # consumers a test says still have messages queued
         self.available = True
 
     async def publish(
@@ -34,6 +35,9 @@ class InMemoryEventPublisher:
         if not self.available:
             raise BrokerUnavailableError("broker down")
         return {batch_id: set(self.receipts.get(batch_id, ())) for batch_id in batch_ids}
+
+    async def busy(self, consumers: Sequence[str]) -> set[str]:
+        return self.behind & set(consumers)
 
     def apply(self, batch_id: int, *consumers: str) -> None:
         """Play consumers that applied the batch (default: every one it was sent to)."""

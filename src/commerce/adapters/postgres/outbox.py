@@ -13,13 +13,14 @@ import msgspec
 from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from commerce.adapters.postgres.tables import outbox, outbox_batches
+from commerce.adapters.postgres.tables import outbox, outbox_batch_ids, outbox_batches
 from commerce.domain.events import EventEnvelope
 
 
 class ClaimedEvent(msgspec.Struct, frozen=True):
     outbox_id: int
     envelope: EventEnvelope
+    batch_id: int  # the same for every event of one claim
 
 
 async def append_events(connection: AsyncConnection, envelopes: Sequence[EventEnvelope]) -> None:
@@ -29,28 +30,31 @@ async def append_events(connection: AsyncConnection, envelopes: Sequence[EventEn
 
 async def claim_unpublished(connection: AsyncConnection, limit: int) -> list[ClaimedEvent]:
     """Lock up to `limit` unpublished rows for this transaction, oldest first."""
+    # An uncorrelated subquery runs once per query: one new batch id per claim, no round trip.
+    batch_id = select(outbox_batch_ids.next_value()).scalar_subquery().label("new_batch_id")
     query = (
-        select(outbox)
+        select(outbox, batch_id)
         .where(outbox.c.published_at.is_(None))
         .order_by(outbox.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     rows = (await connection.execute(query)).mappings().all()
-    return [ClaimedEvent(row["id"], envelope_from_row(row)) for row in rows]
+    return [ClaimedEvent(row["id"], envelope_from_row(row), row["new_batch_id"]) for row in rows]
 
 
 class Batch(msgspec.Struct, frozen=True):
     """A published batch whose delivery is not settled yet."""
 
     id: int
+    published_at: datetime
     consumers: list[str]
     applied_by: list[str]
     redrives: int
 
 
 def batch_id_of(claimed: Sequence[ClaimedEvent]) -> int:
-    return min(event.outbox_id for event in claimed)
+    return claimed[0].batch_id
 
 
 async def mark_published(
@@ -81,6 +85,7 @@ async def claim_due_batches(connection: AsyncConnection, now: datetime, limit: i
     query = (
         select(
             outbox_batches.c.id,
+            outbox_batches.c.published_at,
             outbox_batches.c.consumers,
             outbox_batches.c.applied_by,
             outbox_batches.c.redrives,
@@ -91,7 +96,10 @@ async def claim_due_batches(connection: AsyncConnection, now: datetime, limit: i
         .with_for_update(skip_locked=True)
     )
     rows = (await connection.execute(query)).all()
-    return [Batch(row.id, list(row.consumers), list(row.applied_by), row.redrives) for row in rows]
+    return [
+        Batch(row.id, row.published_at, list(row.consumers), list(row.applied_by), row.redrives)
+        for row in rows
+    ]
 
 
 async def batch_events(
@@ -114,13 +122,18 @@ async def settle_complete(connection: AsyncConnection, batch_ids: Sequence[int])
 
 
 async def reschedule(
-    connection: AsyncConnection, batch: Batch, applied_by: Sequence[str], check_at: datetime
+    connection: AsyncConnection,
+    batch: Batch,
+    applied_by: Sequence[str],
+    redrives: int,
+    check_at: datetime,
 ) -> None:
-    """Remember who applied `batch` so far, count a redrive, and when to look again."""
+    """Remember who applied `batch` so far, how often it was sent again, and when to look
+    again."""
     await connection.execute(
         update(outbox_batches)
         .where(outbox_batches.c.id == batch.id)
-        .values(applied_by=list(applied_by), redrives=batch.redrives + 1, check_at=check_at)
+        .values(applied_by=list(applied_by), redrives=redrives, check_at=check_at)
     )
 
 

@@ -10,7 +10,8 @@ twice: consumers are idempotent, delivery is at least once.
 Handing a batch to the broker is not delivery (a Redis restart loses what its queues held).
 Each published batch is recorded in `outbox_batches`; `redrive_once` looks at batches whose
 check time has come, settles the ones every consumer has a receipt for, and sends the others
-again to the consumers without one, looking again later and later (docs/adr/0007).
+again to the consumers without one whose queue is empty (the message is gone), looking again
+later and later (docs/adr/0007).
 
 Polling is the mechanism (no LISTEN/NOTIFY: NOTIFY serialises committing transactions on a
 global lock): back-to-back while batches come full, `busy_interval` while there is some work
@@ -25,7 +26,7 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -55,6 +56,12 @@ class Delivery:
     retention: timedelta = timedelta(days=7)
     interval: float = 5.0  # seconds between two redrive-and-purge passes
     batch_limit: int = 200
+
+    @property
+    def patience(self) -> timedelta:
+        """How long a consumer that keeps a backlog may hold a batch before it is sent again
+        all the same (its message may have been lost while others kept arriving)."""
+        return 10 * self.check_after
 
     def next_check(self, redrives: int) -> timedelta:
         """Doubling with each redrive: a consumer that is only slow gets few duplicates."""
@@ -99,37 +106,51 @@ class OutboxRelay:
         return len(claimed)
 
     async def redrive_once(self) -> int:
-        """Settle the batches due for a look that every consumer applied, send the others again
-        to the consumers that did not; return how many batches were looked at."""
+        """Settle the batches due for a look that every consumer applied; send the others
+        again to the consumers that lost them; return how many batches were looked at."""
         async with self._engine.begin() as connection:
             due = await claim_due_batches(connection, self._clock.now(), self._delivery.batch_limit)
             if not due:
                 return 0
             receipts = await self._receipts.applied([batch.id for batch in due])
             applied = {b.id: set(b.applied_by) | receipts.get(b.id, set()) for b in due}
-            lost = [b for b in due if set(b.consumers) - applied[b.id]]
-            await settle_complete(connection, [b.id for b in due if b not in lost])
-            if lost:
-                await self._send_again(connection, lost, applied)
+            unsettled = [b for b in due if set(b.consumers) - applied[b.id]]
+            await settle_complete(connection, [b.id for b in due if b not in unsettled])
+            if unsettled:
+                await self._follow_up(connection, unsettled, applied)
         return len(due)
 
-    async def _send_again(
-        self, connection: AsyncConnection, lost: list[Batch], applied: dict[int, set[str]]
+    async def _follow_up(
+        self, connection: AsyncConnection, unsettled: list[Batch], applied: dict[int, set[str]]
     ) -> None:
-        events = await batch_events(connection, [batch.id for batch in lost])
+        """Send a batch again to each consumer without a receipt whose queue is empty (the
+        message is gone) or that has had it far too long; a consumer that is only behind keeps
+        its queue and gets no duplicate."""
         now = self._clock.now()
-        for batch in lost:
-            missing = [name for name in batch.consumers if name not in applied[batch.id]]
-            logger.warning(
-                "batch %d (%d events) not applied by %s after %d sends: sending it again",
-                batch.id,
-                len(events[batch.id]),
-                ", ".join(missing),
-                batch.redrives + 1,
-            )
-            await self._publisher.publish(events[batch.id], batch.id, missing)
-            check_at = now + self._delivery.next_check(batch.redrives + 1)
-            await reschedule(connection, batch, sorted(applied[batch.id]), check_at)
+        missing = {b.id: [c for c in b.consumers if c not in applied[b.id]] for b in unsettled}
+        busy = await self._receipts.busy(sorted({c for names in missing.values() for c in names}))
+        lost = {
+            batch.id: [c for c in missing[batch.id] if c not in busy or self._overdue(batch, now)]
+            for batch in unsettled
+        }
+        events = await batch_events(connection, [b.id for b in unsettled if lost[b.id]])
+        for batch in unsettled:
+            redrives = batch.redrives
+            if lost[batch.id]:
+                redrives += 1
+                logger.warning(
+                    "batch %d (%d events) not applied by %s: sending it again (time %d)",
+                    batch.id,
+                    len(events[batch.id]),
+                    ", ".join(lost[batch.id]),
+                    redrives,
+                )
+                await self._publisher.publish(events[batch.id], batch.id, lost[batch.id])
+            check_at = now + self._delivery.next_check(redrives)
+            await reschedule(connection, batch, sorted(applied[batch.id]), redrives, check_at)
+
+    def _overdue(self, batch: Batch, now: datetime) -> bool:
+        return now - batch.published_at >= self._delivery.patience
 
     async def purge_once(self) -> int:
         """Delete events applied by every consumer and older than the retention; return how

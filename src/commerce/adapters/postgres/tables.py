@@ -51,10 +51,13 @@ outbox = Table(
 
 # One row per published batch: which consumers it went to, which are known to have applied it,
 # and when to look again. Handing a batch to the broker is not delivery (docs/adr/0007).
+outbox_batch_ids = Sequence("outbox_batch_ids", metadata=metadata)
+
 outbox_batches = Table(
     "outbox_batches",
     metadata,
-    # The smallest outbox id in the batch: unique, and known before anything is written.
+    # Drawn from `outbox_batch_ids` by the claim itself: a new id for every publication, so
+    # receipts for a publication whose relay died before committing never settle another.
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("published_at", DateTime(timezone=True), nullable=False),
     Column("consumers", ARRAY(Text), nullable=False),

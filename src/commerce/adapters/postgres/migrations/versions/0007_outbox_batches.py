@@ -20,6 +20,7 @@ depends_on: Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column("outbox", sa.Column("batch_id", sa.BigInteger(), nullable=True))
     op.create_index("ix_outbox_batch_id", "outbox", ["batch_id"])
+    op.execute(sa.schema.CreateSequence(sa.Sequence("outbox_batch_ids")))
     op.create_table(
         "outbox_batches",
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -47,5 +48,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_outbox_batches_due", table_name="outbox_batches")
     op.drop_table("outbox_batches")
+    op.execute(sa.schema.DropSequence(sa.Sequence("outbox_batch_ids")))
     op.drop_index("ix_outbox_batch_id", table_name="outbox")
     op.drop_column("outbox", "batch_id")
