@@ -7,7 +7,6 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import FromPath, Parameter
 
 from commerce.application.search_products import get_product, search_products, suggest_products
@@ -53,11 +52,6 @@ def search_unavailable(_: Request[Any, Any, Any], __: SearchUnavailableError) ->
     return problem_response(problem, headers={"Retry-After": "1"})
 
 
-def provide_product_search(state: State) -> ProductSearch:
-    search: ProductSearch = state.container.product_search()
-    return search
-
-
 def _attributes(request: Request[object, object, State]) -> tuple[tuple[str, str], ...]:
     pairs = [
         (key.removeprefix(ATTRIBUTE_PREFIX), value)
@@ -84,9 +78,6 @@ def _values(field: str, values: list[str] | None) -> tuple[str, ...]:
 class ProductsController(Controller):
     path = "/v1/products"
     tags = ["products"]  # noqa: RUF012 (Litestar reads it as a class attribute)
-    dependencies = {  # noqa: RUF012
-        "product_search": Provide(provide_product_search, sync_to_thread=False)
-    }
     exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
 
     @get(
