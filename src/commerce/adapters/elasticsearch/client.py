@@ -2,6 +2,7 @@
 
 from elasticsearch import AsyncElasticsearch
 
+from commerce.adapters.elasticsearch.errors import ELASTICSEARCH
 from commerce.ports.health import DependencyUnavailableError
 
 
@@ -12,7 +13,7 @@ def create_client(elasticsearch_url: str) -> AsyncElasticsearch:
 class ElasticsearchCheck:
     """Ready unless the cluster is unreachable or red (a primary shard is missing)."""
 
-    name = "elasticsearch"
+    name = ELASTICSEARCH
 
     def __init__(self, client: AsyncElasticsearch) -> None:
         self._client = client
@@ -23,4 +24,4 @@ class ElasticsearchCheck:
         except Exception as error:
             raise DependencyUnavailableError(self.name) from error
         if health["status"] == "red":
-            raise DependencyUnavailableError(f"{self.name} cluster is red")
+            raise DependencyUnavailableError(self.name, "the cluster is red")

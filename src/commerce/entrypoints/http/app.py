@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         middleware=[metrics.middleware, DefineMiddleware(BearerTokenMiddleware)],
         before_request=answer_options,
         request_class=JsonRequest,
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Commerce",
             version=__version__,

@@ -23,12 +23,10 @@ from commerce.entrypoints.http.auth import requires_role
 from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.problems import problem_specs
-from commerce.entrypoints.http.products import search_unavailable
 from commerce.entrypoints.http.responses import command_headers
 from commerce.ports.auth import Principal
 from commerce.ports.cart_views import CartViews
 from commerce.ports.consistency import ProjectionProgress
-from commerce.ports.product_search import SearchUnavailableError
 from commerce.ports.unit_of_work import UnitOfWork
 from commerce.settings import Settings
 
@@ -43,7 +41,6 @@ class CartController(Controller):
     path = "/v1/cart"
     tags = ["cart"]  # noqa: RUF012 (Litestar reads it as a class attribute)
     guards = [requires_role("customer")]  # noqa: RUF012
-    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
 
     @get(
         "/",

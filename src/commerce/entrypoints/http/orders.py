@@ -56,14 +56,13 @@ from commerce.entrypoints.http.order_responses import (
     required_key,
 )
 from commerce.entrypoints.http.problems import problem_specs
-from commerce.entrypoints.http.products import search_unavailable
 from commerce.ports.auth import Principal
 from commerce.ports.clock import Clock
 from commerce.ports.consistency import ProjectionProgress
 from commerce.ports.idempotency import IdempotencyStore, derived_id
 from commerce.ports.order_views import OrderDetail, OrderPage, OrderQuery, OrderViews, PaymentView
 from commerce.ports.payment_gateway import PaymentGateway
-from commerce.ports.product_search import DEFAULT_LIMIT, SearchUnavailableError
+from commerce.ports.product_search import DEFAULT_LIMIT
 from commerce.ports.unit_of_work import UnitOfWork
 from commerce.settings import Settings
 
@@ -92,7 +91,6 @@ class PaymentBody(msgspec.Struct, frozen=True, kw_only=True):
 class OrdersController(Controller):
     path = "/v1/orders"
     tags = ["orders"]  # noqa: RUF012 (Litestar reads it as a class attribute)
-    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
 
     @post(
         "/",

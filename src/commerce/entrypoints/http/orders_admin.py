@@ -35,11 +35,10 @@ from commerce.entrypoints.http.order_responses import (
     order_url,
 )
 from commerce.entrypoints.http.problems import problem_specs
-from commerce.entrypoints.http.products import search_unavailable
 from commerce.ports.clock import Clock
 from commerce.ports.consistency import ProjectionProgress
 from commerce.ports.order_views import OrderDetail, OrderPage, OrderQuery, OrderViews
-from commerce.ports.product_search import DEFAULT_LIMIT, SearchUnavailableError
+from commerce.ports.product_search import DEFAULT_LIMIT
 from commerce.ports.unit_of_work import UnitOfWork
 from commerce.settings import Settings
 
@@ -54,7 +53,6 @@ class ShipmentBody(msgspec.Struct, frozen=True, kw_only=True):
 class OrdersAdminController(Controller):
     path = "/v1/admin/orders"
     tags = ["orders admin"]  # noqa: RUF012
-    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
 
     @get(
         "/",

@@ -26,14 +26,12 @@ from commerce.entrypoints.http.order_responses import (
     required_key,
 )
 from commerce.entrypoints.http.problems import problem_specs
-from commerce.entrypoints.http.products import search_unavailable
 from commerce.ports.auth import Principal
 from commerce.ports.clock import Clock
 from commerce.ports.consistency import ProjectionProgress
 from commerce.ports.idempotency import IdempotencyStore, derived_id
 from commerce.ports.order_views import OrderViews, PaymentView
 from commerce.ports.payment_gateway import PaymentGateway
-from commerce.ports.product_search import SearchUnavailableError
 from commerce.ports.unit_of_work import UnitOfWork
 from commerce.settings import Settings
 
@@ -47,7 +45,6 @@ class RefundBody(msgspec.Struct, frozen=True, kw_only=True):
 class PaymentsController(Controller):
     path = "/v1/payments"
     tags = ["payments"]  # noqa: RUF012
-    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
 
     @get(
         "/{payment_id:uuid}",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
@@ -14,10 +14,7 @@ from commerce.domain.errors import DomainValidationError
 from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.problems import (
-    Problem,
-    problem_response,
     problem_specs,
-    status_problem,
 )
 from commerce.ports.consistency import ProjectionProgress
 from commerce.ports.product_search import (
@@ -27,7 +24,6 @@ from commerce.ports.product_search import (
     ProductSearch,
     ProductView,
     SearchResult,
-    SearchUnavailableError,
     Sort,
     Suggestion,
 )
@@ -45,11 +41,6 @@ Besides the parameters below, `attr.<name>=<value>` filters on a product or vari
 (repeatable, e.g. `attr.color=red&attr.color=blue&attr.size=L`: values of one name are
 alternatives, names all apply; at most {MAX_VALUES}, compared without case or accents).
 `highlight` is present only with `q`: the matched words in `<em>`, the rest HTML-escaped."""
-
-
-def search_unavailable(_: Request[Any, Any, Any], __: SearchUnavailableError) -> Response[Problem]:
-    problem = status_problem(503, "Search is unavailable for a moment; try again.")
-    return problem_response(problem, headers={"Retry-After": "1"})
 
 
 def _attributes(request: Request[object, object, State]) -> tuple[tuple[str, str], ...]:
@@ -78,7 +69,6 @@ def _values(field: str, values: list[str] | None) -> tuple[str, ...]:
 class ProductsController(Controller):
     path = "/v1/products"
     tags = ["products"]  # noqa: RUF012 (Litestar reads it as a class attribute)
-    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
 
     @get(
         "/",
