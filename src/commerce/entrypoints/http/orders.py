@@ -38,7 +38,7 @@ from commerce.domain.errors import DomainValidationError
 from commerce.domain.order import CancelReason
 from commerce.domain.values import Address
 from commerce.entrypoints.http.auth import requires_role, signed_in
-from commerce.entrypoints.http.catalog import MoneyBody
+from commerce.entrypoints.http.bodies import MoneyBody
 from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.idempotency import IdempotencyKey, idempotent
