@@ -9,13 +9,10 @@ from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from commerce.adapters.memory.clock import FixedClock
-from commerce.adapters.memory.revocations import InMemoryTokenRevocations
-from commerce.container import Container, build_container
+from commerce.container import Container
 from commerce.entrypoints.http.app import create_app
 from commerce.ports.health import DependencyUnavailableError
-from commerce.settings import Settings
-from tests.support import TEST_JWT_SECRET, bearer
+from tests.support import bearer, container_without_servers
 
 INTERNALS = "connection refused by 10.0.0.7:9200"
 
@@ -35,10 +32,7 @@ class Unavailable:
 
 @pytest.fixture
 def container() -> Container:
-    settings = Settings(jwt_secret=TEST_JWT_SECRET)
-    container = build_container(settings)
-    container.token_revocations.override(providers.Object(InMemoryTokenRevocations(FixedClock())))
-    return container
+    return container_without_servers()
 
 
 @pytest.fixture

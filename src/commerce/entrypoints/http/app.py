@@ -22,6 +22,7 @@ from commerce.entrypoints.http.accounts import (
 from commerce.entrypoints.http.auth import BearerTokenMiddleware, provide_principal
 from commerce.entrypoints.http.cart import CartController
 from commerce.entrypoints.http.catalog import InventoryAdminController, ProductsAdminController
+from commerce.entrypoints.http.consistency import read_model_dependencies, say_when_stale
 from commerce.entrypoints.http.dependencies import container_dependencies
 from commerce.entrypoints.http.health import live, ready
 from commerce.entrypoints.http.options import answer_options
@@ -64,12 +65,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         ],
         dependencies={
             **container_dependencies(container),
+            **read_model_dependencies(container),  # the query ports, honouring tokens
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         state=State({"container": container, "settings": settings}),
         lifespan=[lifespan],
         middleware=[metrics.middleware, DefineMiddleware(BearerTokenMiddleware)],
         before_request=answer_options,
+        before_send=[say_when_stale],
         request_class=JsonRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(

@@ -17,9 +17,6 @@ from commerce.entrypoints.http.responses import command_headers
 from commerce.ports.order_views import OrderDetail, PaymentView
 from commerce.ports.product_search import MAX_LIMIT
 
-PROJECTION = "orders"  # the read model the queries read, for consistency tokens
-
-
 # Query parameters shared by the customer's and the staff's lists.
 Statuses = Annotated[
     list[OrderStatus] | None,

@@ -39,11 +39,9 @@ from commerce.domain.order import CancelReason
 from commerce.domain.values import Address
 from commerce.entrypoints.http.auth import requires_role, signed_in
 from commerce.entrypoints.http.bodies import MoneyBody
-from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.idempotency import IdempotencyKey, idempotent
 from commerce.entrypoints.http.order_responses import (
-    PROJECTION,
     Cursor,
     Limit,
     PlacedFrom,
@@ -58,7 +56,6 @@ from commerce.entrypoints.http.order_responses import (
 from commerce.entrypoints.http.problems import problem_specs
 from commerce.ports.auth import Principal
 from commerce.ports.clock import Clock
-from commerce.ports.consistency import ProjectionProgress
 from commerce.ports.idempotency import IdempotencyStore, derived_id
 from commerce.ports.order_views import OrderDetail, OrderPage, OrderQuery, OrderViews, PaymentView
 from commerce.ports.payment_gateway import PaymentGateway
@@ -150,19 +147,13 @@ class OrdersController(Controller):
         *,
         principal: Injected[Principal],
         order_views: Injected[OrderViews],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
         status: Statuses = None,
         q: Q = None,
         placed_from: PlacedFrom = None,
         placed_to: PlacedTo = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
-    ) -> Response[OrderPage]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
+    ) -> OrderPage:
         query = OrderQuery(
             customer_id=principal.account_id,
             statuses=list(status or []),
@@ -172,7 +163,7 @@ class OrdersController(Controller):
             limit=limit,
             cursor=cursor,
         )
-        return Response(await list_orders(query, order_views), headers=headers)
+        return await list_orders(query, order_views)
 
     @get(
         "/{order_id:uuid}",
@@ -188,14 +179,8 @@ class OrdersController(Controller):
         order_id: FromPath[UUID],
         principal: Injected[Principal],
         order_views: Injected[OrderViews],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
-    ) -> Response[OrderDetail]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
-        return Response(await get_order(order_id, principal, order_views), headers=headers)
+    ) -> OrderDetail:
+        return await get_order(order_id, principal, order_views)
 
     @post(
         "/{order_id:uuid}/cancel",
@@ -310,14 +295,8 @@ class OrdersController(Controller):
         order_id: FromPath[UUID],
         principal: Injected[Principal],
         order_views: Injected[OrderViews],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
-    ) -> Response[PaymentPage]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
-        return Response(await list_payments(order_id, principal, order_views), headers=headers)
+    ) -> PaymentPage:
+        return await list_payments(order_id, principal, order_views)
 
 
 def _check_payment(data: PaymentBody, currency: str) -> None:

@@ -17,23 +17,19 @@ from commerce.application.payments import (
     refund_payment,
 )
 from commerce.entrypoints.http.auth import requires_role, signed_in
-from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.idempotency import IdempotencyKey, idempotent
 from commerce.entrypoints.http.order_responses import (
-    PROJECTION,
     payment_response,
     required_key,
 )
 from commerce.entrypoints.http.problems import problem_specs
 from commerce.ports.auth import Principal
 from commerce.ports.clock import Clock
-from commerce.ports.consistency import ProjectionProgress
 from commerce.ports.idempotency import IdempotencyStore, derived_id
 from commerce.ports.order_views import OrderViews, PaymentView
 from commerce.ports.payment_gateway import PaymentGateway
 from commerce.ports.unit_of_work import UnitOfWork
-from commerce.settings import Settings
 
 MAX_AMOUNT = 100_000_000_000
 
@@ -60,14 +56,8 @@ class PaymentsController(Controller):
         payment_id: FromPath[UUID],
         principal: Injected[Principal],
         order_views: Injected[OrderViews],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
-    ) -> Response[PaymentView]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
-        return Response(await get_payment(payment_id, principal, order_views), headers=headers)
+    ) -> PaymentView:
+        return await get_payment(payment_id, principal, order_views)
 
     @post(
         "/{payment_id:uuid}/refunds",

@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, get
 from litestar.datastructures import State
 from litestar.params import FromPath, Parameter
 
 from commerce.application.search_products import get_product, search_products, suggest_products
 from commerce.domain.errors import DomainValidationError
-from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.problems import (
     problem_specs,
 )
-from commerce.ports.consistency import ProjectionProgress
 from commerce.ports.product_search import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -27,9 +25,7 @@ from commerce.ports.product_search import (
     Sort,
     Suggestion,
 )
-from commerce.settings import Settings
 
-PROJECTION = "products"  # the read model these routes read, for consistency tokens
 MAX_AMOUNT = 10**12
 MAX_VALUES = 20
 MAX_TEXT = 200
@@ -82,9 +78,6 @@ class ProductsController(Controller):
         *,
         request: Request[object, object, State],
         product_search: Injected[ProductSearch],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
         q: Annotated[
             str | None,
             Parameter(
@@ -139,10 +132,7 @@ class ProductsController(Controller):
                 max_length=1000,
             ),
         ] = None,
-    ) -> Response[SearchResult]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
+    ) -> SearchResult:
         query = ProductQuery(
             q=q,
             categories=_values("category", category),
@@ -157,7 +147,7 @@ class ProductsController(Controller):
             limit=limit,
             cursor=cursor,
         )
-        return Response(await search_products(query, product_search), headers=headers)
+        return await search_products(query, product_search)
 
     @get(
         "/suggest",
@@ -187,14 +177,6 @@ class ProductsController(Controller):
         responses=problem_specs(404, 422, 503),
     )
     async def detail(
-        self,
-        product_id: FromPath[UUID],
-        product_search: Injected[ProductSearch],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
-    ) -> Response[ProductView]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
-        return Response(await get_product(product_id, product_search), headers=headers)
+        self, product_id: FromPath[UUID], product_search: Injected[ProductSearch]
+    ) -> ProductView:
+        return await get_product(product_id, product_search)
