@@ -25,6 +25,11 @@ from commerce.entrypoints.http.catalog import InventoryAdminController, Products
 from commerce.entrypoints.http.consistency import read_model_dependencies, say_when_stale
 from commerce.entrypoints.http.dependencies import container_dependencies
 from commerce.entrypoints.http.health import live, ready
+from commerce.entrypoints.http.idempotency import (
+    DEPENDENCY,
+    IdempotencyMiddleware,
+    provide_idempotency,
+)
 from commerce.entrypoints.http.options import answer_options
 from commerce.entrypoints.http.orders import OrdersController
 from commerce.entrypoints.http.orders_admin import OrdersAdminController
@@ -67,10 +72,15 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             **container_dependencies(container),
             **read_model_dependencies(container),  # the query ports, honouring tokens
             "principal": Provide(provide_principal, sync_to_thread=False),
+            DEPENDENCY: Provide(provide_idempotency, sync_to_thread=False),
         },
         state=State({"container": container, "settings": settings}),
         lifespan=[lifespan],
-        middleware=[metrics.middleware, DefineMiddleware(BearerTokenMiddleware)],
+        middleware=[
+            metrics.middleware,
+            DefineMiddleware(BearerTokenMiddleware),
+            IdempotencyMiddleware(store=container.idempotency_store, clock=container.clock),
+        ],
         before_request=answer_options,
         before_send=[say_when_stale],
         request_class=JsonRequest,

@@ -35,12 +35,6 @@ Cursor = Annotated[
 ]
 
 
-def required_key(idempotency_key: str | None) -> str:
-    # `idempotent()` refuses a request without a key before it runs the command.
-    assert idempotency_key is not None
-    return idempotency_key
-
-
 def order_url(result: OrderChanged) -> str:
     return f"/v1/orders/{result.order.id}"
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from commerce.application.order_queries import (
@@ -18,15 +18,13 @@ from commerce.application.payments import (
 )
 from commerce.entrypoints.http.auth import requires_role, signed_in
 from commerce.entrypoints.http.dependencies import Injected
-from commerce.entrypoints.http.idempotency import IdempotencyKey, idempotent
+from commerce.entrypoints.http.idempotency import Idempotency
 from commerce.entrypoints.http.order_responses import (
     payment_response,
-    required_key,
 )
 from commerce.entrypoints.http.problems import problem_specs
 from commerce.ports.auth import Principal
 from commerce.ports.clock import Clock
-from commerce.ports.idempotency import IdempotencyStore, derived_id
 from commerce.ports.order_views import OrderViews, PaymentView
 from commerce.ports.payment_gateway import PaymentGateway
 from commerce.ports.unit_of_work import UnitOfWork
@@ -70,36 +68,20 @@ class PaymentsController(Controller):
         self,
         *,
         payment_id: FromPath[UUID],
-        request: Request[Any, Any, Any],
-        principal: Injected[Principal],
+        idempotency: Injected[Idempotency],
         uow: Injected[UnitOfWork],
         clock: Injected[Clock],
         payment_gateway: Injected[PaymentGateway],
-        idempotency_store: Injected[IdempotencyStore],
         data: JSONBody[RefundBody | None] = None,
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[PaymentView]:
         """`amount` in minor units; left out, what is left to refund. Never more than was
         captured (422); 409 for a payment that captured nothing. Answers with the payment
         after the refund (`refunded`), which stays `pending` at the gateway if it did not
         answer, until it is asked again."""
-        amount = data.amount if data is not None else None
-        scope = str(principal.account_id)
-
-        async def run() -> Response[PaymentView]:
-            command = RefundPayment(
-                payment_id=payment_id,
-                refund_id=derived_id(scope, required_key(idempotency_key), "refund"),
-                amount=amount,
-            )
-            result = await refund_payment(command, uow, payment_gateway, clock)
-            return payment_response(result, status_code=201)
-
-        return await idempotent(
-            request,
-            scope=scope,
-            key=idempotency_key,
-            store=idempotency_store,
-            clock=clock,
-            run=run,
+        command = RefundPayment(
+            payment_id=payment_id,
+            refund_id=idempotency.derived_id("refund"),
+            amount=data.amount if data is not None else None,
         )
+        result = await refund_payment(command, uow, payment_gateway, clock)
+        return payment_response(result, status_code=201)
