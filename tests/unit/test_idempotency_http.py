@@ -164,6 +164,21 @@ async def test_a_request_without_the_header_is_a_400_that_says_what_is_missing(
     assert shop.placed == 0
 
 
+async def test_a_body_nested_deeper_than_the_decoder_goes_is_a_400_and_leaves_the_key_free(
+    client: httpx.AsyncClient, shop: Shop
+) -> None:
+    nested = b'{"note": "x", "lines": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    headers = {**key(), "Content-Type": "application/json"}
+
+    refused = await client.post(ORDERS, content=nested, headers=headers)
+    retry = await client.post(ORDERS, json=BODY, headers=key())
+
+    assert refused.status_code == 400
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert retry.status_code == 201
+    assert shop.placed == 1
+
+
 async def test_a_caller_the_route_refuses_hears_so_before_anything_about_the_key(
     client: httpx.AsyncClient, shop: Shop
 ) -> None:

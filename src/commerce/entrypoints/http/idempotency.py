@@ -130,8 +130,10 @@ async def fingerprint(request: Request[Any, Any, Any]) -> str:
     body = await request.body()
     try:
         canonical = msgspec.json.encode(msgspec.json.decode(body), order="sorted")
-    except msgspec.DecodeError:
-        canonical = body  # empty, or not JSON: compared byte for byte
+    except (msgspec.DecodeError, RecursionError):
+        # Empty, not JSON, or nested too deeply: compared byte for byte (and the route refuses
+        # what it cannot read, which releases the key).
+        canonical = body
     # Neither a method nor a path holds a newline, so the parts cannot run into each other.
     head = f"{request.method}\n{request.url.path}\n".encode()
     return hashlib.sha256(head + canonical).hexdigest()
