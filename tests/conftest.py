@@ -49,7 +49,8 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 async def elasticsearch(stack_settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
-    client = create_client(stack_settings.elasticsearch_url)
+    # Tests create and drop indices with it, which a busy machine may take longer to do.
+    client = create_client(stack_settings.elasticsearch_url, request_timeout=30)
     yield client
     await client.close()
 

@@ -1,5 +1,5 @@
-"""A loopback TCP forwarder a test can cut and restore, to take a real server "down" for the
-code under test without touching the server itself (other tests keep using it)."""
+"""A loopback TCP forwarder a test can cut, stall and restore, to take a real server "down"
+for the code under test without touching the server itself (other tests keep using it)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ class CuttableProxy:
         self._listener: socket.socket | None = None
         self._connections: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._stalled = False
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         self.port: int = probe.getsockname()[1]
@@ -28,6 +29,7 @@ class CuttableProxy:
         listener.bind(("127.0.0.1", self.port))
         listener.listen(64)
         self._listener = listener
+        self._stalled = False
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 
     def cut(self) -> None:
@@ -35,6 +37,15 @@ class CuttableProxy:
         listener, self._listener = self._listener, None
         if listener is not None:
             listener.close()
+        self._reset_open()
+
+    def stall(self) -> None:
+        """Accept connections but never answer, like a server that hangs; the open ones are
+        reset, so that a client cannot go on over a connection made before."""
+        self._stalled = True
+        self._reset_open()
+
+    def _reset_open(self) -> None:
         with self._lock:
             connections, self._connections = self._connections, []
         for connection in connections:
@@ -48,6 +59,10 @@ class CuttableProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if self._stalled:
+                with self._lock:
+                    self._connections.append(client)  # held open, never read nor answered
+                continue
             try:
                 upstream = socket.create_connection(self._target, timeout=5)
             except OSError:

@@ -4,11 +4,21 @@ import socket
 import uuid
 from datetime import UTC, datetime
 
+import msgspec
+from dependency_injector import providers
+
+from commerce.adapters.memory.cart_views import InMemoryCartViews
+from commerce.adapters.memory.order_views import InMemoryOrderViews
+from commerce.adapters.memory.product_search import InMemoryProductSearch
+from commerce.adapters.memory.projection_progress import InMemoryProjectionProgress
+from commerce.adapters.memory.revocations import InMemoryTokenRevocations
 from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
 from commerce.adapters.system_clock import SystemClock
+from commerce.container import Container, build_container
 from commerce.domain.account import Account, PaymentMethod
 from commerce.domain.catalog import Product, ProductDetails, Variant
 from commerce.domain.values import Address, Money
+from commerce.settings import Settings
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -55,6 +65,23 @@ def bearer(*roles: str, account_id: uuid.UUID | None = None) -> dict[str, str]:
     issuer = JwtTokenIssuer(TEST_JWT_SECRET, 900, SystemClock())
     token = issuer.issue(account_id or uuid.uuid4(), frozenset(roles)).access_token
     return {"Authorization": f"Bearer {token}"}
+
+
+def container_without_servers(settings: Settings | None = None) -> Container:
+    """The app's container with twins for what queries and signed-in requests touch (the read
+    models, their progress, the revocation list): HTTP unit tests need no server."""
+    settings = msgspec.structs.replace(settings or Settings(), jwt_secret=TEST_JWT_SECRET)
+    container = build_container(settings)
+    twins = {
+        container.token_revocations: InMemoryTokenRevocations(SystemClock()),
+        container.projection_progress: InMemoryProjectionProgress(),
+        container.product_search: InMemoryProductSearch(),
+        container.cart_views: InMemoryCartViews(container.settings().currency),
+        container.order_views: InMemoryOrderViews(),
+    }
+    for provider, twin in twins.items():
+        provider.override(providers.Object(twin))
+    return container
 
 
 def an_address(**changes: object) -> Address:

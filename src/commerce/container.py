@@ -37,7 +37,8 @@ def jwt_secret(settings: Settings) -> str:
 
 
 class Container(containers.DeclarativeContainer):
-    """App-lifetime clients, created on first use; `close()` releases their connections."""
+    """App-lifetime clients, created on first use; `close()` releases their connections.
+    HTTP handlers get each provider as a dependency of the same name (`http/dependencies.py`)."""
 
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
@@ -46,7 +47,7 @@ class Container(containers.DeclarativeContainer):
     redis = providers.Singleton(create_redis, settings.provided.redis_url)
     elasticsearch = providers.Singleton(create_client, settings.provided.elasticsearch_url)
 
-    unit_of_work = providers.Factory(PostgresUnitOfWork, engine, clock)
+    uow = providers.Factory(PostgresUnitOfWork, engine, clock)
     product_search = providers.Singleton(
         ElasticsearchProductSearch, elasticsearch, settings.provided.index_prefix
     )

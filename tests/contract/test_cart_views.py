@@ -25,7 +25,7 @@ from commerce.domain.catalog import Product, Variant
 from commerce.domain.events import EventEnvelope
 from commerce.domain.pricing import PricedCart
 from commerce.ports.cart_views import CartViews
-from commerce.ports.product_search import SearchUnavailableError
+from commerce.ports.health import DependencyUnavailableError
 from commerce.settings import Settings
 from projections.carts import CartsProjection
 from projections.products import ProductsProjection
@@ -375,10 +375,10 @@ async def test_ensuring_the_carts_index_again_keeps_its_documents(
     assert sync_client.indices.get_alias(name=carts.alias).body.keys() == {f"{carts.alias}-v1"}
 
 
-async def test_an_unreachable_elasticsearch_is_search_unavailable() -> None:
+async def test_an_unreachable_elasticsearch_is_elasticsearch_unavailable() -> None:
     client = create_client(f"http://127.0.0.1:{free_port()}")
     try:
-        with pytest.raises(SearchUnavailableError):
+        with pytest.raises(DependencyUnavailableError, match=r"^elasticsearch"):
             await ElasticsearchCartViews(client, "test-unreachable", "EUR").get_cart(uuid.uuid4())
     finally:
         await client.close()

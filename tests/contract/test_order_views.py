@@ -22,8 +22,9 @@ from commerce.adapters.memory.order_views import InMemoryOrderViews
 from commerce.adapters.product_search_support import encode_cursor as product_search_cursor
 from commerce.domain.events import EventEnvelope
 from commerce.domain.order import CancelReason, Order, OrderStatus, PaymentStatus
+from commerce.ports.health import DependencyUnavailableError
 from commerce.ports.order_views import OrderPage, OrderQuery, OrderViews
-from commerce.ports.product_search import InvalidCursorError, SearchUnavailableError
+from commerce.ports.product_search import InvalidCursorError
 from commerce.settings import Settings
 from projections.order_document import EventGapError
 from projections.orders import OrdersProjection
@@ -488,15 +489,15 @@ async def test_before_any_order_is_projected_lists_are_empty_and_lookups_find_no
     assert await views.find_payment(uuid.uuid4()) is None
 
 
-async def test_an_unreachable_cluster_is_search_unavailable() -> None:
+async def test_an_unreachable_cluster_is_elasticsearch_unavailable() -> None:
     client = AsyncElasticsearch(f"http://127.0.0.1:{free_port()}", max_retries=0)
     views = ElasticsearchOrderViews(client, "test-unreachable")
     try:
-        with pytest.raises(SearchUnavailableError):
+        with pytest.raises(DependencyUnavailableError, match=r"^elasticsearch"):
             await views.list_orders(OrderQuery(customer_id=ADA))
-        with pytest.raises(SearchUnavailableError):
+        with pytest.raises(DependencyUnavailableError, match=r"^elasticsearch"):
             await views.get_order(uuid.uuid4())
-        with pytest.raises(SearchUnavailableError):
+        with pytest.raises(DependencyUnavailableError, match=r"^elasticsearch"):
             await views.find_payment(uuid.uuid4())
     finally:
         await client.close()

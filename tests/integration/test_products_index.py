@@ -12,7 +12,8 @@ from commerce.adapters.elasticsearch.client import create_client
 from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
 from commerce.domain.catalog import Variant
 from commerce.domain.events import EventEnvelope
-from commerce.ports.product_search import ProductQuery, SearchUnavailableError
+from commerce.ports.health import DependencyUnavailableError
+from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings
 from projections.indices import IndexMappingError, create_index
 from projections.products import MAPPING, ProductsProjection, products_projection
@@ -117,13 +118,13 @@ def test_a_batch_already_applied_writes_nothing(client: Elasticsearch, prefix: s
     assert (after["_seq_no"], after["_version"]) == (before["_seq_no"], before["_version"])
 
 
-async def test_an_unreachable_cluster_is_reported_as_search_unavailable() -> None:
+async def test_an_unreachable_cluster_is_reported_as_elasticsearch_unavailable() -> None:
     client = create_client(f"http://127.0.0.1:{free_port()}")
     search = ElasticsearchProductSearch(client, "test-nowhere")
     try:
-        with pytest.raises(SearchUnavailableError):
+        with pytest.raises(DependencyUnavailableError, match=r"^elasticsearch"):
             await search.search(ProductQuery())
-        with pytest.raises(SearchUnavailableError):
+        with pytest.raises(DependencyUnavailableError, match=r"^elasticsearch"):
             await search.suggest("kettle")
     finally:
         await client.close()

@@ -1,4 +1,5 @@
-"""`idempotent()` over HTTP, in a tiny app of its own with the in-memory store."""
+"""`Idempotency-Key` over HTTP: the app with one more route that declares `idempotency`, as a
+new idempotent route would, and the in-memory store."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -8,19 +9,20 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
-from litestar import Litestar, Request, Response, post
-from litestar.di import Provide
+from dependency_injector import providers
+from litestar import Response, post
 from litestar.params import JSONBody
 
 from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.memory.idempotency import InMemoryIdempotencyStore
+from commerce.entrypoints.http.app import create_app
+from commerce.entrypoints.http.auth import requires_role
 from commerce.entrypoints.http.dependencies import Injected
-from commerce.entrypoints.http.idempotency import IdempotencyKey, idempotent
-from commerce.entrypoints.http.problems import EXCEPTION_HANDLERS
-from commerce.ports.clock import Clock
-from commerce.ports.idempotency import IdempotencyStore
+from commerce.entrypoints.http.idempotency import Idempotency
+from tests.support import bearer, container_without_servers
 
-ORDERS = "/v1/orders"
+ORDERS = "/v1/test/orders"
+STAFF_ONLY = "/v1/test/staff-orders"
 BODY = {"note": "leave at the door", "lines": [{"sku": "K-1", "quantity": 2}]}
 
 
@@ -51,44 +53,38 @@ def shop() -> Shop:
 
 @pytest.fixture
 async def client(shop: Shop) -> AsyncIterator[httpx.AsyncClient]:
-    store, clock = InMemoryIdempotencyStore(), FixedClock()
+    container = container_without_servers()
+    container.idempotency_store.override(providers.Object(InMemoryIdempotencyStore()))
+    container.clock.override(providers.Object(FixedClock()))
 
     @post(ORDERS)
     async def place_order(
-        request: Request[Any, Any, Any],
-        data: JSONBody[OrderBody],
-        store: Injected[IdempotencyStore],
-        clock: Injected[Clock],
-        idempotency_key: IdempotencyKey = None,
+        data: JSONBody[OrderBody], idempotency: Injected[Idempotency]
     ) -> Response[Any]:
-        async def run() -> Response[Any]:
-            shop.started.set()
-            if shop.hold is not None:
-                await shop.hold.wait()
-            if shop.fail_with == 500:
-                raise RuntimeError("the database went away")
-            if shop.fail_with is not None:
-                return Response({"detail": "no"}, status_code=shop.fail_with)
-            shop.placed += 1
-            headers = {"Location": f"{ORDERS}/{shop.placed}", "X-Request-Id": str(shop.placed)}
-            return Response(OrderView(shop.placed, data.note), status_code=201, headers=headers)
+        shop.started.set()
+        if shop.hold is not None:
+            await shop.hold.wait()
+        if shop.fail_with == 500:
+            raise RuntimeError("the database went away")
+        if shop.fail_with is not None:
+            return Response({"detail": "no"}, status_code=shop.fail_with)
+        shop.placed += 1
+        headers = {"Location": f"{ORDERS}/{shop.placed}", "X-Request-Id": str(shop.placed)}
+        return Response(OrderView(shop.placed, data.note), status_code=201, headers=headers)
 
-        return await idempotent(
-            request, "account-ada", idempotency_key, store=store, clock=clock, run=run
-        )
+    @post(STAFF_ONLY, guards=[requires_role("operator")])
+    async def place_staff_order(idempotency: Injected[Idempotency]) -> None:
+        shop.placed += 1
 
-    app = Litestar(
-        route_handlers=[place_order],
-        dependencies={
-            "store": Provide(lambda: store, sync_to_thread=False),
-            "clock": Provide(lambda: clock, sync_to_thread=False),
-        },
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-    )
+    app = create_app(container.settings(), container)
+    app.register(place_order)
+    app.register(place_staff_order)
     # In the test's own event loop (Litestar's test client runs the app in a thread of its
     # own), so that a test can hold one request while it sends another.
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=bearer("customer")
+    ) as test_client:
         yield test_client
 
 
@@ -165,6 +161,31 @@ async def test_a_request_without_the_header_is_a_400_that_says_what_is_missing(
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     assert "Idempotency-Key header is required" in response.json()["detail"]
+    assert shop.placed == 0
+
+
+async def test_a_body_nested_deeper_than_the_decoder_goes_is_a_400_and_leaves_the_key_free(
+    client: httpx.AsyncClient, shop: Shop
+) -> None:
+    nested = b'{"note": "x", "lines": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    headers = {**key(), "Content-Type": "application/json"}
+
+    refused = await client.post(ORDERS, content=nested, headers=headers)
+    retry = await client.post(ORDERS, json=BODY, headers=key())
+
+    assert refused.status_code == 400
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert retry.status_code == 201
+    assert shop.placed == 1
+
+
+async def test_a_caller_the_route_refuses_hears_so_before_anything_about_the_key(
+    client: httpx.AsyncClient, shop: Shop
+) -> None:
+    without_key = await client.post(STAFF_ONLY)
+    with_bad_key = await client.post(STAFF_ONLY, headers=key(""))
+
+    assert without_key.status_code == with_bad_key.status_code == 403  # a customer, not staff
     assert shop.placed == 0
 
 

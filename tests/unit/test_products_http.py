@@ -12,7 +12,8 @@ from commerce.adapters.memory.product_search import InMemoryProductSearch
 from commerce.container import build_container
 from commerce.domain.catalog import Product
 from commerce.entrypoints.http.app import create_app
-from commerce.ports.product_search import ProductQuery, SearchResult, SearchUnavailableError
+from commerce.ports.health import DependencyUnavailableError
+from commerce.ports.product_search import ProductQuery, SearchResult
 from commerce.settings import Settings
 from tests.product_events import a_product, changes, stock_of
 from tests.support import NOW
@@ -177,7 +178,7 @@ def test_suggestions_return_at_most_eight_completions(
 
 class DownSearch(InMemoryProductSearch):
     async def search(self, query: ProductQuery) -> SearchResult:
-        raise SearchUnavailableError("elasticsearch is unreachable")
+        raise DependencyUnavailableError("elasticsearch", "unreachable")
 
 
 def test_search_being_down_is_a_503_with_retry_after() -> None:

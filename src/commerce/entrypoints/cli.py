@@ -191,7 +191,7 @@ async def _create_admin(settings: Settings, email: str, name: str, password: str
     )
     try:
         result = await create_staff_account(
-            command, container.unit_of_work(), container.password_hasher(), container.clock()
+            command, container.uow(), container.password_hasher(), container.clock()
         )
     finally:
         await close(container)

@@ -40,9 +40,7 @@ class OrderSagaRunner:
         if self._container is None:
             self._container = build_container(self._settings)
         container = self._container
-        await react(
-            envelopes, container.unit_of_work(), container.payment_gateway(), container.clock()
-        )
+        await react(envelopes, container.uow(), container.payment_gateway(), container.clock())
 
     def _running_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:

@@ -110,7 +110,7 @@ async def run_scheduler(settings: Settings) -> None:
         while not stop.is_set():
             try:
                 await run_scheduled_pass(
-                    container.unit_of_work(),
+                    container.uow(),
                     container.payment_gateway(),
                     container.idempotency_store(),
                     container.clock(),

@@ -4,7 +4,15 @@ from typing import Protocol, runtime_checkable
 
 
 class DependencyUnavailableError(Exception):
-    """A dependency did not answer, or answered that it cannot serve."""
+    """A server a request needs cannot serve now: it did not answer in time, or answered that
+    it cannot (down, overloaded). Worth a retry shortly; HTTP answers it with a 503.
+
+    `dependency` is the server's public name, as readiness reports it (`postgres`, `redis`,
+    `elasticsearch`); `reason` is for the logs only."""
+
+    def __init__(self, dependency: str, reason: str = "") -> None:
+        super().__init__(f"{dependency}: {reason}" if reason else dependency)
+        self.dependency = dependency
 
 
 @runtime_checkable

@@ -32,10 +32,6 @@ class InvalidCursorError(ValueError):
     """The cursor is not one this search handed out, or belongs to another sort."""
 
 
-class SearchUnavailableError(Exception):
-    """The read model's store cannot answer now (down, or overloaded); worth a retry."""
-
-
 class ProductQuery(msgspec.Struct, frozen=True, kw_only=True):
     """One search or browse request. Values of one filter are alternatives (any brand of
     `brands`); different filters all apply. `attributes` pairs are (name, value); values of

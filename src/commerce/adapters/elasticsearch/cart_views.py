@@ -13,10 +13,9 @@ from uuid import UUID
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
 from commerce.adapters.cart_views_support import priced_cart, product_ids
-from commerce.adapters.elasticsearch.errors import answering
+from commerce.adapters.elasticsearch.errors import answering, unavailable
 from commerce.domain.cart import CartLine
 from commerce.domain.pricing import PricedCart
-from commerce.ports.product_search import SearchUnavailableError
 from projections import carts, products
 from projections.product_document import ProductState, decode_state
 
@@ -60,7 +59,7 @@ class ElasticsearchCartViews:
             if "error" in doc:
                 if _error_type(doc["error"]) == "index_not_found_exception":
                     continue
-                raise SearchUnavailableError(f"{self._products}/{doc['_id']}: {doc['error']}")
+                raise unavailable(f"{self._products}/{doc['_id']}: {doc['error']}")
             if doc.get("found"):
                 states[doc["_id"]] = decode_state(doc["_source"]["state"])
         return states

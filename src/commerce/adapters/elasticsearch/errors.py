@@ -7,20 +7,26 @@ from contextlib import asynccontextmanager
 
 from elasticsearch import ApiError, NotFoundError, TransportError
 
-from commerce.ports.product_search import SearchUnavailableError
+from commerce.ports.health import DependencyUnavailableError
+
+ELASTICSEARCH = "elasticsearch"  # its public name, in readiness and 503s
+
+
+def unavailable(reason: str) -> DependencyUnavailableError:
+    return DependencyUnavailableError(ELASTICSEARCH, reason)
 
 
 @asynccontextmanager
 async def answering() -> AsyncIterator[None]:
-    """A cluster that is down or overloaded is a `SearchUnavailableError`; a request it
-    refuses (4xx) is a bug here, and stays one."""
+    """A cluster that is down, slow or overloaded is a `DependencyUnavailableError`; a request
+    it refuses (4xx) is a bug here, and stays one."""
     try:
         yield
-    except TransportError as error:
-        raise SearchUnavailableError("elasticsearch is unreachable") from error
+    except TransportError as error:  # unreachable, or no answer within the request timeout
+        raise unavailable(f"no answer ({type(error).__name__})") from error
     except ApiError as error:
         if error.meta.status >= 500 or error.meta.status == 429:
-            raise SearchUnavailableError(f"elasticsearch answered {error.meta.status}") from error
+            raise unavailable(f"answered {error.meta.status}") from error
         raise
 
 

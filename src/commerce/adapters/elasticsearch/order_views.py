@@ -9,7 +9,7 @@ from uuid import UUID
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
-# The same mapping of transport failures to `SearchUnavailableError` as the product search.
+# The same mapping of transport failures to `DependencyUnavailableError` as the product search.
 from commerce.adapters.elasticsearch.errors import answering, index_missing
 from commerce.adapters.order_views_support import (
     decode_cursor,

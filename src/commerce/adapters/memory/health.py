@@ -12,4 +12,4 @@ class InMemoryDependencyCheck:
 
     async def check(self) -> None:
         if not self.up:
-            raise DependencyUnavailableError(f"{self.name} is down")
+            raise DependencyUnavailableError(self.name, "down")

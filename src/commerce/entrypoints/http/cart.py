@@ -20,19 +20,13 @@ from commerce.domain.cart import MAX_QUANTITY
 from commerce.domain.pricing import PricedCart
 from commerce.domain.values import SKU_PATTERN
 from commerce.entrypoints.http.auth import requires_role
-from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.problems import problem_specs
-from commerce.entrypoints.http.products import search_unavailable
 from commerce.entrypoints.http.responses import command_headers
 from commerce.ports.auth import Principal
 from commerce.ports.cart_views import CartViews
-from commerce.ports.consistency import ProjectionProgress
-from commerce.ports.product_search import SearchUnavailableError
 from commerce.ports.unit_of_work import UnitOfWork
 from commerce.settings import Settings
-
-PROJECTION = "carts"  # the read model `GET /v1/cart` reads, for consistency tokens
 
 
 class CartItemBody(msgspec.Struct, frozen=True):
@@ -43,7 +37,6 @@ class CartController(Controller):
     path = "/v1/cart"
     tags = ["cart"]  # noqa: RUF012 (Litestar reads it as a class attribute)
     guards = [requires_role("customer")]  # noqa: RUF012
-    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
 
     @get(
         "/",
@@ -53,19 +46,11 @@ class CartController(Controller):
         responses=problem_specs(400, 401, 403, 422, 503),
     )
     async def show(
-        self,
-        principal: Injected[Principal],
-        cart_views: Injected[CartViews],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
-    ) -> Response[PricedCart]:
+        self, principal: Injected[Principal], cart_views: Injected[CartViews]
+    ) -> PricedCart:
         """Lines no longer for sale, or short of stock, show `available: false` and are not
         counted in the totals."""
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
-        return Response(await get_cart(principal.account_id, cart_views), headers=headers)
+        return await get_cart(principal.account_id, cart_views)
 
     @put(
         "/items/{sku:str}",

@@ -32,6 +32,7 @@ from commerce.domain.catalog import ProductDetails
 from commerce.domain.errors import DomainValidationError
 from commerce.domain.values import SKU_PATTERN, Money
 from commerce.entrypoints.http.auth import requires_role
+from commerce.entrypoints.http.bodies import MoneyBody
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.problems import problem_specs
 from commerce.entrypoints.http.responses import command_headers
@@ -47,14 +48,6 @@ Value = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://\S{1,2000}$")]
 Attributes = Annotated[dict[Key, Value], msgspec.Meta(max_length=50)]
 Quantity = Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)]
-
-
-class MoneyBody(msgspec.Struct, frozen=True):
-    amount: Annotated[int, msgspec.Meta(ge=1, le=100_000_000_000)]
-    currency: Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")]
-
-    def to_money(self) -> Money:
-        return Money(self.amount, self.currency)
 
 
 class VariantBody(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,13 +1,35 @@
-"""Read-your-writes on queries: honour a `Consistency-Token` request header."""
+"""Read-your-writes: a query honours the `Consistency-Token` of a command's response.
+
+It is a property of reading a read model, so it is written once, where the query ports are
+injected: a route that declares `product_search`, `cart_views` or `order_views` gets the port
+only once that read model has projected the token's events, or once
+COMMERCE_CONSISTENCY_WAIT has passed; then the answer says `Consistency: stale` (whatever its
+status: a 404 may be the write not projected yet). No token, no wait. The header is
+documented on every such route, as the parameter of the dependency.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
+from litestar import Request
+from litestar.datastructures import MutableScopeHeaders
+from litestar.di import Provide
 from litestar.params import HeaderParameter
+from litestar.types import Message, Scope
 
 from commerce.application.consistency import wait_until_projected
+from commerce.container import Container
+from commerce.entrypoints.http.dependencies import Injected
 from commerce.ports.consistency import ProjectionProgress
+from commerce.settings import Settings
+from projections import carts, orders, products
+
+T = TypeVar("T")
+
+STALE_HEADER = "Consistency"
+_STALE = "consistency_stale"  # the request's state: its answer may miss the token's writes
 
 ConsistencyToken = Annotated[
     str | None,
@@ -21,12 +43,33 @@ ConsistencyToken = Annotated[
 ]
 
 
-async def consistency_headers(
-    token: str | None, projection: str, progress: ProjectionProgress, time_limit: float
-) -> dict[str, str]:
-    """Wait (bounded) until the token's events are in `projection`; `Consistency: stale` in the
-    response when they are not in time. No token, no wait."""
-    if not token:
-        return {}
-    caught_up = await wait_until_projected(progress, projection, token, time_limit)
-    return {} if caught_up else {"Consistency": "stale"}
+def read_model_dependencies(container: Container) -> dict[str, Provide]:
+    """The query ports of the container, each behind the wait for its own read model."""
+    return {
+        "product_search": _after_projection(products.NAME, container.product_search),
+        "cart_views": _after_projection(carts.NAME, container.cart_views),
+        "order_views": _after_projection(orders.NAME, container.order_views),
+    }
+
+
+def _after_projection(projection: str, read_model: Callable[[], T]) -> Provide:
+    async def dependency(
+        request: Request[Any, Any, Any],
+        projection_progress: Injected[ProjectionProgress],
+        settings: Injected[Settings],
+        consistency_token: ConsistencyToken = None,
+    ) -> T:
+        limit = settings.consistency_wait
+        if not await wait_until_projected(
+            projection_progress, projection, consistency_token, limit
+        ):
+            request.state[_STALE] = True
+        return read_model()
+
+    return Provide(dependency)
+
+
+async def say_when_stale(message: Message, scope: Scope) -> None:
+    """App-level `before_send` hook: the header on the answer of a request marked stale."""
+    if message["type"] == "http.response.start" and scope.get("state", {}).get(_STALE):
+        MutableScopeHeaders.from_message(message)[STALE_HEADER] = "stale"

@@ -1,14 +1,17 @@
 """`Idempotency-Key` on unsafe POSTs (API.md, Conventions): a retry with the same key and body
 replays the first response (`Idempotent-Replayed: true`) instead of acting twice.
 
-A route declares the header with `IdempotencyKey` and wraps its work in `idempotent(...)`:
+A route is idempotent by declaring the `idempotency` dependency. That documents the header,
+and hands the handler the caller's key, from which it derives the ids of what it creates (so
+that a retry after a crash finds them instead of creating more, see `derived_id`):
 
-    async def place(self, request: Request[Any, Any, Any], principal: Injected[Principal],
-                    idempotency_store: Injected[IdempotencyStore], clock: Injected[Clock], ...,
-                    idempotency_key: IdempotencyKey = None) -> Response[OrderView]:
-        async def run() -> Response[OrderView]: ...  # 201, with Location and Consistency-Token
-        return await idempotent(request, str(principal.account_id), idempotency_key,
-                                store=idempotency_store, clock=clock, run=run)
+    @post("/", guards=[requires_role("customer")])
+    async def place(self, idempotency: Injected[Idempotency], ...) -> Response[OrderView]:
+        command = PlaceOrder(order_id=idempotency.derived_id("order"), ...)
+
+`IdempotencyMiddleware` does the rest around every such route, once: it runs the route's
+guards, claims the key, replays a stored response or runs the route holding its response
+back, stores that response if it is a 2xx (or releases the key), and sends it.
 
 Errors: no header at all is a 400 problem naming the header (the request is malformed: the
 route cannot run without one); a header that is empty or longer than 255 characters is a 422
@@ -19,20 +22,27 @@ request is still running is a 409 `request_in_flight`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
-from enum import Enum
+from collections.abc import Callable
 from typing import Annotated, Any
+from uuid import UUID
 
 import msgspec
-from litestar import MediaType, Request, Response
+from litestar import Request
+from litestar.datastructures import Headers
+from litestar.enums import ScopeType
 from litestar.exceptions import ClientException
+from litestar.middleware import ASGIMiddleware
 from litestar.openapi.spec import OpenAPIType
 from litestar.params import HeaderParameter
+from litestar.response.base import ASGIResponse
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from commerce.domain.errors import DomainValidationError
+from commerce.entrypoints.http.auth import caller
 from commerce.ports.clock import Clock
-from commerce.ports.idempotency import IdempotencyStore, StoredResponse
+from commerce.ports.idempotency import IdempotencyStore, StoredResponse, derived_id
 
+DEPENDENCY = "idempotency"
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
@@ -46,7 +56,7 @@ IdempotencyKey = Annotated[
         description="Required. A unique value per operation (1-255 characters), sent again "
         "unchanged when retrying it: the retry replays the first response "
         "(`Idempotent-Replayed: true`) instead of acting twice. Kept at least 24 h per caller.",
-        # Documented as a required string of 1-255 characters, but checked by `idempotent()`
+        # Documented as a required string of 1-255 characters, but checked by `_checked()`
         # rather than by Litestar: its errors would name the header neither clearly (a bare 400
         # when missing) nor by its own name (`idempotency_key`).
         required=True,
@@ -60,36 +70,59 @@ IdempotencyKey = Annotated[
 ]
 
 
-async def idempotent(
-    request: Request[Any, Any, Any],
-    scope: str,
-    key: str | None,
-    *,
-    store: IdempotencyStore,
-    clock: Clock,
-    run: Callable[[], Awaitable[Response[Any]]],
-) -> Response[Any]:
-    """Run `run` once per (`scope`, `key`), `scope` being the caller's account id: replay its
-    stored response to a retry with the same request, refuse one with another. Only a 2xx is
-    stored; when `run` fails or answers otherwise, the key is released so a retry runs again.
+class Idempotency(msgspec.Struct, frozen=True, kw_only=True):
+    """The key of this request, in the scope of its caller (keys of two callers never meet)."""
 
-    If storing the response fails after `run` succeeded, the error propagates and the key stays
-    in flight until its lease runs out; the retry then runs again, and finds what the first
-    run created through `derived_id` (see `commerce.ports.idempotency`)."""
-    key = _checked(key)
-    stored = await store.claim(scope, key, await fingerprint(request), clock.now())
-    if stored is not None:
-        return _replay(stored)
-    try:
-        response = await run()
-    except BaseException:
-        await store.release(scope, key)
-        raise
-    if not 200 <= _status(request, response) < 300:
-        await store.release(scope, key)
-        return response
-    await store.complete(scope, key, _stored(request, response), clock.now())
-    return response
+    scope: str
+    key: str
+
+    def derived_id(self, purpose: str) -> UUID:
+        return derived_id(self.scope, self.key, purpose)
+
+
+def provide_idempotency(
+    request: Request[Any, Any, Any], idempotency_key: IdempotencyKey = None
+) -> Idempotency:
+    """The `idempotency` dependency (its parameter documents the header)."""
+    return Idempotency(scope=str(caller(request).account_id), key=_checked(idempotency_key))
+
+
+class IdempotencyMiddleware(ASGIMiddleware):
+    """Claims, replays and stores around the routes that declare `idempotency`, and only
+    those. `store` and `clock` are asked per request (a test may override them)."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, store: Callable[[], IdempotencyStore], clock: Callable[[], Clock]) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        handler = scope["route_handler"]
+        if DEPENDENCY not in handler.parsed_fn_signature.parameters:
+            await next_app(scope, receive, send)
+            return
+        request: Request[Any, Any, Any] = Request(scope, receive)
+        # Guards first, as on any route (they run again inside it): a caller who may not use
+        # the route learns that, not what is wrong with the key.
+        await handler.authorize_connection(request)
+        this = provide_idempotency(request, request.headers.get(HEADER))
+        store, clock = self._store(), self._clock()
+        stored = await store.claim(this.scope, this.key, await fingerprint(request), clock.now())
+        if stored is not None:
+            await _replay(stored)(scope, receive, send)
+            return
+        held = _HeldResponse()
+        try:
+            await next_app(scope, receive, held.send)
+        except BaseException:
+            await store.release(this.scope, this.key)
+            raise
+        if held.succeeded:
+            await store.complete(this.scope, this.key, held.stored(), clock.now())
+        else:
+            await store.release(this.scope, this.key)
+        await held.forward(send)
 
 
 async def fingerprint(request: Request[Any, Any, Any]) -> str:
@@ -97,8 +130,10 @@ async def fingerprint(request: Request[Any, Any, Any]) -> str:
     body = await request.body()
     try:
         canonical = msgspec.json.encode(msgspec.json.decode(body), order="sorted")
-    except msgspec.DecodeError:
-        canonical = body  # empty, or not JSON: compared byte for byte
+    except (msgspec.DecodeError, RecursionError):
+        # Empty, not JSON, or nested too deeply: compared byte for byte (and the route refuses
+        # what it cannot read, which releases the key).
+        canonical = body
     # Neither a method nor a path holds a newline, so the parts cannot run into each other.
     head = f"{request.method}\n{request.url.path}\n".encode()
     return hashlib.sha256(head + canonical).hexdigest()
@@ -115,35 +150,44 @@ def _checked(key: str | None) -> str:
     return key
 
 
-def _replay(stored: StoredResponse) -> Response[bytes]:
-    return Response(
-        stored.body,
+def _replay(stored: StoredResponse) -> ASGIResponse:
+    return ASGIResponse(
+        body=stored.body,
         status_code=stored.status,
         media_type=stored.media_type,
         headers={**stored.headers, REPLAYED_HEADER: "true"},
     )
 
 
-def _stored(request: Request[Any, Any, Any], response: Response[Any]) -> StoredResponse:
-    # Litestar's own fallbacks, in its order.
-    media_type = _text(response.media_type or request.route_handler.media_type or MediaType.JSON)
-    return StoredResponse(
-        status=_status(request, response),
-        # Rendered as Litestar renders it (the app sets no type encoders of its own).
-        body=response.render(response.content, media_type),
-        media_type=media_type,
-        headers={
-            name: str(value)
-            for name, value in response.headers.items()
-            if name.lower() in _KEPT_HEADERS
-        },
-    )
+class _HeldResponse:
+    """The route's response as it went out (its ASGI messages), held until it is stored."""
 
+    def __init__(self) -> None:
+        self._messages: list[Message] = []
+        self._status = 500  # until the route starts its response (it always does)
+        self._headers = Headers()
+        self._body = b""
 
-def _status(request: Request[Any, Any, Any], response: Response[Any]) -> int:
-    # A response without a status of its own gets the route's (201 for a POST).
-    return response.status_code or request.route_handler.status_code
+    async def send(self, message: Message) -> None:
+        self._messages.append(message)
+        if message["type"] == "http.response.start":
+            self._status = message["status"]
+            self._headers = Headers(message["headers"])
+        elif message["type"] == "http.response.body":
+            self._body += message.get("body", b"")
 
+    @property
+    def succeeded(self) -> bool:
+        return 200 <= self._status < 300
 
-def _text(media_type: Enum | str) -> str:
-    return str(media_type.value) if isinstance(media_type, Enum) else media_type
+    def stored(self) -> StoredResponse:
+        return StoredResponse(
+            status=self._status,
+            body=self._body,
+            media_type=self._headers.get("content-type", ""),
+            headers={name: value for name, value in self._headers.items() if name in _KEPT_HEADERS},
+        )
+
+    async def forward(self, send: Send) -> None:
+        for message in self._messages:
+            await send(message)

@@ -17,9 +17,6 @@ from commerce.entrypoints.http.responses import command_headers
 from commerce.ports.order_views import OrderDetail, PaymentView
 from commerce.ports.product_search import MAX_LIMIT
 
-PROJECTION = "orders"  # the read model the queries read, for consistency tokens
-
-
 # Query parameters shared by the customer's and the staff's lists.
 Statuses = Annotated[
     list[OrderStatus] | None,
@@ -36,12 +33,6 @@ Cursor = Annotated[
     str | None,
     Parameter(description="`next_cursor` of the previous page.", max_length=1000),
 ]
-
-
-def required_key(idempotency_key: str | None) -> str:
-    # `idempotent()` refuses a request without a key before it runs the command.
-    assert idempotency_key is not None
-    return idempotency_key
 
 
 def order_url(result: OrderChanged) -> str:

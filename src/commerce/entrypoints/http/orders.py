@@ -9,11 +9,11 @@ retry finds it instead of creating another.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, JSONBody
 
 from commerce.application.checkout import PlaceOrder, place_order
@@ -38,12 +38,10 @@ from commerce.domain.errors import DomainValidationError
 from commerce.domain.order import CancelReason
 from commerce.domain.values import Address
 from commerce.entrypoints.http.auth import requires_role, signed_in
-from commerce.entrypoints.http.catalog import MoneyBody
-from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
+from commerce.entrypoints.http.bodies import MoneyBody
 from commerce.entrypoints.http.dependencies import Injected
-from commerce.entrypoints.http.idempotency import IdempotencyKey, idempotent
+from commerce.entrypoints.http.idempotency import Idempotency
 from commerce.entrypoints.http.order_responses import (
-    PROJECTION,
     Cursor,
     Limit,
     PlacedFrom,
@@ -53,17 +51,13 @@ from commerce.entrypoints.http.order_responses import (
     order_response,
     order_url,
     payment_response,
-    required_key,
 )
 from commerce.entrypoints.http.problems import problem_specs
-from commerce.entrypoints.http.products import search_unavailable
 from commerce.ports.auth import Principal
 from commerce.ports.clock import Clock
-from commerce.ports.consistency import ProjectionProgress
-from commerce.ports.idempotency import IdempotencyStore, derived_id
 from commerce.ports.order_views import OrderDetail, OrderPage, OrderQuery, OrderViews, PaymentView
 from commerce.ports.payment_gateway import PaymentGateway
-from commerce.ports.product_search import DEFAULT_LIMIT, SearchUnavailableError
+from commerce.ports.product_search import DEFAULT_LIMIT
 from commerce.ports.unit_of_work import UnitOfWork
 from commerce.settings import Settings
 
@@ -92,7 +86,6 @@ class PaymentBody(msgspec.Struct, frozen=True, kw_only=True):
 class OrdersController(Controller):
     path = "/v1/orders"
     tags = ["orders"]  # noqa: RUF012 (Litestar reads it as a class attribute)
-    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
 
     @post(
         "/",
@@ -104,40 +97,26 @@ class OrdersController(Controller):
     async def place(
         self,
         *,
-        request: Request[Any, Any, Any],
         principal: Injected[Principal],
+        idempotency: Injected[Idempotency],
         uow: Injected[UnitOfWork],
         clock: Injected[Clock],
         settings: Injected[Settings],
-        idempotency_store: Injected[IdempotencyStore],
         data: JSONBody[CheckoutBody | None] = None,
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[OrderDetail]:
         """The cart's lines are priced now and their stock reserved, all or nothing; the cart
         is emptied. The body may be left out. 409 `out_of_stock` names every SKU short; 422
         for an empty cart, or no shipping address here nor in the account."""
         body = data or CheckoutBody()
-        scope = str(principal.account_id)
-
-        async def run() -> Response[OrderDetail]:
-            command = PlaceOrder(
-                order_id=derived_id(scope, required_key(idempotency_key), "order"),
-                customer_id=principal.account_id,
-                shipping_address=body.shipping_address,
-                billing_address=body.billing_address,
-            )
-            window = timedelta(seconds=settings.payment_window)
-            result = await place_order(command, uow, clock, window)
-            return order_response(result, status_code=201, location=order_url(result))
-
-        return await idempotent(
-            request,
-            scope=scope,
-            key=idempotency_key,
-            store=idempotency_store,
-            clock=clock,
-            run=run,
+        command = PlaceOrder(
+            order_id=idempotency.derived_id("order"),
+            customer_id=principal.account_id,
+            shipping_address=body.shipping_address,
+            billing_address=body.billing_address,
         )
+        window = timedelta(seconds=settings.payment_window)
+        result = await place_order(command, uow, clock, window)
+        return order_response(result, status_code=201, location=order_url(result))
 
     @get(
         "/",
@@ -152,19 +131,13 @@ class OrdersController(Controller):
         *,
         principal: Injected[Principal],
         order_views: Injected[OrderViews],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
         status: Statuses = None,
         q: Q = None,
         placed_from: PlacedFrom = None,
         placed_to: PlacedTo = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
-    ) -> Response[OrderPage]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
+    ) -> OrderPage:
         query = OrderQuery(
             customer_id=principal.account_id,
             statuses=list(status or []),
@@ -174,7 +147,7 @@ class OrdersController(Controller):
             limit=limit,
             cursor=cursor,
         )
-        return Response(await list_orders(query, order_views), headers=headers)
+        return await list_orders(query, order_views)
 
     @get(
         "/{order_id:uuid}",
@@ -190,14 +163,8 @@ class OrdersController(Controller):
         order_id: FromPath[UUID],
         principal: Injected[Principal],
         order_views: Injected[OrderViews],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
-    ) -> Response[OrderDetail]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
-        return Response(await get_order(order_id, principal, order_views), headers=headers)
+    ) -> OrderDetail:
+        return await get_order(order_id, principal, order_views)
 
     @post(
         "/{order_id:uuid}/cancel",
@@ -261,42 +228,28 @@ class OrdersController(Controller):
         *,
         order_id: FromPath[UUID],
         data: JSONBody[PaymentBody],
-        request: Request[Any, Any, Any],
         principal: Injected[Principal],
+        idempotency: Injected[Idempotency],
         uow: Injected[UnitOfWork],
         clock: Injected[Clock],
         settings: Injected[Settings],
         payment_gateway: Injected[PaymentGateway],
-        idempotency_store: Injected[IdempotencyStore],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[PaymentView]:
         """With a saved card (`payment_method_id`) or a gateway `token`, never a card number
         (a 422 that does not echo it). A declined card is a 201 with the payment `failed`; a
         gateway that does not answer leaves it `pending` until it is asked again. 422 for more
         than the balance due; 409 unless the order awaits payment."""
         _check_payment(data, settings.currency)
-        scope = str(principal.account_id)
-
-        async def run() -> Response[PaymentView]:
-            command = SubmitPayment(
-                order_id=order_id,
-                payment_id=derived_id(scope, required_key(idempotency_key), "payment"),
-                customer_id=principal.account_id,
-                amount=data.amount.to_money(),
-                payment_method_id=data.payment_method_id,
-                token=data.token,
-            )
-            result = await submit_payment(command, uow, payment_gateway, clock)
-            return payment_response(result, status_code=201)
-
-        return await idempotent(
-            request,
-            scope=scope,
-            key=idempotency_key,
-            store=idempotency_store,
-            clock=clock,
-            run=run,
+        command = SubmitPayment(
+            order_id=order_id,
+            payment_id=idempotency.derived_id("payment"),
+            customer_id=principal.account_id,
+            amount=data.amount.to_money(),
+            payment_method_id=data.payment_method_id,
+            token=data.token,
         )
+        result = await submit_payment(command, uow, payment_gateway, clock)
+        return payment_response(result, status_code=201)
 
     @get(
         "/{order_id:uuid}/payments",
@@ -312,14 +265,8 @@ class OrdersController(Controller):
         order_id: FromPath[UUID],
         principal: Injected[Principal],
         order_views: Injected[OrderViews],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
-    ) -> Response[PaymentPage]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
-        return Response(await list_payments(order_id, principal, order_views), headers=headers)
+    ) -> PaymentPage:
+        return await list_payments(order_id, principal, order_views)
 
 
 def _check_payment(data: PaymentBody, currency: str) -> None:

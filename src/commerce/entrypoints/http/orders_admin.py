@@ -21,10 +21,8 @@ from commerce.application.orders import (
 from commerce.domain.account import MAX_EMAIL_LENGTH
 from commerce.domain.values import PRINTABLE_PATTERN
 from commerce.entrypoints.http.auth import requires_role
-from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.order_responses import (
-    PROJECTION,
     Cursor,
     Limit,
     PlacedFrom,
@@ -35,13 +33,10 @@ from commerce.entrypoints.http.order_responses import (
     order_url,
 )
 from commerce.entrypoints.http.problems import problem_specs
-from commerce.entrypoints.http.products import search_unavailable
 from commerce.ports.clock import Clock
-from commerce.ports.consistency import ProjectionProgress
 from commerce.ports.order_views import OrderDetail, OrderPage, OrderQuery, OrderViews
-from commerce.ports.product_search import DEFAULT_LIMIT, SearchUnavailableError
+from commerce.ports.product_search import DEFAULT_LIMIT
 from commerce.ports.unit_of_work import UnitOfWork
-from commerce.settings import Settings
 
 Line = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=PRINTABLE_PATTERN)]
 
@@ -54,7 +49,6 @@ class ShipmentBody(msgspec.Struct, frozen=True, kw_only=True):
 class OrdersAdminController(Controller):
     path = "/v1/admin/orders"
     tags = ["orders admin"]  # noqa: RUF012
-    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
 
     @get(
         "/",
@@ -68,9 +62,6 @@ class OrdersAdminController(Controller):
         self,
         *,
         order_views: Injected[OrderViews],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
         status: Statuses = None,
         customer_email: Annotated[
             str | None,
@@ -81,10 +72,7 @@ class OrdersAdminController(Controller):
         placed_to: PlacedTo = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
-    ) -> Response[OrderPage]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
+    ) -> OrderPage:
         query = OrderQuery(
             customer_id=None,
             statuses=list(status or []),
@@ -95,7 +83,7 @@ class OrdersAdminController(Controller):
             limit=limit,
             cursor=cursor,
         )
-        return Response(await list_orders(query, order_views), headers=headers)
+        return await list_orders(query, order_views)
 
     @post(
         "/{order_id:uuid}/shipments",

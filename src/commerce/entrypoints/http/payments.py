@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from commerce.application.order_queries import (
@@ -17,25 +17,17 @@ from commerce.application.payments import (
     refund_payment,
 )
 from commerce.entrypoints.http.auth import requires_role, signed_in
-from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
 from commerce.entrypoints.http.dependencies import Injected
-from commerce.entrypoints.http.idempotency import IdempotencyKey, idempotent
+from commerce.entrypoints.http.idempotency import Idempotency
 from commerce.entrypoints.http.order_responses import (
-    PROJECTION,
     payment_response,
-    required_key,
 )
 from commerce.entrypoints.http.problems import problem_specs
-from commerce.entrypoints.http.products import search_unavailable
 from commerce.ports.auth import Principal
 from commerce.ports.clock import Clock
-from commerce.ports.consistency import ProjectionProgress
-from commerce.ports.idempotency import IdempotencyStore, derived_id
 from commerce.ports.order_views import OrderViews, PaymentView
 from commerce.ports.payment_gateway import PaymentGateway
-from commerce.ports.product_search import SearchUnavailableError
 from commerce.ports.unit_of_work import UnitOfWork
-from commerce.settings import Settings
 
 MAX_AMOUNT = 100_000_000_000
 
@@ -47,7 +39,6 @@ class RefundBody(msgspec.Struct, frozen=True, kw_only=True):
 class PaymentsController(Controller):
     path = "/v1/payments"
     tags = ["payments"]  # noqa: RUF012
-    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
 
     @get(
         "/{payment_id:uuid}",
@@ -63,14 +54,8 @@ class PaymentsController(Controller):
         payment_id: FromPath[UUID],
         principal: Injected[Principal],
         order_views: Injected[OrderViews],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
-    ) -> Response[PaymentView]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
-        return Response(await get_payment(payment_id, principal, order_views), headers=headers)
+    ) -> PaymentView:
+        return await get_payment(payment_id, principal, order_views)
 
     @post(
         "/{payment_id:uuid}/refunds",
@@ -83,36 +68,20 @@ class PaymentsController(Controller):
         self,
         *,
         payment_id: FromPath[UUID],
-        request: Request[Any, Any, Any],
-        principal: Injected[Principal],
+        idempotency: Injected[Idempotency],
         uow: Injected[UnitOfWork],
         clock: Injected[Clock],
         payment_gateway: Injected[PaymentGateway],
-        idempotency_store: Injected[IdempotencyStore],
         data: JSONBody[RefundBody | None] = None,
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[PaymentView]:
         """`amount` in minor units; left out, what is left to refund. Never more than was
         captured (422); 409 for a payment that captured nothing. Answers with the payment
         after the refund (`refunded`), which stays `pending` at the gateway if it did not
         answer, until it is asked again."""
-        amount = data.amount if data is not None else None
-        scope = str(principal.account_id)
-
-        async def run() -> Response[PaymentView]:
-            command = RefundPayment(
-                payment_id=payment_id,
-                refund_id=derived_id(scope, required_key(idempotency_key), "refund"),
-                amount=amount,
-            )
-            result = await refund_payment(command, uow, payment_gateway, clock)
-            return payment_response(result, status_code=201)
-
-        return await idempotent(
-            request,
-            scope=scope,
-            key=idempotency_key,
-            store=idempotency_store,
-            clock=clock,
-            run=run,
+        command = RefundPayment(
+            payment_id=payment_id,
+            refund_id=idempotency.derived_id("refund"),
+            amount=data.amount if data is not None else None,
         )
+        result = await refund_payment(command, uow, payment_gateway, clock)
+        return payment_response(result, status_code=201)

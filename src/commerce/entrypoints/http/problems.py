@@ -14,6 +14,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.types import ExceptionHandlersMap
 
 from commerce.domain.errors import (
     AuthenticationError,
@@ -25,10 +26,13 @@ from commerce.domain.errors import (
     RateLimitedError,
     VersionMismatchError,
 )
+from commerce.ports.health import DependencyUnavailableError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Specific problems are named by a URN: stable, comparable, and no pretend web address.
 PROBLEM_TYPE_PREFIX = "urn:commerce:problem:"
+# Long enough for a restart or a failover to begin, short enough for a person to wait.
+RETRY_AFTER_SECONDS = 1
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +157,23 @@ def domain_error_to_problem(_: Request[Any, Any, Any], exc: DomainError) -> Resp
     return problem_response(problem, headers)
 
 
-EXCEPTION_HANDLERS = {
+def dependency_unavailable_to_problem(
+    request: Request[Any, Any, Any], exc: DependencyUnavailableError
+) -> Response[Problem]:
+    """A 503 naming the server by its public name (as readiness does); why it failed (an
+    address, a driver's message) goes to the log only."""
+    logger.warning(
+        "%s %s: %s unavailable (%s)", request.method, request.url.path, exc.dependency, exc
+    )
+    detail = f"{exc.dependency} is unavailable for a moment; try again shortly."
+    return problem_response(
+        status_problem(503, detail), headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
+
+
+# App-level, so they also answer what middleware raises (the bearer token's revocation check).
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    DependencyUnavailableError: dependency_unavailable_to_problem,
     DomainError: domain_error_to_problem,
     ValidationException: validation_exception_to_problem,
     HTTPException: http_exception_to_problem,

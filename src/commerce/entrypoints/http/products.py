@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, get
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import FromPath, Parameter
 
 from commerce.application.search_products import get_product, search_products, suggest_products
 from commerce.domain.errors import DomainValidationError
-from commerce.entrypoints.http.consistency import ConsistencyToken, consistency_headers
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.problems import (
-    Problem,
-    problem_response,
     problem_specs,
-    status_problem,
 )
-from commerce.ports.consistency import ProjectionProgress
 from commerce.ports.product_search import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -28,13 +22,10 @@ from commerce.ports.product_search import (
     ProductSearch,
     ProductView,
     SearchResult,
-    SearchUnavailableError,
     Sort,
     Suggestion,
 )
-from commerce.settings import Settings
 
-PROJECTION = "products"  # the read model these routes read, for consistency tokens
 MAX_AMOUNT = 10**12
 MAX_VALUES = 20
 MAX_TEXT = 200
@@ -46,16 +37,6 @@ Besides the parameters below, `attr.<name>=<value>` filters on a product or vari
 (repeatable, e.g. `attr.color=red&attr.color=blue&attr.size=L`: values of one name are
 alternatives, names all apply; at most {MAX_VALUES}, compared without case or accents).
 `highlight` is present only with `q`: the matched words in `<em>`, the rest HTML-escaped."""
-
-
-def search_unavailable(_: Request[Any, Any, Any], __: SearchUnavailableError) -> Response[Problem]:
-    problem = status_problem(503, "Search is unavailable for a moment; try again.")
-    return problem_response(problem, headers={"Retry-After": "1"})
-
-
-def provide_product_search(state: State) -> ProductSearch:
-    search: ProductSearch = state.container.product_search()
-    return search
 
 
 def _attributes(request: Request[object, object, State]) -> tuple[tuple[str, str], ...]:
@@ -84,10 +65,6 @@ def _values(field: str, values: list[str] | None) -> tuple[str, ...]:
 class ProductsController(Controller):
     path = "/v1/products"
     tags = ["products"]  # noqa: RUF012 (Litestar reads it as a class attribute)
-    dependencies = {  # noqa: RUF012
-        "product_search": Provide(provide_product_search, sync_to_thread=False)
-    }
-    exception_handlers = {SearchUnavailableError: search_unavailable}  # noqa: RUF012
 
     @get(
         "/",
@@ -101,9 +78,6 @@ class ProductsController(Controller):
         *,
         request: Request[object, object, State],
         product_search: Injected[ProductSearch],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
         q: Annotated[
             str | None,
             Parameter(
@@ -158,10 +132,7 @@ class ProductsController(Controller):
                 max_length=1000,
             ),
         ] = None,
-    ) -> Response[SearchResult]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
+    ) -> SearchResult:
         query = ProductQuery(
             q=q,
             categories=_values("category", category),
@@ -176,7 +147,7 @@ class ProductsController(Controller):
             limit=limit,
             cursor=cursor,
         )
-        return Response(await search_products(query, product_search), headers=headers)
+        return await search_products(query, product_search)
 
     @get(
         "/suggest",
@@ -206,14 +177,6 @@ class ProductsController(Controller):
         responses=problem_specs(404, 422, 503),
     )
     async def detail(
-        self,
-        product_id: FromPath[UUID],
-        product_search: Injected[ProductSearch],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
-    ) -> Response[ProductView]:
-        headers = await consistency_headers(
-            consistency_token, PROJECTION, projection_progress, settings.consistency_wait
-        )
-        return Response(await get_product(product_id, product_search), headers=headers)
+        self, product_id: FromPath[UUID], product_search: Injected[ProductSearch]
+    ) -> ProductView:
+        return await get_product(product_id, product_search)
