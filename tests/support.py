@@ -1,7 +1,11 @@
 """Small helpers shared by tests."""
 
+import os
+import signal
 import socket
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
@@ -9,6 +13,7 @@ from commerce.adapters.system_clock import SystemClock
 from commerce.domain.account import Account, PaymentMethod
 from commerce.domain.catalog import Product, ProductDetails, Variant
 from commerce.domain.values import Address, Money
+from commerce.entrypoints.stack.server import Server
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -19,6 +24,24 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+@contextmanager
+def frozen(server: Server) -> Iterator[None]:
+    """The server stops answering but keeps its port (SIGSTOP): the kernel still accepts
+    connections, which then hang: the worst kind of outage for a client."""
+    pid = server.pid()
+    assert pid is not None, f"{server.name} is not running"
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        resumed(server)
+
+
+def resumed(server: Server) -> None:
+    if (pid := server.pid()) is not None:
+        os.kill(pid, signal.SIGCONT)
 
 
 def eur(amount: int) -> Money:

@@ -11,6 +11,7 @@ import math
 
 from redis.asyncio import Redis
 
+from commerce.adapters.redis.client import unavailable_when_down
 from commerce.ports.auth import ThrottlePolicy
 
 
@@ -27,11 +28,12 @@ class RedisLoginThrottle:
 
     async def retry_after(self, email: str, client: str) -> int:
         keys = self._keys(email, client)
-        async with self._client.pipeline(transaction=False) as pipe:
-            for key, _ in keys:
-                pipe.get(key)
-                pipe.pttl(key)
-            replies = await pipe.execute()
+        with unavailable_when_down():
+            async with self._client.pipeline(transaction=False) as pipe:
+                for key, _ in keys:
+                    pipe.get(key)
+                    pipe.pttl(key)
+                replies = await pipe.execute()
         waits = [
             math.ceil(pttl / 1000)
             for (_, limit), count, pttl in zip(keys, replies[::2], replies[1::2], strict=True)

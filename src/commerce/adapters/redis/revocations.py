@@ -7,6 +7,7 @@ from datetime import datetime
 
 from redis.asyncio import Redis
 
+from commerce.adapters.redis.client import unavailable_when_down
 from commerce.ports.clock import Clock
 
 
@@ -19,7 +20,9 @@ class RedisTokenRevocations:
     async def revoke(self, token_id: str, until: datetime) -> None:
         seconds = math.ceil((until - self._clock.now()).total_seconds())
         if seconds > 0:
-            await self._client.set(self._prefix + token_id, b"1", ex=seconds)
+            with unavailable_when_down():
+                await self._client.set(self._prefix + token_id, b"1", ex=seconds)
 
     async def is_revoked(self, token_id: str) -> bool:
-        return bool(await self._client.exists(self._prefix + token_id))
+        with unavailable_when_down():
+            return bool(await self._client.exists(self._prefix + token_id))

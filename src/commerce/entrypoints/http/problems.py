@@ -25,6 +25,7 @@ from commerce.domain.errors import (
     RateLimitedError,
     VersionMismatchError,
 )
+from commerce.ports.health import DependencyUnavailableError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Specific problems are named by a URN: stable, comparable, and no pretend web address.
@@ -153,7 +154,16 @@ def domain_error_to_problem(_: Request[Any, Any, Any], exc: DomainError) -> Resp
     return problem_response(problem, headers)
 
 
+def dependency_unavailable_to_problem(
+    _: Request[Any, Any, Any], exc: DependencyUnavailableError
+) -> Response[Problem]:
+    """A server the request needs cannot answer now: the request did nothing, try again."""
+    problem = status_problem(503, f"Unavailable for a moment ({exc}); try again shortly.")
+    return problem_response(problem, headers={"Retry-After": "1"})
+
+
 EXCEPTION_HANDLERS = {
+    DependencyUnavailableError: dependency_unavailable_to_problem,
     DomainError: domain_error_to_problem,
     ValidationException: validation_exception_to_problem,
     HTTPException: http_exception_to_problem,
