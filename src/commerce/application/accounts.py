@@ -179,11 +179,11 @@ async def _check_current_password(
     account: Account, password: str, client: str, hasher: PasswordHasher, throttle: LoginThrottle
 ) -> None:
     """A stolen token must not become a way to guess the password: same throttle as sign-in."""
-    if wait := await throttle.retry_after(account.email, client):
+    if wait := await throttle.admit(account.email, client):
         raise RateLimitedError("Too many wrong passwords: try again later.", wait)
     if not await hasher.verify(account.password_hash, password):
-        await throttle.record_failure(account.email, client)
         raise DomainValidationError("current_password", "is not the current password")
+    await throttle.forgive(account.email, client)
 
 
 def _unless_unset(

@@ -73,15 +73,20 @@ class ThrottlePolicy(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class LoginThrottle(Protocol):
-    """Counts failed sign-ins per email and per client address (fixed windows)."""
+    """Counts sign-in attempts per email and per client address (fixed windows).
 
-    async def retry_after(self, email: str, client: str) -> int:
-        """Seconds until `email` may try again from `client`; 0 when neither is locked."""
+    An attempt is counted when it is admitted, before the password is checked, and given back
+    when it succeeds: however many run at once, no more than the allowed number of wrong
+    passwords are ever checked in a window."""
+
+    async def admit(self, email: str, client: str) -> int:
+        """Check and count one attempt, as one step: 0 when it may go ahead (it now counts as a
+        failure until forgiven); otherwise the seconds until `email` may try again from
+        `client`, and the attempt is not counted."""
         ...
 
-    async def record_failure(self, email: str, client: str) -> None: ...
-
-    async def forgive(self, email: str) -> None:
-        """A successful sign-in clears the email's failures; the client's count stays, or one
-        valid account would reset a guesser's budget."""
+    async def forgive(self, email: str, client: str) -> None:
+        """The admitted attempt succeeded: the email's failures are cleared and the client gets
+        this attempt back. The client's other failures stay, or one valid account would reset
+        a guesser's budget."""
         ...
