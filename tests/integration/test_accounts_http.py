@@ -332,6 +332,35 @@ def test_patching_me_changes_details_and_a_new_password_needs_the_current_one(
     assert sign_in(client, email, "a brand new password").status_code == 200
 
 
+def test_changing_the_password_signs_out_every_other_token_of_the_account(
+    client: TestClient[Litestar],
+) -> None:
+    email = unique_email()
+    register(client, email)
+    laptop, phone, stolen = auth(client, email), auth(client, email), auth(client, email)
+    other_account = unique_email()
+    register(client, other_account)
+    bystander = auth(client, other_account)
+
+    changed = client.patch(
+        "/v1/accounts/me",
+        json={"password": "a brand new password", "current_password": PASSWORD},
+        headers=laptop,
+    )
+
+    assert changed.status_code == 200
+    assert client.get("/v1/accounts/me", headers=laptop).status_code == 200  # kept
+    for revoked in (phone, stolen):
+        refused = client.get("/v1/accounts/me", headers=revoked)
+        assert refused.status_code == 401
+        assert refused.headers["content-type"] == "application/problem+json"
+    assert client.get("/v1/accounts/me", headers=bystander).status_code == 200
+    fresh = sign_in(client, email, "a brand new password")
+    assert fresh.status_code == 200
+    fresh_headers = {"Authorization": f"Bearer {fresh.json()['access_token']}"}
+    assert client.get("/v1/accounts/me", headers=fresh_headers).status_code == 200
+
+
 def test_the_cli_bootstraps_an_admin_who_can_then_create_staff(
     client: TestClient[Litestar], settings: Settings
 ) -> None:

@@ -15,6 +15,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     account_id: UUID
     roles: frozenset[str]
     token_id: str
+    issued_at: datetime
     expires_at: datetime
 
     def may_act_as(self, role: str) -> bool:
@@ -44,11 +45,22 @@ class TokenIssuer(Protocol):
 
 
 class TokenRevocations(Protocol):
+    """Tokens refused before they expire: one (signing out), or all of an account's but the one
+    in hand (changing the password). Each is remembered only until its tokens expire anyway."""
+
     async def revoke(self, token_id: str, until: datetime) -> None:
         """Remember the token as revoked until it would have expired anyway."""
         ...
 
-    async def is_revoked(self, token_id: str) -> bool: ...
+    async def revoke_others(self, account_id: UUID, keep: str, issued_until: datetime) -> None:
+        """Revoke every token of the account issued at or before `issued_until`, except the one
+        whose id is `keep`. Tokens issued later are not affected; a later call replaces this
+        one (its moment is later, so it revokes at least as much)."""
+        ...
+
+    async def is_revoked(self, principal: Principal) -> bool:
+        """Whether the token was revoked itself or with its account's other tokens."""
+        ...
 
 
 class PasswordHasher(Protocol):
