@@ -9,7 +9,6 @@ from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from commerce import __version__
@@ -22,6 +21,7 @@ from commerce.entrypoints.http.accounts import (
 from commerce.entrypoints.http.auth import BearerTokenMiddleware, provide_principal
 from commerce.entrypoints.http.cart import CartController
 from commerce.entrypoints.http.catalog import InventoryAdminController, ProductsAdminController
+from commerce.entrypoints.http.docs import DOCS_PATH, LocalSwaggerUI
 from commerce.entrypoints.http.health import live, ready
 from commerce.entrypoints.http.options import answer_options
 from commerce.entrypoints.http.orders import OrdersController
@@ -81,8 +81,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         openapi_config=OpenAPIConfig(
             title="Commerce",
             version=__version__,
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            path=DOCS_PATH,
+            render_plugins=[LocalSwaggerUI()],
         ),
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
