@@ -162,8 +162,7 @@ class AuthController(Controller):
         command = IssueToken(email=data.email, password=data.password, client=_client(request))
         issued = await issue_token(command, uow, password_hasher, login_throttle, token_issuer)
         body = AccessToken(access_token=issued.access_token, expires_in=issued.expires_in)
-        headers = command_headers([]) | {"Cache-Control": "no-store"}
-        return Response(body, headers=headers)
+        return Response(body, headers=command_headers([]))  # never cached: security_headers
 
     @post(
         "/logout",

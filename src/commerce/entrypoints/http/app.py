@@ -30,6 +30,7 @@ from commerce.entrypoints.http.payments import PaymentsController
 from commerce.entrypoints.http.problems import EXCEPTION_HANDLERS
 from commerce.entrypoints.http.products import ProductsController
 from commerce.entrypoints.http.requests import JsonRequest
+from commerce.entrypoints.http.security_headers import add_security_headers
 from commerce.ports.accounts import AccountProfiles
 from commerce.ports.auth import LoginThrottle, PasswordHasher, TokenIssuer, TokenRevocations
 from commerce.ports.cart_views import CartViews
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         lifespan=[lifespan],
         middleware=[metrics.middleware, DefineMiddleware(BearerTokenMiddleware)],
         before_request=answer_options,
+        before_send=[add_security_headers],
         request_class=JsonRequest,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
