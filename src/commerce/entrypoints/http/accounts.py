@@ -162,7 +162,7 @@ class AuthController(Controller):
         command = IssueToken(email=data.email, password=data.password, client=_client(request))
         issued = await issue_token(command, uow, password_hasher, login_throttle, token_issuer)
         body = AccessToken(access_token=issued.access_token, expires_in=issued.expires_in)
-        return Response(body, headers=command_headers([]))  # never cached: security_headers
+        return Response(body, headers=command_headers([]))  # no-store: see security_headers.py
 
     @post(
         "/logout",
