@@ -38,6 +38,7 @@ from commerce.domain.errors import (
     RateLimitedError,
 )
 from commerce.ports.auth import IssuedToken, Principal, ThrottlePolicy
+from commerce.ports.health import DependencyUnavailableError
 from tests.support import TEST_JWT_SECRET, an_address
 
 PASSWORD = "correct horse battery"
@@ -281,6 +282,24 @@ async def test_a_new_password_revokes_every_other_token_of_the_account_but_the_o
     assert not await world.revocations.is_revoked(laptop)
     assert not await world.revocations.is_revoked(grace)
     assert not await world.revocations.is_revoked(fresh)
+
+
+class UnreachableRevocations(InMemoryTokenRevocations):
+    async def revoke_others(self, account_id: uuid.UUID, keep: str, issued_until: object) -> None:
+        raise DependencyUnavailableError("redis")
+
+
+async def test_a_password_change_whose_revocations_cannot_be_recorded_changes_nothing(
+    world: World,
+) -> None:
+    account = await world.register()
+    world.revocations = UnreachableRevocations(world.clock, token_lifetime=900)
+
+    with pytest.raises(DependencyUnavailableError):
+        await world.change(account, password="a brand new password", current_password=PASSWORD)
+
+    assert await world.sign_in("ada@example.com", PASSWORD)
+    assert [e.type for e in world.store.outbox] == ["AccountRegistered"]
 
 
 async def test_a_refused_password_change_revokes_nothing(world: World) -> None:
