@@ -19,6 +19,7 @@ from redis import Redis
 
 from commerce.adapters.dramatiq.receipts import record_receipt
 from commerce.adapters.dramatiq.routing import actor_name, queue_name
+from commerce.adapters.redis.client import create_sync_redis
 from commerce.adapters.redis.projection_progress import mark_projected_sync
 from commerce.domain.events import EventEnvelope
 from commerce.settings import Settings
@@ -61,7 +62,7 @@ class ProjectionRunner:
                 client = Elasticsearch(self._settings.elasticsearch_url, request_timeout=30)
                 self.projection.ensure_index(client)
                 self._client = client
-                self._redis = Redis.from_url(self._settings.redis_url)
+                self._redis = create_sync_redis(self._settings.redis_url)
             return self._client, self._redis
 
 

@@ -1,7 +1,11 @@
 """Small helpers shared by tests."""
 
+import os
+import signal
 import socket
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import msgspec
@@ -18,6 +22,7 @@ from commerce.container import Container, build_container
 from commerce.domain.account import Account, PaymentMethod
 from commerce.domain.catalog import Product, ProductDetails, Variant
 from commerce.domain.values import Address, Money
+from commerce.entrypoints.stack.server import Server
 from commerce.settings import Settings
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -29,6 +34,24 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+@contextmanager
+def frozen(server: Server) -> Iterator[None]:
+    """The server stops answering but keeps its port (SIGSTOP): the kernel still accepts
+    connections, which then hang: the worst kind of outage for a client."""
+    pid = server.pid()
+    assert pid is not None, f"{server.name} is not running"
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        resumed(server)
+
+
+def resumed(server: Server) -> None:
+    if (pid := server.pid()) is not None:
+        os.kill(pid, signal.SIGCONT)
 
 
 def eur(amount: int) -> Money:
@@ -73,7 +96,9 @@ def container_without_servers(settings: Settings | None = None) -> Container:
     settings = msgspec.structs.replace(settings or Settings(), jwt_secret=TEST_JWT_SECRET)
     container = build_container(settings)
     twins = {
-        container.token_revocations: InMemoryTokenRevocations(SystemClock()),
+        container.token_revocations: InMemoryTokenRevocations(
+            SystemClock(), settings.access_token_ttl
+        ),
         container.projection_progress: InMemoryProjectionProgress(),
         container.product_search: InMemoryProductSearch(),
         container.cart_views: InMemoryCartViews(container.settings().currency),

@@ -67,7 +67,9 @@ class Container(containers.DeclarativeContainer):
         settings.provided.access_token_ttl,
         clock,
     )
-    token_revocations = providers.Singleton(RedisTokenRevocations, redis, clock)
+    token_revocations = providers.Singleton(
+        RedisTokenRevocations, redis, clock, settings.provided.access_token_ttl
+    )
     projection_progress = providers.Singleton(RedisProjectionProgress, redis)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     login_throttle = providers.Singleton(RedisLoginThrottle, redis)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from typing import Annotated
@@ -52,11 +53,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     redrive_after: Annotated[int, msgspec.Meta(ge=1, le=3600)] = 30
     # Events applied by every consumer stay in the outbox this long (seconds), then go.
     outbox_retention: Annotated[int, msgspec.Meta(ge=60)] = 7 * 86400
+    # The reverse proxies whose X-Forwarded-For names the client (addresses or CIDR networks,
+    # comma-separated). Empty: nobody's, so a client cannot pick the address it is counted by.
+    trusted_proxies: str = ""
 
     def __post_init__(self) -> None:
         _require_scheme("database_url", self.database_url, ("postgresql", "postgres"))
         _require_scheme("redis_url", self.redis_url, ("redis", "rediss"))
         _require_scheme("elasticsearch_url", self.elasticsearch_url, ("http", "https"))
+        for proxy in self.proxies:
+            try:
+                ipaddress.ip_network(proxy)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {proxy!r} is not an IP address or network"
+                ) from None
+
+    @property
+    def proxies(self) -> list[str]:
+        """`trusted_proxies`, one address or network each."""
+        return [item.strip() for item in self.trusted_proxies.split(",") if item.strip()]
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

@@ -1,9 +1,11 @@
 """Accounts and auth over HTTP, against the real PostgreSQL and Redis."""
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import msgspec
 import pytest
 from click.testing import CliRunner
@@ -12,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from commerce.adapters.redis.login_throttle import RedisLoginThrottle
-from commerce.container import build_container
+from commerce.container import Container, build_container, close
 from commerce.entrypoints.cli import main
 from commerce.entrypoints.http.app import create_app
 from commerce.ports.auth import ThrottlePolicy
@@ -37,8 +39,7 @@ def settings(stack_settings: Settings, database_url: str) -> Settings:
     )
 
 
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient[Litestar]]:
+def throttled_apart(settings: Settings) -> Container:
     container = build_container(settings)
     # Failures are counted per client address, and every TestClient request comes from the
     # same one: a throttle of this test's own keeps runs from adding up in the shared Redis.
@@ -46,7 +47,12 @@ def client(settings: Settings) -> Iterator[TestClient[Litestar]]:
     container.login_throttle.override(
         providers.Singleton(RedisLoginThrottle, container.redis, ThrottlePolicy(), prefix)
     )
-    with TestClient(create_app(settings, container)) as test_client:
+    return container
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient[Litestar]]:
+    with TestClient(create_app(settings, throttled_apart(settings))) as test_client:
         yield test_client
 
 
@@ -184,6 +190,29 @@ def test_repeated_failures_are_a_429_with_retry_after(client: TestClient[Litesta
     assert 0 < int(locked.headers["retry-after"]) <= ThrottlePolicy().window_seconds
 
 
+async def test_concurrent_wrong_passwords_are_checked_at_most_the_allowed_number_of_times(
+    settings: Settings,
+) -> None:
+    email, allowed = unique_email(), ThrottlePolicy().failures_per_email
+    container = throttled_apart(settings)
+    # httpx's ASGI transport runs requests concurrently on this loop (Litestar's test client
+    # would run them one by one).
+    transport = httpx.ASGITransport(app=create_app(settings, container))
+    async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+        body = {"email": email, "password": PASSWORD, "name": "Ada"}
+        assert (await client.post("/v1/accounts", json=body)).status_code == 201
+        guesses = await asyncio.gather(
+            *(
+                client.post("/v1/auth/token", json={"email": email, "password": f"guess {n}"})
+                for n in range(2 * allowed)
+            )
+        )
+
+    await close(container)
+    statuses = sorted(guess.status_code for guess in guesses)
+    assert statuses == [401] * allowed + [429] * allowed
+
+
 @pytest.mark.parametrize(
     "changes",
     [
@@ -301,6 +330,35 @@ def test_patching_me_changes_details_and_a_new_password_needs_the_current_one(
     assert with_current.status_code == 200
     assert sign_in(client, email).status_code == 401
     assert sign_in(client, email, "a brand new password").status_code == 200
+
+
+def test_changing_the_password_signs_out_every_other_token_of_the_account(
+    client: TestClient[Litestar],
+) -> None:
+    email = unique_email()
+    register(client, email)
+    laptop, phone, stolen = auth(client, email), auth(client, email), auth(client, email)
+    other_account = unique_email()
+    register(client, other_account)
+    bystander = auth(client, other_account)
+
+    changed = client.patch(
+        "/v1/accounts/me",
+        json={"password": "a brand new password", "current_password": PASSWORD},
+        headers=laptop,
+    )
+
+    assert changed.status_code == 200
+    assert client.get("/v1/accounts/me", headers=laptop).status_code == 200  # kept
+    for revoked in (phone, stolen):
+        refused = client.get("/v1/accounts/me", headers=revoked)
+        assert refused.status_code == 401
+        assert refused.headers["content-type"] == "application/problem+json"
+    assert client.get("/v1/accounts/me", headers=bystander).status_code == 200
+    fresh = sign_in(client, email, "a brand new password")
+    assert fresh.status_code == 200
+    fresh_headers = {"Authorization": f"Bearer {fresh.json()['access_token']}"}
+    assert client.get("/v1/accounts/me", headers=fresh_headers).status_code == 200
 
 
 def test_the_cli_bootstraps_an_admin_who_can_then_create_staff(

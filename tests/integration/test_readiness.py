@@ -1,19 +1,12 @@
 """`/health/ready` against the real servers, and what it says when one of them goes away."""
 
-import shutil
-import uuid
-from collections.abc import Iterator
-from dataclasses import replace
-
 import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from commerce.entrypoints.http.app import create_app
-from commerce.entrypoints.stack.layout import Layout
 from commerce.entrypoints.stack.redis import RedisServer
-from commerce.entrypoints.stack.system import ensure_service_user
 from commerce.settings import Settings
 from tests.support import free_port
 
@@ -28,19 +21,6 @@ def test_ready_with_postgres_redis_and_elasticsearch_all_up(stack_settings: Sett
 
     assert response.status_code == 200
     assert response.json()["checks"] == {"postgres": "up", "redis": "up", "elasticsearch": "up"}
-
-
-@pytest.fixture
-def own_redis() -> Iterator[RedisServer]:
-    """A Redis server of this test's own, so stopping it disturbs no other test."""
-    base = Layout.from_environment()
-    layout = replace(base, state_dir=base.state_dir / "tests" / uuid.uuid4().hex[:8])
-    ensure_service_user(layout)
-    server = RedisServer(layout, free_port())
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(layout.state_dir, ignore_errors=True)
 
 
 def test_stopping_redis_turns_readiness_into_a_503_naming_redis(

@@ -28,9 +28,7 @@ from commerce.application.accounts import (
 from commerce.application.auth import (
     WRONG_CREDENTIALS,
     IssueToken,
-    RevokeToken,
     issue_token,
-    revoke_token,
 )
 from commerce.domain.account import Account, DuplicateEmailError
 from commerce.domain.errors import (
@@ -39,7 +37,8 @@ from commerce.domain.errors import (
     NotFoundError,
     RateLimitedError,
 )
-from commerce.ports.auth import IssuedToken, ThrottlePolicy
+from commerce.ports.auth import IssuedToken, Principal, ThrottlePolicy
+from commerce.ports.health import DependencyUnavailableError
 from tests.support import TEST_JWT_SECRET, an_address
 
 PASSWORD = "correct horse battery"
@@ -66,7 +65,7 @@ class World:
     def __post_init__(self) -> None:
         self.throttle = InMemoryLoginThrottle(self.clock, ThrottlePolicy())
         self.issuer = JwtTokenIssuer(TEST_JWT_SECRET, 900, self.clock)
-        self.revocations = InMemoryTokenRevocations(self.clock)
+        self.revocations = InMemoryTokenRevocations(self.clock, token_lifetime=900)
 
     def uow(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store, self.clock)
@@ -79,10 +78,20 @@ class World:
         command = IssueToken(email=email, password=password, client=CLIENT)
         return await issue_token(command, self.uow(), self.hasher, self.throttle, self.issuer)
 
-    async def change(self, account: Account, **changes: object) -> Account:
-        command = ChangeAccount(account_id=account.id, client=CLIENT, **changes)  # type: ignore[arg-type]
-        result = await change_account(command, self.uow(), self.hasher, self.throttle, self.clock)
+    async def change(self, account: Account, token_id: str = "", **changes: object) -> Account:
+        command = ChangeAccount(account_id=account.id, token_id=token_id, client=CLIENT, **changes)  # type: ignore[arg-type]
+        result = await change_account(
+            command,
+            self.uow(),
+            hasher=self.hasher,
+            throttle=self.throttle,
+            revocations=self.revocations,
+            clock=self.clock,
+        )
         return result.account
+
+    async def principal(self, email: str = "ada@example.com") -> Principal:
+        return self.issuer.verify((await self.sign_in(email)).access_token)
 
     def stored(self, account: Account) -> Account:
         return self.store.accounts[account.id]
@@ -205,20 +214,6 @@ async def test_a_successful_sign_in_forgives_earlier_failures_of_that_email(worl
     assert await world.sign_in("ada@example.com")
 
 
-async def test_a_revoked_token_stays_revoked_until_it_would_have_expired(world: World) -> None:
-    await world.register()
-    principal = world.issuer.verify((await world.sign_in("ada@example.com")).access_token)
-
-    await revoke_token(
-        RevokeToken(token_id=principal.token_id, expires_at=principal.expires_at),
-        world.revocations,
-    )
-
-    assert await world.revocations.is_revoked(principal.token_id)
-    world.clock.advance(timedelta(seconds=901))
-    assert not await world.revocations.is_revoked(principal.token_id)
-
-
 async def test_changing_details_keeps_what_is_not_sent_and_removes_an_address_sent_as_null(
     world: World,
 ) -> None:
@@ -258,6 +253,69 @@ async def test_after_a_password_change_only_the_new_password_signs_in(world: Wor
     with pytest.raises(AuthenticationError):
         await world.sign_in("ada@example.com", PASSWORD)
     assert [e.type for e in world.store.outbox] == ["AccountRegistered", "PasswordChanged"]
+
+
+async def test_a_new_password_revokes_every_other_token_of_the_account_but_the_one_used(
+    world: World,
+) -> None:
+    account = await world.register()
+    await world.register("grace@example.com")
+    laptop, phone, grace = (
+        await world.principal(),
+        await world.principal(),
+        await world.principal("grace@example.com"),
+    )
+    world.clock.advance(timedelta(seconds=1))
+
+    await world.change(
+        account,
+        token_id=laptop.token_id,
+        password="a brand new password",
+        current_password=PASSWORD,
+    )
+
+    world.clock.advance(timedelta(seconds=1))
+    fresh = world.issuer.verify(
+        (await world.sign_in("ada@example.com", "a brand new password")).access_token
+    )
+    assert await world.revocations.is_revoked(phone)
+    assert not await world.revocations.is_revoked(laptop)
+    assert not await world.revocations.is_revoked(grace)
+    assert not await world.revocations.is_revoked(fresh)
+
+
+class UnreachableRevocations(InMemoryTokenRevocations):
+    async def revoke_others(self, account_id: uuid.UUID, keep: str, issued_until: object) -> None:
+        raise DependencyUnavailableError("redis")
+
+
+async def test_a_password_change_whose_revocations_cannot_be_recorded_changes_nothing(
+    world: World,
+) -> None:
+    account = await world.register()
+    world.revocations = UnreachableRevocations(world.clock, token_lifetime=900)
+
+    with pytest.raises(DependencyUnavailableError):
+        await world.change(account, password="a brand new password", current_password=PASSWORD)
+
+    assert await world.sign_in("ada@example.com", PASSWORD)
+    assert [e.type for e in world.store.outbox] == ["AccountRegistered"]
+
+
+async def test_a_refused_password_change_revokes_nothing(world: World) -> None:
+    account = await world.register()
+    laptop, phone = await world.principal(), await world.principal()
+
+    with pytest.raises(DomainValidationError):
+        await world.change(
+            account,
+            token_id=laptop.token_id,
+            password="a brand new password",
+            current_password="guess",
+        )
+    await world.change(account, token_id=laptop.token_id, name="Ada King")
+
+    assert not await world.revocations.is_revoked(phone)
 
 
 async def test_guessing_the_current_password_is_throttled_like_signing_in(world: World) -> None:

@@ -28,6 +28,13 @@ def test_variables_override_defaults_and_numbers_are_decoded() -> None:
     assert settings.currency == "USD"
 
 
+def test_trusted_proxies_are_none_unless_listed() -> None:
+    listed = load_settings({"COMMERCE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,::1"})
+
+    assert load_settings({}).proxies == []
+    assert listed.proxies == ["10.0.0.0/8", "192.0.2.7", "::1"]
+
+
 def test_a_misspelt_variable_stops_the_process_instead_of_being_ignored() -> None:
     with pytest.raises(SettingsError, match="COMMERCE_DATABSE_URL"):
         load_settings({"COMMERCE_DATABSE_URL": "postgresql://x@y/z"})
@@ -47,6 +54,8 @@ def test_the_stack_managers_own_variables_are_not_service_settings() -> None:
         ("COMMERCE_DATABASE_URL", "mysql://db/shop", "database_url must be a postgresql"),
         ("COMMERCE_REDIS_URL", "127.0.0.1:6379", "redis_url must be a redis"),
         ("COMMERCE_ELASTICSEARCH_URL", "es:9200", "elasticsearch_url must be a http"),
+        ("COMMERCE_TRUSTED_PROXIES", "10.0.0.1, proxy.internal", "'proxy.internal' is not an IP"),
+        ("COMMERCE_TRUSTED_PROXIES", "10.0.0.1/8", "'10.0.0.1/8' is not an IP"),
     ],
 )
 def test_an_invalid_value_is_refused_naming_what_is_wrong(

@@ -19,7 +19,7 @@ from commerce.domain.account import (
 )
 from commerce.domain.errors import DomainValidationError, RateLimitedError
 from commerce.domain.values import Address
-from commerce.ports.auth import LoginThrottle, PasswordHasher
+from commerce.ports.auth import LoginThrottle, PasswordHasher, TokenRevocations
 from commerce.ports.clock import Clock
 from commerce.ports.unit_of_work import UnitOfWork
 
@@ -54,9 +54,11 @@ class CreateStaffAccount(Confidential, frozen=True, kw_only=True):
 
 class ChangeAccount(Confidential, frozen=True, kw_only=True):
     """Fields left `UNSET` stay as they are; an address set to `None` is removed. `client` is
-    the caller's address, for throttling guesses of the current password."""
+    the caller's address, for throttling guesses of the current password; `token_id` the token
+    the change is made with, the one that stays valid when the password changes."""
 
     account_id: UUID
+    token_id: str
     client: str
     name: str | msgspec.UnsetType = msgspec.UNSET
     shipping_address: Address | msgspec.UnsetType | None = msgspec.UNSET
@@ -151,10 +153,14 @@ async def _register(
 async def change_account(
     cmd: ChangeAccount,
     uow: UnitOfWork,
+    *,
     hasher: PasswordHasher,
     throttle: LoginThrottle,
+    revocations: TokenRevocations,
     clock: Clock,
 ) -> AccountChanged:
+    """A new password signs out every other token of the account (a thief's included); the
+    one the change is made with stays, so the person who made it is not thrown out."""
     new_password = cmd.password if isinstance(cmd.password, str) else None
     current_password = cmd.current_password if isinstance(cmd.current_password, str) else None
     if new_password is not None:
@@ -170,7 +176,12 @@ async def change_account(
         )
         if new_password is not None and current_password is not None:
             await _check_current_password(account, current_password, cmd.client, hasher, throttle)
-            account.change_password(await hasher.hash(new_password), clock.now())
+            password_hash = await hasher.hash(new_password)
+            now = clock.now()
+            account.change_password(password_hash, now)
+            # Before the commit: if the revocation cannot be recorded, nothing changes; if the
+            # commit fails, the other devices were signed out for nothing, which is harmless.
+            await revocations.revoke_others(account.id, cmd.token_id, issued_until=now)
         event_ids = await uow.commit()
     return AccountChanged(account, event_ids)
 
@@ -179,11 +190,11 @@ async def _check_current_password(
     account: Account, password: str, client: str, hasher: PasswordHasher, throttle: LoginThrottle
 ) -> None:
     """A stolen token must not become a way to guess the password: same throttle as sign-in."""
-    if wait := await throttle.retry_after(account.email, client):
+    if wait := await throttle.admit(account.email, client):
         raise RateLimitedError("Too many wrong passwords: try again later.", wait)
     if not await hasher.verify(account.password_hash, password):
-        await throttle.record_failure(account.email, client)
         raise DomainValidationError("current_password", "is not the current password")
+    await throttle.forgive(account.email, client)
 
 
 def _unless_unset(

@@ -46,16 +46,16 @@ async def issue_token(
     issuer: TokenIssuer,
 ) -> IssuedToken:
     email = canonical_email(cmd.email)
-    if wait := await throttle.retry_after(email, cmd.client):
+    # Counted before it is checked, so concurrent guesses cannot all slip under the limit.
+    if wait := await throttle.admit(email, cmd.client):
         raise RateLimitedError("Too many failed sign-ins: try again later.", wait)
     account = await _find(uow, cmd.email)
     # Checked after the unit of work closed: no database connection waits on the hash. An
     # unknown email still costs one verification, so timing does not tell either.
     matches = await hasher.verify(account.password_hash if account else None, cmd.password)
     if account is None or not matches:
-        await throttle.record_failure(email, cmd.client)
         raise AuthenticationError(WRONG_CREDENTIALS)
-    await throttle.forgive(email)
+    await throttle.forgive(email, cmd.client)
     return issuer.issue(account.id, account.roles)
 
 

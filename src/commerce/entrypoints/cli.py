@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from typing import Any
 
 import click
 import uvicorn
@@ -67,8 +68,15 @@ def serve(host: str | None, port: int | None, run_migrations: bool) -> None:
         http="httptools",
         loop="uvloop",
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        **forwarded_for_options(settings),
     )
+
+
+def forwarded_for_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn believes X-Forwarded-For only from `COMMERCE_TRUSTED_PROXIES`. Left to itself it
+    would trust loopback, or whatever its own FORWARDED_ALLOW_IPS says; with no proxy
+    configured it reads no such header at all, and the peer's address is the client's."""
+    return {"proxy_headers": bool(settings.proxies), "forwarded_allow_ips": settings.proxies}
 
 
 @main.command()

@@ -15,6 +15,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     account_id: UUID
     roles: frozenset[str]
     token_id: str
+    issued_at: datetime
     expires_at: datetime
 
     def may_act_as(self, role: str) -> bool:
@@ -44,11 +45,22 @@ class TokenIssuer(Protocol):
 
 
 class TokenRevocations(Protocol):
+    """Tokens refused before they expire: one (signing out), or all of an account's but the one
+    in hand (changing the password). Each is remembered only until its tokens expire anyway."""
+
     async def revoke(self, token_id: str, until: datetime) -> None:
         """Remember the token as revoked until it would have expired anyway."""
         ...
 
-    async def is_revoked(self, token_id: str) -> bool: ...
+    async def revoke_others(self, account_id: UUID, keep: str, issued_until: datetime) -> None:
+        """Revoke every token of the account issued at or before `issued_until`, except the one
+        whose id is `keep`. Tokens issued later are not affected; a later call replaces this
+        one (its moment is later, so it revokes at least as much)."""
+        ...
+
+    async def is_revoked(self, principal: Principal) -> bool:
+        """Whether the token was revoked itself or with its account's other tokens."""
+        ...
 
 
 class PasswordHasher(Protocol):
@@ -73,15 +85,20 @@ class ThrottlePolicy(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class LoginThrottle(Protocol):
-    """Counts failed sign-ins per email and per client address (fixed windows)."""
+    """Counts sign-in attempts per email and per client address (fixed windows).
 
-    async def retry_after(self, email: str, client: str) -> int:
-        """Seconds until `email` may try again from `client`; 0 when neither is locked."""
+    An attempt is counted when it is admitted, before the password is checked, and given back
+    when it succeeds: however many run at once, no more than the allowed number of wrong
+    passwords are ever checked in a window."""
+
+    async def admit(self, email: str, client: str) -> int:
+        """Check and count one attempt, as one step: 0 when it may go ahead (it now counts as a
+        failure until forgiven); otherwise the seconds until `email` may try again from
+        `client`, and the attempt is not counted."""
         ...
 
-    async def record_failure(self, email: str, client: str) -> None: ...
-
-    async def forgive(self, email: str) -> None:
-        """A successful sign-in clears the email's failures; the client's count stays, or one
-        valid account would reset a guesser's budget."""
+    async def forgive(self, email: str, client: str) -> None:
+        """The admitted attempt succeeded: the email's failures are cleared and the client gets
+        this attempt back. The client's other failures stay, or one valid account would reset
+        a guesser's budget."""
         ...

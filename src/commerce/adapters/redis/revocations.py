@@ -1,25 +1,67 @@
-"""Revoked token ids in Redis, each kept only until its token would have expired."""
+"""Revoked tokens in Redis: one key per revoked token id, and one per account whose other
+tokens were revoked (`<issued until, in µs>:<token kept>`), each kept only until the tokens
+it revokes would have expired anyway. One round trip checks both."""
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from redis.asyncio import Redis
 
+from commerce.adapters.redis.client import unavailable_when_down
+from commerce.ports.auth import Principal
 from commerce.ports.clock import Clock
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class RedisTokenRevocations:
-    def __init__(self, client: Redis, clock: Clock, prefix: str = "commerce:revoked:") -> None:
+    def __init__(
+        self,
+        client: Redis,
+        clock: Clock,
+        token_lifetime: int,
+        prefix: str = "commerce:revoked:",
+    ) -> None:
         self._client = client
         self._clock = clock
+        self._lifetime = timedelta(seconds=token_lifetime)
         self._prefix = prefix
 
     async def revoke(self, token_id: str, until: datetime) -> None:
+        await self._remember(self._token_key(token_id), b"1", until)
+
+    async def revoke_others(self, account_id: UUID, keep: str, issued_until: datetime) -> None:
+        record = f"{_micros(issued_until)}:{keep}".encode()
+        await self._remember(self._account_key(account_id), record, issued_until + self._lifetime)
+
+    async def is_revoked(self, principal: Principal) -> bool:
+        keys = [self._token_key(principal.token_id), self._account_key(principal.account_id)]
+        with unavailable_when_down():
+            token, account = await self._client.mget(keys)
+        if token is not None:
+            return True
+        if account is None:
+            return False
+        record = account if isinstance(account, str) else account.decode()
+        issued_until, _, keep = record.partition(":")
+        return principal.token_id != keep and _micros(principal.issued_at) <= int(issued_until)
+
+    async def _remember(self, key: str, value: bytes, until: datetime) -> None:
         seconds = math.ceil((until - self._clock.now()).total_seconds())
         if seconds > 0:
-            await self._client.set(self._prefix + token_id, b"1", ex=seconds)
+            with unavailable_when_down():
+                await self._client.set(key, value, ex=seconds)
 
-    async def is_revoked(self, token_id: str) -> bool:
-        return bool(await self._client.exists(self._prefix + token_id))
+    def _token_key(self, token_id: str) -> str:
+        return f"{self._prefix}{token_id}"
+
+    def _account_key(self, account_id: UUID) -> str:
+        return f"{self._prefix}account:{account_id.hex}"
+
+
+def _micros(moment: datetime) -> int:
+    """Exact, unlike a float timestamp: two moments compare as the clock gave them."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)

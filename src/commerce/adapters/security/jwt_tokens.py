@@ -28,7 +28,9 @@ class JwtTokenIssuer:
             "roles": sorted(roles),
             "jti": uuid.uuid4().hex,
             "iss": _ISSUER,
-            "iat": int(now.timestamp()),
+            # To the microsecond (RFC 7519 allows fractions): a password change revokes the
+            # tokens issued up to its moment, and a sign-in just after it must not be one.
+            "iat": round(now.timestamp(), 6),
             "exp": int((now + timedelta(seconds=self._ttl)).timestamp()),
         }
         return IssuedToken(jwt.encode(claims, self._secret, algorithm=_ALGORITHM), self._ttl)
@@ -47,6 +49,7 @@ class JwtTokenIssuer:
                 account_id=UUID(claims["sub"]),
                 roles=frozenset(str(role) for role in claims.get("roles", [])),
                 token_id=str(claims["jti"]),
+                issued_at=datetime.fromtimestamp(float(claims["iat"]), UTC),
                 expires_at=expires_at,
             )
         except (jwt.PyJWTError, ValueError, TypeError) as error:

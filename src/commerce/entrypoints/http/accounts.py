@@ -162,8 +162,7 @@ class AuthController(Controller):
         command = IssueToken(email=data.email, password=data.password, client=_client(request))
         issued = await issue_token(command, uow, password_hasher, login_throttle, token_issuer)
         body = AccessToken(access_token=issued.access_token, expires_in=issued.expires_in)
-        headers = command_headers([]) | {"Cache-Control": "no-store"}
-        return Response(body, headers=headers)
+        return Response(body, headers=command_headers([]))  # no-store: see security_headers.py
 
     @post(
         "/logout",
@@ -232,11 +231,14 @@ class AccountsController(Controller):
         uow: Injected[UnitOfWork],
         password_hasher: Injected[PasswordHasher],
         login_throttle: Injected[LoginThrottle],
+        token_revocations: Injected[TokenRevocations],
         clock: Injected[Clock],
     ) -> Response[AccountProfile]:
-        """Change the name or addresses; a new `password` needs `current_password`."""
+        """Change the name or addresses; a new `password` needs `current_password`, and signs
+        out every other token of the account (the one this request presents stays valid)."""
         command = ChangeAccount(
             account_id=principal.account_id,
+            token_id=principal.token_id,
             client=_client(request),
             name=data.name,
             shipping_address=data.shipping_address,
@@ -244,7 +246,14 @@ class AccountsController(Controller):
             password=data.password,
             current_password=data.current_password,
         )
-        result = await change_account(command, uow, password_hasher, login_throttle, clock)
+        result = await change_account(
+            command,
+            uow,
+            hasher=password_hasher,
+            throttle=login_throttle,
+            revocations=token_revocations,
+            clock=clock,
+        )
         return _account_response(result)
 
     @post(

@@ -9,7 +9,6 @@ from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from commerce import __version__
@@ -24,6 +23,7 @@ from commerce.entrypoints.http.cart import CartController
 from commerce.entrypoints.http.catalog import InventoryAdminController, ProductsAdminController
 from commerce.entrypoints.http.consistency import read_model_dependencies, say_when_stale
 from commerce.entrypoints.http.dependencies import container_dependencies
+from commerce.entrypoints.http.docs import DOCS_PATH, LocalSwaggerUI
 from commerce.entrypoints.http.health import live, ready
 from commerce.entrypoints.http.idempotency import (
     DEPENDENCY,
@@ -37,6 +37,7 @@ from commerce.entrypoints.http.payments import PaymentsController
 from commerce.entrypoints.http.problems import EXCEPTION_HANDLERS
 from commerce.entrypoints.http.products import ProductsController
 from commerce.entrypoints.http.requests import JsonRequest
+from commerce.entrypoints.http.security_headers import add_security_headers
 from commerce.settings import Settings, load_settings
 
 
@@ -82,14 +83,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             IdempotencyMiddleware(store=container.idempotency_store, clock=container.clock),
         ],
         before_request=answer_options,
-        before_send=[say_when_stale],
+        before_send=[say_when_stale, add_security_headers],
         request_class=JsonRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Commerce",
             version=__version__,
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            path=DOCS_PATH,
+            render_plugins=[LocalSwaggerUI()],
         ),
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},

@@ -38,7 +38,8 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
             principal = issuer.verify(token.strip())
         except InvalidTokenError:
             raise _unauthorized("the token is invalid or has expired") from None
-        if await revocations.is_revoked(principal.token_id):
+        # Fails closed: when Redis cannot tell, this raises and the request is a 503.
+        if await revocations.is_revoked(principal):
             raise _unauthorized("the token has been revoked")
         return AuthenticationResult(user=principal, auth=token)
 
