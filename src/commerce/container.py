@@ -13,6 +13,7 @@ from commerce.adapters.payments.sandbox import SandboxPaymentGateway
 from commerce.adapters.postgres.accounts import PostgresAccountProfiles
 from commerce.adapters.postgres.engine import PostgresCheck, create_engine
 from commerce.adapters.postgres.idempotency import PostgresIdempotencyStore
+from commerce.adapters.postgres.revocations import PostgresTokenRevocations
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.redis.client import RedisCheck, create_redis
 from commerce.adapters.redis.login_throttle import RedisLoginThrottle
@@ -21,6 +22,7 @@ from commerce.adapters.redis.revocations import RedisTokenRevocations
 from commerce.adapters.security.argon2_hasher import Argon2PasswordHasher
 from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
 from commerce.adapters.system_clock import SystemClock
+from commerce.adapters.token_revocations import CachedTokenRevocations
 from commerce.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -67,8 +69,15 @@ class Container(containers.DeclarativeContainer):
         settings.provided.access_token_ttl,
         clock,
     )
+    # PostgreSQL is the record of revoked tokens; Redis caches it (ADR 0007 and 0009).
     token_revocations = providers.Singleton(
-        RedisTokenRevocations, redis, clock, settings.provided.access_token_ttl
+        CachedTokenRevocations,
+        providers.Singleton(
+            PostgresTokenRevocations, engine, clock, settings.provided.access_token_ttl
+        ),
+        providers.Singleton(
+            RedisTokenRevocations, redis, clock, settings.provided.access_token_ttl
+        ),
     )
     projection_progress = providers.Singleton(RedisProjectionProgress, redis)
     password_hasher = providers.Singleton(Argon2PasswordHasher)

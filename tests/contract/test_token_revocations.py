@@ -11,7 +11,9 @@ import pytest
 
 from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.memory.revocations import InMemoryTokenRevocations
+from commerce.adapters.postgres.revocations import PostgresTokenRevocations
 from commerce.adapters.redis.revocations import RedisTokenRevocations
+from commerce.adapters.token_revocations import CachedTokenRevocations
 from commerce.ports.auth import Principal, TokenRevocations
 
 LIFETIME = 1  # seconds: how long any token lives, so the tests can outlive one
@@ -34,22 +36,27 @@ class Revocations:
         )
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "postgres", "postgres+redis"])
 def revoked(request: pytest.FixtureRequest) -> Revocations:
     clock = FixedClock()
-    if request.param == "memory":
 
-        async def advance() -> None:
-            clock.advance(timedelta(seconds=LIFETIME, milliseconds=100))
+    async def advance() -> None:
+        clock.advance(timedelta(seconds=LIFETIME, milliseconds=100))
 
-        return Revocations(InMemoryTokenRevocations(clock, LIFETIME), clock, advance)
-    client = request.getfixturevalue("redis")
-    prefix = f"commerce-test:{uuid.uuid4().hex}:"
-
-    async def sleep() -> None:
+    async def advance_and_sleep() -> None:  # Redis expires keys by its own clock
+        await advance()
         await asyncio.sleep(LIFETIME + 0.1)
 
-    return Revocations(RedisTokenRevocations(client, clock, LIFETIME, prefix), clock, sleep)
+    if request.param == "memory":
+        return Revocations(InMemoryTokenRevocations(clock, LIFETIME), clock, advance)
+    record = PostgresTokenRevocations(request.getfixturevalue("engine"), clock, LIFETIME)
+    if request.param == "postgres":
+        return Revocations(record, clock, advance)
+    prefix = f"commerce-test:{uuid.uuid4().hex}:"
+    cache = RedisTokenRevocations(request.getfixturevalue("redis"), clock, LIFETIME, prefix)
+    if request.param == "redis":
+        return Revocations(cache, clock, advance_and_sleep)
+    return Revocations(CachedTokenRevocations(record, cache), clock, advance_and_sleep)
 
 
 async def test_a_revoked_token_is_refused_and_no_other(revoked: Revocations) -> None:

@@ -1,7 +1,11 @@
-"""The async SQLAlchemy engine on asyncpg."""
+"""The async SQLAlchemy engine on asyncpg, and what a PostgreSQL that does not answer means."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from commerce.ports.health import DependencyUnavailableError
@@ -17,6 +21,19 @@ def create_engine(database_url: str, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(
         asyncpg_url(database_url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
     )
+
+
+NAME = "postgres"
+
+
+@contextmanager
+def unavailable_when_down() -> Iterator[None]:
+    """A connection PostgreSQL refuses, drops or never gives is the port-level
+    `DependencyUnavailableError` (a 503); an error in a statement is a bug and stays one."""
+    try:
+        yield
+    except (OSError, TimeoutError, OperationalError, InterfaceError) as error:
+        raise DependencyUnavailableError(NAME) from error
 
 
 class PostgresCheck:

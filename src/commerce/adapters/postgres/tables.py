@@ -245,3 +245,23 @@ sandbox_refunds = Table(
     CheckConstraint("amount > 0", name="amount_positive"),
     Index("ix_sandbox_refunds_charge_key", "charge_key"),
 )
+
+
+# Revoked access tokens, the record (Redis holds a cache of it): one row per signed-out token,
+# and one per account whose other tokens a password change revoked. Rows go once the tokens
+# they revoke have expired anyway.
+revoked_tokens = Table(
+    "revoked_tokens",
+    metadata,
+    Column("token_id", Text, primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+revoked_account_tokens = Table(
+    "revoked_account_tokens",
+    metadata,
+    Column("account_id", UUID(as_uuid=True), primary_key=True),
+    Column("issued_until", DateTime(timezone=True), nullable=False),
+    Column("kept_token_id", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)

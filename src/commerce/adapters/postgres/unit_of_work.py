@@ -12,6 +12,7 @@ from commerce.adapters.envelopes import envelopes_for
 from commerce.adapters.postgres.accounts import PostgresAccountRepository
 from commerce.adapters.postgres.carts import PostgresCartRepository
 from commerce.adapters.postgres.catalog import PostgresProductRepository
+from commerce.adapters.postgres.engine import unavailable_when_down
 from commerce.adapters.postgres.inventory import PostgresStockRepository
 from commerce.adapters.postgres.orders import PostgresOrderRepository
 from commerce.adapters.postgres.outbox import append_events
@@ -33,8 +34,9 @@ class PostgresUnitOfWork:
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
-        self._connection = await self._engine.connect()
-        await self._connection.begin()
+        with unavailable_when_down():
+            self._connection = await self._engine.connect()
+            await self._connection.begin()
         self.products = PostgresProductRepository(self._connection)
         self.stock = PostgresStockRepository(self._connection)
         self.accounts = PostgresAccountRepository(self._connection)

@@ -5,6 +5,7 @@ it revokes would have expired anyway. One round trip checks both."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -41,13 +42,40 @@ class RedisTokenRevocations:
         keys = [self._token_key(principal.token_id), self._account_key(principal.account_id)]
         with unavailable_when_down():
             token, account = await self._client.mget(keys)
-        if token is not None:
-            return True
-        if account is None:
-            return False
-        record = account if isinstance(account, str) else account.decode()
-        issued_until, _, keep = record.partition(":")
-        return principal.token_id != keep and _micros(principal.issued_at) <= int(issued_until)
+        return _revoked(principal, token, account)
+
+    async def cached_is_revoked(self, principal: Principal) -> bool | None:
+        """The answer if this cache was filled from the record lately; None if it was not (a
+        Redis restarted without its data, or not filled for `fresh_for` seconds)."""
+        keys = [
+            self._filled_key,
+            self._token_key(principal.token_id),
+            self._account_key(principal.account_id),
+        ]
+        with unavailable_when_down():
+            filled, token, account = await self._client.mget(keys)
+        return None if filled is None else _revoked(principal, token, account)
+
+    async def fill(
+        self,
+        tokens: Iterable[tuple[str, datetime]],
+        accounts: Iterable[tuple[UUID, str, datetime, datetime]],
+        fresh_for: int,
+    ) -> None:
+        """Write what the record holds (token ids with their expiry; accounts with the token
+        kept, the moment up to which others are revoked, and the expiry), then say the cache
+        is filled for `fresh_for` seconds."""
+        for token_id, until in tokens:
+            await self.revoke(token_id, until)
+        for account_id, keep, issued_until, until in accounts:
+            record = f"{_micros(issued_until)}:{keep}".encode()
+            await self._remember(self._account_key(account_id), record, until)
+        with unavailable_when_down():
+            await self._client.set(self._filled_key, b"1", ex=fresh_for)
+
+    @property
+    def _filled_key(self) -> str:
+        return f"{self._prefix}filled"
 
     async def _remember(self, key: str, value: bytes, until: datetime) -> None:
         seconds = math.ceil((until - self._clock.now()).total_seconds())
@@ -60,6 +88,16 @@ class RedisTokenRevocations:
 
     def _account_key(self, account_id: UUID) -> str:
         return f"{self._prefix}account:{account_id.hex}"
+
+
+def _revoked(principal: Principal, token: object, account: object) -> bool:
+    if token is not None:
+        return True
+    if not isinstance(account, str | bytes):
+        return False
+    record = account if isinstance(account, str) else account.decode()
+    issued_until, _, keep = record.partition(":")
+    return principal.token_id != keep and _micros(principal.issued_at) <= int(issued_until)
 
 
 def _micros(moment: datetime) -> int:
