@@ -405,4 +405,6 @@ def test_control_characters_are_a_422_and_never_reach_the_database(
     assert bad_name.json()["errors"][0]["field"] == "name"
     assert bad_address.status_code == 422
     assert bad_address.json()["errors"][0]["field"] == "shipping_address.city"
-    assert bad_login.status_code == 401
+    # Refused for what it is, whoever it names: it tells nothing about which accounts exist.
+    assert bad_login.status_code == 422
+    assert bad_login.json()["errors"][0]["field"] == "email"

@@ -122,6 +122,85 @@ def test_an_invalid_product_is_a_422_naming_the_field(
     assert field in [error["field"] for error in response.json()["errors"]]
 
 
+NUL = "\u0000"
+
+
+@pytest.mark.parametrize(
+    ("changes", "variant_changes", "field"),
+    [
+        ({"brand": f"Ac{NUL}me"}, {}, "brand"),
+        ({"description": f"Boils{NUL}"}, {}, "description"),
+        ({"attributes": {f"mat{NUL}": "steel"}}, {}, f"attributes.mat{NUL}"),
+        ({"attributes": {"material": f"st{NUL}eel"}}, {}, "attributes.material"),
+        ({"name": "Kettle\n"}, {}, "name"),  # a single line, even at its end
+        ({"attributes": {"": "steel"}}, {}, "attributes"),
+        ({}, {"attributes": {"color": f"r{NUL}ed"}}, "variants[0].attributes.color"),
+        ({}, {"price": {"amount": "2999", "currency": "EUR"}}, "variants[0].price.amount"),
+        ({"unexpected": 1}, {}, "unexpected"),
+    ],
+)
+def test_a_control_character_a_loose_type_or_an_unknown_field_is_a_422_and_writes_nothing(
+    client: TestClient[Litestar],
+    changes: dict[str, Any],
+    variant_changes: dict[str, Any],
+    field: str,
+) -> None:
+    sku = unique_sku()
+    body = product_body(sku, **changes)
+    body["variants"][0] |= variant_changes
+
+    response = client.post("/v1/admin/products", json=body, headers=OPERATOR)
+    again = client.post("/v1/admin/products", json=product_body(sku), headers=OPERATOR)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert again.status_code == 201  # the SKU is still free
+
+
+def test_a_description_is_free_text_with_tabs_and_line_breaks(
+    client: TestClient[Litestar],
+) -> None:
+    description = "Boils 1.7 l.\r\n\tQuietly."
+
+    response = client.post(
+        "/v1/admin/products",
+        json=product_body(unique_sku(), description=description),
+        headers=OPERATOR,
+    )
+
+    assert response.status_code == 201
+    assert response.json()["description"] == description
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"brand": f"Ac{NUL}me"}, "brand"),
+        ({"description": f"Boils{NUL}"}, "description"),
+        ({"attributes": {"material": f"st{NUL}eel"}}, "attributes.material"),
+        (
+            {"variants": [{"sku": "KT-1", "attributes": {"color": NUL}}]},
+            "variants[0].attributes.color",
+        ),
+        ({"variants": [{"sku": "KT-1", "retired": "true"}]}, "variants[0].retired"),
+        ({"nmae": "Quiet kettle"}, "nmae"),
+    ],
+)
+def test_a_bad_product_change_is_a_422_and_leaves_the_product_as_it_was(
+    client: TestClient[Litestar], change: dict[str, Any], field: str
+) -> None:
+    created = client.post("/v1/admin/products", json=product_body(unique_sku()), headers=OPERATOR)
+    url, etag = f"/v1/admin/products/{created.json()['id']}", created.headers["etag"]
+
+    response = client.patch(url, json=change, headers=OPERATOR | {"If-Match": etag})
+    unchanged = client.patch(url, json={"brand": "Acme"}, headers=OPERATOR | {"If-Match": etag})
+
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert unchanged.status_code == 200  # the version did not move
+
+
 def test_a_price_in_another_currency_is_a_422(client: TestClient[Litestar]) -> None:
     body = product_body(unique_sku())
     body["variants"][0]["price"]["currency"] = "USD"
@@ -244,6 +323,31 @@ def test_a_stock_operator_counts_receives_and_writes_off_stock(
     }
     assert too_much.status_code == 409
     assert too_much.json()["type"] == "urn:commerce:problem:below_reserved"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"delta": 5, "reason": f"rec{NUL}eived"}, "reason"),
+        ({"delta": 5, "reason": "received\n"}, "reason"),
+        ({"delta": "5", "reason": "received"}, "delta"),
+        ({"delta": 5, "reason": "received", "note": "pallet 3"}, "note"),
+    ],
+)
+def test_a_bad_stock_adjustment_is_a_422_and_leaves_the_stock_as_it_was(
+    client: TestClient[Litestar], body: dict[str, Any], field: str
+) -> None:
+    sku = unique_sku()
+    client.post("/v1/admin/products", json=product_body(sku), headers=OPERATOR)
+    client.put(f"/v1/admin/inventory/{sku}", json={"on_hand": 10}, headers=STOCK)
+    url = f"/v1/admin/inventory/{sku}/adjustments"
+
+    response = client.post(url, json=body, headers=STOCK)
+    after = client.post(url, json={"delta": 1, "reason": "found one"}, headers=STOCK)
+
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert after.json()["on_hand"] == 11
 
 
 @pytest.mark.parametrize(

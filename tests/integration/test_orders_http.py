@@ -218,6 +218,18 @@ def test_a_bad_sku_or_quantity_is_a_422(
     assert client.put(path, json=body, headers=a_customer(client)).status_code == 422
 
 
+@pytest.mark.parametrize("quantity", ["1", 1.0])
+def test_a_quantity_that_is_not_a_json_integer_is_a_422_naming_it(
+    client: TestClient[Litestar], quantity: object
+) -> None:
+    customer, sku = a_customer(client), a_sku_in_stock(client)
+
+    response = client.put(f"/v1/cart/items/{sku}", json={"quantity": quantity}, headers=customer)
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "quantity"
+
+
 # Checkout -----------------------------------------------------------------------------------
 
 
@@ -302,6 +314,19 @@ def test_the_same_key_with_another_body_is_a_422(client: TestClient[Litestar]) -
 
     assert reused.status_code == 422
     assert reused.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+async def test_a_misspelt_field_is_a_422_naming_it_and_places_no_order(
+    client: TestClient[Litestar], engine: AsyncEngine
+) -> None:
+    customer, sku = a_customer(client), a_sku_in_stock(client)
+    add_to_cart(client, customer, sku, 1)
+
+    response = checkout(client, customer, {"shipping_adress": ADDRESS})
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "shipping_adress"
+    assert await orders_of(engine, sku) == 0
 
 
 def test_checkout_of_an_empty_cart_is_a_422(client: TestClient[Litestar]) -> None:
@@ -449,6 +474,25 @@ def test_a_payment_body_that_breaks_a_rule_is_a_422_that_never_echoes_a_card_num
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == field
     assert "4111" not in response.text
+
+
+async def test_an_amount_sent_as_a_string_is_a_422_and_charges_nothing(
+    client: TestClient[Litestar], engine: AsyncEngine
+) -> None:
+    customer = a_customer(client)
+    order = an_order(client, customer)
+    total = order["total"]["amount"]
+
+    body = {"amount": {"amount": "100", "currency": "EUR"}, "token": "tok_visa"}
+
+    response = client.post(
+        f"/v1/orders/{order['id']}/payments", json=body, headers=customer | key()
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "amount.amount"
+    assert await order_status(engine, order["id"]) == ("awaiting_payment", None)
+    assert pay(client, customer, order["id"], total).status_code == 201  # all still due
 
 
 def test_paying_a_cancelled_order_is_a_409(client: TestClient[Litestar]) -> None:

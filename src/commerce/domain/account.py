@@ -17,7 +17,7 @@ import msgspec
 from commerce.domain.aggregate import Aggregate
 from commerce.domain.errors import ConflictError, DomainValidationError, NotFoundError
 from commerce.domain.events import DomainEvent
-from commerce.domain.values import PRINTABLE_PATTERN, Address
+from commerce.domain.values import Address, control_characters_problem
 
 StaffRole = Literal["operator", "stock_operator", "shipping_operator", "admin"]
 STAFF_ROLES: frozenset[str] = frozenset(get_args(StaffRole))
@@ -39,7 +39,6 @@ EMAIL_PATTERN = (
 _EMAIL = re.compile(EMAIL_PATTERN)
 # Printable (see PRINTABLE_PATTERN) with at least one character that is not a space.
 NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
-_PRINTABLE = re.compile(PRINTABLE_PATTERN)
 # 13 to 19 digits, single spaces or dashes allowed between them, not part of a longer number.
 _CARD_NUMBER = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
 _LAST4 = re.compile(r"[0-9]{4}")
@@ -333,5 +332,5 @@ def _check_payment_method(method: PaymentMethod, now: datetime) -> None:
 
 
 def _check_printable(field: str, value: str) -> None:
-    if not _PRINTABLE.fullmatch(value):
-        raise DomainValidationError(field, "must not contain control characters")
+    if (problem := control_characters_problem(value)) is not None:
+        raise DomainValidationError(field, problem)

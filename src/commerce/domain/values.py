@@ -46,6 +46,21 @@ class Money(msgspec.Struct, frozen=True):
 
 # Text people type: no control characters (PostgreSQL cannot even store NUL).
 PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+# Free text (a description, a password) may also hold tabs and line breaks.
+MULTILINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# Matched whole: a `$` in a search, as in a msgspec pattern, also passes one trailing newline.
+_PRINTABLE = re.compile(PRINTABLE_PATTERN)
+_MULTILINE = re.compile(MULTILINE_PATTERN)
+
+
+def control_characters_problem(text: str, *, multiline: bool = False) -> str | None:
+    """Why `text` is not text a person typed, or `None` when it is."""
+    if multiline:
+        if _MULTILINE.fullmatch(text) is None:
+            return "must not contain control characters other than tabs and line breaks"
+    elif _PRINTABLE.fullmatch(text) is None:
+        return "must not contain control characters"
+    return None
 
 
 def _line(min_length: int, max_length: int) -> msgspec.Meta:

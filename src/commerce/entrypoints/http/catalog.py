@@ -30,7 +30,7 @@ from commerce.application.inventory import (
 )
 from commerce.domain.catalog import ProductDetails
 from commerce.domain.errors import DomainValidationError
-from commerce.domain.values import SKU_PATTERN, Money
+from commerce.domain.values import MULTILINE_PATTERN, SKU_PATTERN, Money
 from commerce.entrypoints.http.auth import requires_role
 from commerce.entrypoints.http.bodies import MoneyBody
 from commerce.entrypoints.http.dependencies import Injected
@@ -42,7 +42,7 @@ from commerce.settings import Settings
 
 Sku = Annotated[str, msgspec.Meta(pattern=SKU_PATTERN)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Text = Annotated[str, msgspec.Meta(max_length=10_000)]
+Text = Annotated[str, msgspec.Meta(max_length=10_000, pattern=MULTILINE_PATTERN)]
 Key = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
 Value = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://\S{1,2000}$")]
@@ -73,7 +73,7 @@ class VariantPatch(msgspec.Struct, frozen=True, kw_only=True):
     retired: bool | None = None
 
 
-class ProductPatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ProductPatch(msgspec.Struct, frozen=True, kw_only=True):
     name: Name | msgspec.UnsetType = msgspec.UNSET
     description: Text | msgspec.UnsetType = msgspec.UNSET
     brand: Name | msgspec.UnsetType = msgspec.UNSET

@@ -71,7 +71,7 @@ class CheckoutBody(msgspec.Struct, frozen=True, kw_only=True):
     billing_address: Address | None = None
 
 
-class ShippingAddressBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ShippingAddressBody(msgspec.Struct, frozen=True, kw_only=True):
     shipping_address: Address
 
 

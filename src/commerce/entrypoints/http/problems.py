@@ -7,6 +7,7 @@ its traceback and answered with a bare 500.
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -35,6 +36,8 @@ PROBLEM_TYPE_PREFIX = "urn:commerce:problem:"
 RETRY_AFTER_SECONDS = 1
 
 logger = logging.getLogger(__name__)
+
+_MSGSPEC_PATH = re.compile(r" - at `(?P<in_key>key` in `)?\$\.(?P<path>[^`]*)`$")
 
 
 class FieldError(msgspec.Struct, frozen=True):
@@ -109,11 +112,12 @@ def _field_error(item: dict[str, Any]) -> FieldError:
     key = str(item.get("key") or "body")
     if key == "data":  # Litestar's name for the body
         key = "body"
-    # msgspec reports paths as `$.items[0].sku`; clients want `items[0].sku`.
+    # msgspec reports paths as `$.items[0].sku` (or "`key` in `$.attributes`" for a key of a
+    # map); clients want `items[0].sku`.
     message = str(item.get("message", "is invalid"))
-    if " - at `$." in message:
-        message, _, path = message.partition(" - at `$.")
-        key = path.rstrip("`")
+    if found := _MSGSPEC_PATH.search(message):
+        key = found["path"]
+        message = message[: found.start()] + (" (a key)" if found["in_key"] else "")
     return FieldError(field=key, message=message)
 
 

@@ -1,7 +1,10 @@
-"""The request class of the app: a JSON body nested deeper than the decoder goes is a 400.
+"""The request class of the app: a JSON body is read strictly.
 
-msgspec raises `RecursionError` for such a body, which Litestar does not expect and would
-answer with a 500 (and log a traceback for every such request).
+- Bytes that are not UTF-8, or nesting deeper than the decoder goes, are a 400. (msgspec
+  raises `UnicodeDecodeError` and `RecursionError` for these, which Litestar does not expect
+  and would answer with a 500, logging a traceback for every such request.)
+- A body that is not exactly what the route's `data` declares is a 422 naming each field
+  (`body_checks.py`): an unknown field, a control character, a value of another JSON type.
 """
 
 from __future__ import annotations
@@ -11,10 +14,24 @@ from typing import Any
 from litestar import Request
 from litestar.exceptions import SerializationException
 
+from commerce.entrypoints.http.body_checks import check_body
+
 
 class JsonRequest(Request[Any, Any, Any]):
     async def json(self) -> Any:
+        """The JSON document of the body, once it holds exactly what the route's `data`
+        declares. Litestar reads a route's `data` from here."""
+        document = await self.document()
+        data = self.route_handler.parsed_fn_signature.parameters.get("data")
+        if data is not None:
+            check_body(document, data.annotation)
+        return document
+
+    async def document(self) -> Any:
+        """The JSON document of the body as it was sent, whatever the route declares."""
         try:
             return await super().json()
         except RecursionError:
             raise SerializationException("The JSON body is nested too deeply.") from None
+        except UnicodeDecodeError:
+            raise SerializationException("The JSON body is not valid UTF-8.") from None
