@@ -69,7 +69,7 @@ class Container(containers.DeclarativeContainer):
         settings.provided.access_token_ttl,
         clock,
     )
-    # PostgreSQL is the record of revoked tokens; Redis caches it (ADR 0007 and 0009).
+    # PostgreSQL is the record of revoked tokens; Redis caches it (ADR 0007).
     token_revocations = providers.Singleton(
         CachedTokenRevocations,
         providers.Singleton(

@@ -130,8 +130,10 @@ def client() -> Iterator[TestClient[Litestar]]:
     clock, store = FixedClock(NOW), InMemoryStore()
     container = build_container(SETTINGS)
     for provider, twin in {
-        container.unit_of_work: lambda: InMemoryUnitOfWork(store, clock),
-        container.token_revocations: lambda: InMemoryTokenRevocations(clock),
+        container.uow: lambda: InMemoryUnitOfWork(store, clock),
+        container.token_revocations: lambda: InMemoryTokenRevocations(
+            clock, SETTINGS.access_token_ttl
+        ),
         container.login_throttle: lambda: InMemoryLoginThrottle(clock),
         container.password_hasher: InMemoryPasswordHasher,
         container.account_profiles: lambda: InMemoryAccountProfiles(store),

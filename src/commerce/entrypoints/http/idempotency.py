@@ -130,9 +130,9 @@ async def fingerprint(request: Request[Any, Any, Any]) -> str:
     body = await request.body()
     try:
         canonical = msgspec.json.encode(msgspec.json.decode(body), order="sorted")
-    except (msgspec.DecodeError, RecursionError):
-        # Empty, not JSON, or nested too deeply: compared byte for byte (and the route refuses
-        # what it cannot read, which releases the key).
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        # Empty, not JSON, nested too deeply or not UTF-8: compared byte for byte (and the
+        # route refuses what it cannot read, which releases the key).
         canonical = body
     # Neither a method nor a path holds a newline, so the parts cannot run into each other.
     head = f"{request.method}\n{request.url.path}\n".encode()
