@@ -5,8 +5,11 @@ from collections.abc import Iterator
 import pytest
 
 from commerce.entrypoints.stack.redis import RedisServer
+from tests.event_log import event_log
 from tests.private_redis import private_redis
 from tests.support import resumed
+
+__all__ = ["event_log", "own_redis"]  # event_log: the shared read model of tests/event_log.py
 
 
 @pytest.fixture

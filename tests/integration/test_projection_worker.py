@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,36 +29,11 @@ from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.postgres.relay import OutboxRelay
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.redis.projection_progress import RedisProjectionProgress
-from commerce.domain.events import EventEnvelope
 from commerce.settings import Settings
 from projections.runner import ProjectionRunner, declare_actor
+from tests.event_log import EventLog
 from tests.proxy import CuttableProxy
 from tests.support import new_product
-
-
-class EventLog:
-    """Indexes each event under its id (so redelivery is harmless); fails while told to."""
-
-    name = "eventlog"
-
-    def __init__(self, alias: str) -> None:
-        self.alias = alias
-        self.failures_left = 0
-
-    def ensure_index(self, client: Elasticsearch) -> None:
-        if not client.indices.exists(index=self.alias):
-            client.indices.create(
-                index=self.alias,
-                settings={"number_of_replicas": 0, "refresh_interval": "1s"},
-            )
-
-    def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
-        if self.failures_left:
-            self.failures_left -= 1
-            raise ConnectionError("elasticsearch is down")
-        for event in events:
-            client.index(index=self.alias, id=str(event.event_id), document={"type": event.type})
-        return bool(events)
 
 
 @pytest.fixture
@@ -72,15 +47,6 @@ def broker(settings: Settings) -> Iterator[RedisBroker]:
     yield broker
     broker.flush_all()
     broker.close()
-
-
-@pytest.fixture
-def event_log(settings: Settings) -> Iterator[EventLog]:
-    projection = EventLog(f"{settings.index_prefix}-eventlog")
-    yield projection
-    client = Elasticsearch(settings.elasticsearch_url)
-    client.indices.delete(index=projection.alias, ignore_unavailable=True)
-    client.close()
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from commerce.adapters.postgres.relay import Delivery, OutboxRelay
 from commerce.adapters.system_clock import SystemClock
 from commerce.settings import Settings
 from projections.runner import ProjectionRunner, declare_actor
-from tests.integration.test_projection_worker import EventLog, commit_product
+from tests.event_log import EventLog
+from tests.integration.test_projection_worker import commit_product
 from tests.private_redis import PrivateRedis, private_redis
 
 PRODUCTS = 20
@@ -39,15 +40,6 @@ def settings(stack_settings: Settings, redis_server: PrivateRedis) -> Settings:
         index_prefix=f"test-{uuid.uuid4().hex[:8]}",
         redis_url=redis_server.url,
     )
-
-
-@pytest.fixture
-def event_log(settings: Settings) -> Iterator[EventLog]:
-    projection = EventLog(f"{settings.index_prefix}-eventlog")
-    yield projection
-    client = Elasticsearch(settings.elasticsearch_url)
-    client.indices.delete(index=projection.alias, ignore_unavailable=True)
-    client.close()
 
 
 @pytest.fixture
