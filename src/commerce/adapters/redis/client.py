@@ -26,7 +26,7 @@ from commerce.ports.health import DependencyUnavailableError
 
 NAME = "redis"
 # Commands here are single keys or a short script: sub-millisecond when Redis is well.
-CONNECT_TIMEOUT = 0.5
+CONNECT_TIMEOUT = 1.0
 COMMAND_TIMEOUT = 1.0
 
 
