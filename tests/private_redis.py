@@ -13,14 +13,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from commerce.entrypoints.stack import system
-from commerce.entrypoints.stack.layout import SERVICE_USER, Layout
+from commerce.entrypoints.stack.layout import Layout
 from commerce.entrypoints.stack.redis import RedisServer
 from tests.support import free_port
 
 
 class PrivateRedis:
     def __init__(self, folder: Path) -> None:
-        layout = Layout(folder, folder, SERVICE_USER if os.geteuid() == 0 else None)
+        layout = Layout(folder, folder, Layout.from_environment().run_as)
         system.ensure_service_user(layout)
         system.make_owned_dir(layout, folder)
         self.server = RedisServer(layout, free_port())

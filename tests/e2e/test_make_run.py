@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from commerce.entrypoints.stack.system import remove_service_user
 from tests.support import free_port
 
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -25,6 +26,12 @@ def state_dir() -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="commerce-make-run-"))
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
+    remove_service_user(_service_user(folder))
+
+
+def _service_user(state_dir: Path) -> str:
+    """A service user that does not exist yet, so `make run` creates it as on a new machine."""
+    return f"commerce-run-{state_dir.name[-8:].lower()}"
 
 
 def test_make_run_serves_the_demo_catalogue_and_ctrl_c_stops_every_server(
@@ -73,7 +80,15 @@ def _new_users_environment(state_dir: Path, api_port: int) -> dict[str, str]:
         if not name.startswith("COMMERCE_") and name not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
     }
     ports = {f"COMMERCE_STACK_{name.upper()}_PORT": str(free_port()) for name in SERVERS}
-    return env | ports | {"COMMERCE_STACK_DIR": str(state_dir), "COMMERCE_PORT": str(api_port)}
+    return (
+        env
+        | ports
+        | {
+            "COMMERCE_STACK_DIR": str(state_dir),
+            "COMMERCE_STACK_USER": _service_user(state_dir),
+            "COMMERCE_PORT": str(api_port),
+        }
+    )
 
 
 def _wait_for(condition: object, timeout: float, make: subprocess.Popen[bytes], log: Path) -> bool:

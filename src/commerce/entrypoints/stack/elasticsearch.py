@@ -44,7 +44,9 @@ class ElasticsearchServer(Server):
 
     @property
     def home(self) -> Path:
-        return self.layout.cache_dir / f"elasticsearch-{VERSION}"
+        # Unpacked into the state folder, not the cache: a never-used state folder takes the
+        # whole first-run path (unzip included); only the download is cached.
+        return self.directory / f"elasticsearch-{VERSION}"
 
     @property
     def _config(self) -> Path:

@@ -41,7 +41,7 @@ class Layout:
             cache_dir=_env_path(
                 "COMMERCE_STACK_CACHE_DIR", "/var/cache/commerce", cache_home / "commerce"
             ),
-            run_as=SERVICE_USER if _is_root() else None,
+            run_as=os.environ.get("COMMERCE_STACK_USER", SERVICE_USER) if _is_root() else None,
         )
 
     def service_dir(self, name: str) -> Path:

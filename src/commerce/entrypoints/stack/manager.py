@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from commerce.entrypoints.stack import system
 from commerce.entrypoints.stack.elasticsearch import ElasticsearchServer
-from commerce.entrypoints.stack.layout import Layout, port_from_env
+from commerce.entrypoints.stack.layout import SERVICE_USER, Layout, port_from_env
 from commerce.entrypoints.stack.postgres import PostgresServer
 from commerce.entrypoints.stack.redis import RedisServer
 from commerce.entrypoints.stack.server import Server
@@ -26,12 +26,14 @@ DEFAULT_PORTS = {"postgres": 55432, "redis": 56379, "elasticsearch": 59200}
 
 @contextmanager
 def fresh_state() -> Iterator[str]:
-    """A state folder that has never been used and free ports, for one run: the first-run path
-    (a new user, new folders, a new cluster) is taken every time, and the servers of `make run`
-    or of another run are neither reused nor disturbed. The folder is removed afterwards;
-    downloads stay in the cache. Yields the folder."""
+    """A state folder that has never been used, free ports and (as root) a service user that
+    does not exist yet, for one run: the first-run path (creating the user and the folders,
+    unpacking Elasticsearch, a new cluster) is taken every time, and the servers of `make run`
+    or of another run are neither reused nor disturbed. The folder and the user are removed
+    afterwards; only downloads (the Elasticsearch zip) stay in the cache. Yields the folder."""
     folder = tempfile.mkdtemp(prefix="commerce-stack-")
-    overrides = {"COMMERCE_STACK_DIR": folder} | {
+    user = f"{SERVICE_USER}-{os.path.basename(folder)[-8:].lower()}"
+    overrides = {"COMMERCE_STACK_DIR": folder, "COMMERCE_STACK_USER": user} | {
         f"COMMERCE_STACK_{name.upper()}_PORT": str(system.free_port()) for name in DEFAULT_PORTS
     }
     saved = {name: os.environ.get(name) for name in overrides}
@@ -45,6 +47,7 @@ def fresh_state() -> Iterator[str]:
             else:
                 os.environ[name] = value
         shutil.rmtree(folder, ignore_errors=True)
+        system.remove_service_user(user)
 
 
 @dataclass(frozen=True)

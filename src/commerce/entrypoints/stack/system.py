@@ -38,8 +38,7 @@ def apt_install(packages: Sequence[str], why: str) -> None:
 def ensure_service_user(layout: Layout) -> None:
     if layout.run_as is None:
         return
-    exists = subprocess.run(["id", "-u", layout.run_as], capture_output=True, check=False)
-    if exists.returncode != 0:
+    if not _user_exists(layout.run_as):
         subprocess.run(
             [
                 "useradd",
@@ -54,6 +53,16 @@ def ensure_service_user(layout: Layout) -> None:
             ],
             check=True,
         )
+
+
+def remove_service_user(name: str) -> None:
+    """Delete a service user (and its group) the stack created, if it exists."""
+    if os.geteuid() == 0 and _user_exists(name):
+        subprocess.run(["userdel", name], check=True, capture_output=True)
+
+
+def _user_exists(name: str) -> bool:
+    return subprocess.run(["id", "-u", name], capture_output=True, check=False).returncode == 0
 
 
 def make_owned_dir(layout: Layout, path: Path, mode: int = 0o755) -> Path:
