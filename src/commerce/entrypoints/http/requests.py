@@ -14,18 +14,16 @@ from typing import Any
 from litestar import Request
 from litestar.exceptions import SerializationException
 
-from commerce.entrypoints.http.body_checks import check_body
+from commerce.entrypoints.http.body_checks import checked_body
 
 
 class JsonRequest(Request[Any, Any, Any]):
     async def json(self) -> Any:
-        """The JSON document of the body, once it holds exactly what the route's `data`
-        declares. Litestar reads a route's `data` from here."""
+        """The body as the route's `data` declares it, converted strictly (Litestar reads a
+        route's `data` from here, and passes the converted value through unchanged)."""
         document = await self.document()
         data = self.route_handler.parsed_fn_signature.parameters.get("data")
-        if data is not None:
-            check_body(document, data.annotation)
-        return document
+        return document if data is None else checked_body(document, data.annotation)
 
     async def document(self) -> Any:
         """The JSON document of the body as it was sent, whatever the route declares."""
