@@ -65,23 +65,29 @@ class RedisTokenRevocations:
         """Write what the record holds (token ids with their expiry; accounts with the token
         kept, the moment up to which others are revoked, and the expiry), then say the cache
         is filled for `fresh_for` seconds."""
-        for token_id, until in tokens:
-            await self.revoke(token_id, until)
-        for account_id, keep, issued_until, until in accounts:
-            record = f"{_micros(issued_until)}:{keep}".encode()
-            await self._remember(self._account_key(account_id), record, until)
-        with unavailable_when_down():
-            await self._client.set(self._filled_key, b"1", ex=fresh_for)
+        entries = [(self._token_key(token_id), b"1", until) for token_id, until in tokens] + [
+            (self._account_key(account_id), f"{_micros(issued_until)}:{keep}".encode(), until)
+            for account_id, keep, issued_until, until in accounts
+        ]
+        async with self._client.pipeline(transaction=False) as pipe:  # one round trip
+            for key, value, until in entries:
+                if (seconds := self._seconds_until(until)) > 0:
+                    pipe.set(key, value, ex=seconds)
+            pipe.set(self._filled_key, b"1", ex=fresh_for)
+            with unavailable_when_down():
+                await pipe.execute()
 
     @property
     def _filled_key(self) -> str:
         return f"{self._prefix}filled"
 
     async def _remember(self, key: str, value: bytes, until: datetime) -> None:
-        seconds = math.ceil((until - self._clock.now()).total_seconds())
-        if seconds > 0:
+        if (seconds := self._seconds_until(until)) > 0:
             with unavailable_when_down():
                 await self._client.set(key, value, ex=seconds)
+
+    def _seconds_until(self, until: datetime) -> int:
+        return math.ceil((until - self._clock.now()).total_seconds())
 
     def _token_key(self, token_id: str) -> str:
         return f"{self._prefix}{token_id}"
