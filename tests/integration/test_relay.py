@@ -122,6 +122,18 @@ def delivering_relay(
     return OutboxRelay(engine, publisher, publisher, clock, delivery=delivery)
 
 
+async def one_published_batch(
+    engine: AsyncEngine, consumers: tuple[str, ...]
+) -> tuple[InMemoryEventPublisher, FixedClock, OutboxRelay, int]:
+    """One product's events published to `consumers`: the twin, clock, relay and batch id."""
+    await record_products(engine, 1)
+    publisher, clock = InMemoryEventPublisher(consumers), FixedClock()
+    relay = delivering_relay(engine, publisher, clock)
+    await relay.relay_once()
+    ((batch_id, _),) = publisher.sent
+    return publisher, clock, relay, batch_id
+
+
 async def outbox_size(engine: AsyncEngine) -> int:
     async with engine.connect() as connection:
         return int(
@@ -189,11 +201,7 @@ async def test_a_consumer_that_stays_silent_is_sent_the_batch_at_doubling_interv
 async def test_who_applied_a_batch_is_remembered_in_postgres_when_receipts_are_lost(
     engine: AsyncEngine,
 ) -> None:
-    await record_products(engine, 1)
-    publisher, clock = InMemoryEventPublisher(("products", "orders")), FixedClock()
-    relay = delivering_relay(engine, publisher, clock)
-    await relay.relay_once()
-    ((batch_id, _),) = publisher.sent
+    publisher, clock, relay, batch_id = await one_published_batch(engine, ("products", "orders"))
     publisher.apply(batch_id, "products")
     publisher.lose_messages()
     clock.advance(CHECK_AFTER)
@@ -255,11 +263,7 @@ async def test_applied_events_leave_the_outbox_after_the_retention_and_unapplied
 async def test_a_consumer_that_is_only_behind_gets_no_duplicate_until_patience_runs_out(
     engine: AsyncEngine,
 ) -> None:
-    await record_products(engine, 1)
-    publisher, clock = InMemoryEventPublisher(("products", "orders")), FixedClock()
-    relay = delivering_relay(engine, publisher, clock)
-    await relay.relay_once()
-    ((batch_id, _),) = publisher.sent
+    publisher, clock, relay, batch_id = await one_published_batch(engine, ("products", "orders"))
     publisher.apply(batch_id, "products")  # orders still has it queued: only behind
 
     for _ in range(9):
