@@ -33,8 +33,12 @@ from typing import Any
 
 from commerce.domain.cart import Cart
 from commerce.domain.order import Order
-from projections import carts, order_document, orders, product_document, products
-from projections.products import CatalogEntry
+from projections.carts import projector as carts
+from projections.orders import document as order_document
+from projections.orders import projector as orders
+from projections.products import document as product_document
+from projections.products import projector as products
+from projections.products.projector import CatalogEntry
 from projections.verification import Expected, Fact, ModelCheck, facts_of
 
 

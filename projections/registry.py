@@ -2,9 +2,9 @@
 
 from commerce.settings import Settings
 from projections.base import Projection
-from projections.carts import carts_projection
-from projections.orders import orders_projection
-from projections.products import products_projection
+from projections.carts.projector import carts_projection
+from projections.orders.projector import orders_projection
+from projections.products.projector import products_projection
 
 
 def projections_for(settings: Settings) -> list[Projection]:

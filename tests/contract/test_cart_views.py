@@ -27,8 +27,8 @@ from commerce.domain.pricing import PricedCart
 from commerce.ports.cart_views import CartViews
 from commerce.ports.health import DependencyUnavailableError
 from commerce.settings import Settings
-from projections.carts import CartsProjection
-from projections.products import ProductsProjection
+from projections.carts.projector import CartsProjection
+from projections.products.projector import ProductsProjection
 from tests.product_events import a_product, changes, stock_of
 from tests.support import NOW, eur, free_port
 

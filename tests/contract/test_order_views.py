@@ -19,15 +19,15 @@ from elasticsearch import AsyncElasticsearch, Elasticsearch
 from commerce.adapters.elasticsearch.client import create_client
 from commerce.adapters.elasticsearch.order_views import ElasticsearchOrderViews
 from commerce.adapters.memory.order_views import InMemoryOrderViews
-from commerce.adapters.product_search_support import encode_cursor as product_search_cursor
 from commerce.domain.events import EventEnvelope
 from commerce.domain.order import CancelReason, Order, OrderStatus, PaymentStatus
 from commerce.ports.health import DependencyUnavailableError
 from commerce.ports.order_views import OrderPage, OrderQuery, OrderViews
 from commerce.ports.product_search import InvalidCursorError
 from commerce.settings import Settings
-from projections.order_document import EventGapError
-from projections.orders import OrdersProjection
+from projections.orders.document import EventGapError
+from projections.orders.projector import OrdersProjection
+from projections.products.query import encode_cursor as product_search_cursor
 from tests.order_events import an_order, changes, minutes_later, pay, refund
 from tests.product_events import a_product
 from tests.support import NOW, an_address, eur, free_port

@@ -33,7 +33,7 @@ from commerce.ports.product_search import (
     Sort,
 )
 from commerce.settings import Settings
-from projections.products import ProductsProjection
+from projections.products.projector import ProductsProjection
 from tests.product_events import a_product, changes, days_later, stock_of
 from tests.support import NOW, eur
 

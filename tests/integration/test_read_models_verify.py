@@ -36,7 +36,9 @@ from commerce.domain.order import CancelReason, Order
 from commerce.domain.values import Money
 from commerce.entrypoints.cli import main
 from commerce.settings import Settings
-from projections import carts, order_document, product_document
+from projections.carts import projector as carts
+from projections.orders import document as order_document
+from projections.products import document as product_document
 from projections.registry import projections_for
 from tests.databases import fresh_database
 from tests.proxy import CuttableProxy

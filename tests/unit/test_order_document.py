@@ -15,7 +15,7 @@ from commerce.domain.order import (
     OrderStatus,
     PaymentStatus,
 )
-from projections.order_document import (
+from projections.orders.document import (
     EventGapError,
     OrderHistoryError,
     OrderState,

@@ -9,7 +9,7 @@ import msgspec
 
 from commerce.domain.catalog import Variant
 from commerce.domain.events import EventEnvelope
-from projections.product_document import (
+from projections.products.document import (
     ProductState,
     category_paths,
     changes_by_product,

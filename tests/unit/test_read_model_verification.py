@@ -17,8 +17,10 @@ from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import StockItem
 from commerce.domain.order import CancelReason
 from commerce.settings import Settings
-from projections import carts, order_document, product_document
+from projections.carts import projector as carts
 from projections.expectations import CARTS, MODELS, ORDERS, PRODUCTS
+from projections.orders import document as order_document
+from projections.products import document as product_document
 from projections.registry import projections_for
 from projections.verification import (
     Difference,

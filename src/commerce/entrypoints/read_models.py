@@ -17,7 +17,7 @@ from commerce.adapters.postgres.snapshots import read_carts, read_orders, synchr
 from commerce.settings import Settings, SettingsError, load_settings
 from projections.expectations import CHECKS, MODELS
 from projections.indices import IndexMappingError, ProjectionWriteError
-from projections.products import rebuild
+from projections.products.projector import rebuild
 from projections.registry import projections_for
 from projections.verification import ModelCheck, Summary, UnsortedStreamError
 

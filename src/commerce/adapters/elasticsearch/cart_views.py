@@ -12,12 +12,13 @@ from uuid import UUID
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
-from commerce.adapters.cart_views_support import priced_cart, product_ids
 from commerce.adapters.elasticsearch.errors import answering, unavailable
 from commerce.domain.cart import CartLine
 from commerce.domain.pricing import PricedCart
-from projections import carts, products
-from projections.product_document import ProductState, decode_state
+from projections.carts import projector as carts
+from projections.carts.query import priced_cart, product_ids
+from projections.products import projector as products
+from projections.products.document import ProductState, decode_state
 
 
 def _error_type(error: Any) -> str | None:

@@ -11,7 +11,11 @@ from elasticsearch import AsyncElasticsearch, NotFoundError
 
 # The same mapping of transport failures to `DependencyUnavailableError` as the product search.
 from commerce.adapters.elasticsearch.errors import answering, index_missing
-from commerce.adapters.order_views_support import (
+from commerce.ports.order_views import OrderDetail, OrderPage, OrderQuery
+from commerce.ports.product_search import Total
+from projections.orders.document import email_key, number_key
+from projections.orders.projector import alias_name
+from projections.orders.query import (
     decode_cursor,
     detail_from_state,
     encode_cursor,
@@ -21,11 +25,7 @@ from commerce.adapters.order_views_support import (
     summary_from_state,
     typo_tolerant,
 )
-from commerce.adapters.product_search_support import TRACK_TOTAL_HITS
-from commerce.ports.order_views import OrderDetail, OrderPage, OrderQuery
-from commerce.ports.product_search import Total
-from projections.order_document import email_key, number_key
-from projections.orders import alias_name
+from projections.products.query import TRACK_TOTAL_HITS
 
 SORT = [{"placed_at": "desc"}, {"id": "asc"}]
 _SOURCE = ["detail"]

@@ -14,7 +14,22 @@ from uuid import UUID
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
 from commerce.adapters.elasticsearch.errors import answering, index_missing
-from commerce.adapters.product_search_support import (
+from commerce.ports.product_search import (
+    SUGGESTION_LIMIT,
+    Facets,
+    FacetValue,
+    PriceRange,
+    ProductQuery,
+    ProductView,
+    RatingBucket,
+    SearchResult,
+    Sort,
+    Suggestion,
+    Total,
+)
+from projections.products.document import SUGGESTION_INPUT_LENGTH
+from projections.products.projector import alias_name
+from projections.products.query import (
     ATTRIBUTE_FACET_SIZE,
     BRAND_FACET_SIZE,
     CATEGORY_FACET_SIZE,
@@ -33,21 +48,6 @@ from commerce.adapters.product_search_support import (
     summary_from_source,
     view_from_source,
 )
-from commerce.ports.product_search import (
-    SUGGESTION_LIMIT,
-    Facets,
-    FacetValue,
-    PriceRange,
-    ProductQuery,
-    ProductView,
-    RatingBucket,
-    SearchResult,
-    Sort,
-    Suggestion,
-    Total,
-)
-from projections.product_document import SUGGESTION_INPUT_LENGTH
-from projections.products import alias_name
 from projections.text import suggestion_key
 
 # Where the words are looked for, and how much a match in each counts.

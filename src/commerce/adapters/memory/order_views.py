@@ -8,20 +8,10 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from commerce.adapters.memory.product_search import fuzzy_equal
-from commerce.adapters.order_views_support import (
-    decode_cursor,
-    detail_from_state,
-    encode_cursor,
-    epoch_millis,
-    q_terms,
-    summary_from_state,
-    typo_tolerant,
-)
-from commerce.adapters.product_search_support import TRACK_TOTAL_HITS
 from commerce.domain.events import EventEnvelope
 from commerce.ports.order_views import OrderDetail, OrderPage, OrderQuery
 from commerce.ports.product_search import Total
-from projections.order_document import (
+from projections.orders.document import (
     EventGapError,
     OrderState,
     advance,
@@ -30,6 +20,16 @@ from projections.order_document import (
     number_key,
     search_text,
 )
+from projections.orders.query import (
+    decode_cursor,
+    detail_from_state,
+    encode_cursor,
+    epoch_millis,
+    q_terms,
+    summary_from_state,
+    typo_tolerant,
+)
+from projections.products.query import TRACK_TOTAL_HITS
 
 
 def _term_matches(term: str, words: list[str]) -> bool:

@@ -11,7 +11,28 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from commerce.adapters.product_search_support import (
+from commerce.domain.events import EventEnvelope
+from commerce.ports.product_search import (
+    SUGGESTION_LIMIT,
+    Facets,
+    FacetValue,
+    PriceRange,
+    ProductQuery,
+    ProductView,
+    RatingBucket,
+    SearchResult,
+    Sort,
+    Suggestion,
+    Total,
+)
+from projections.products.document import (
+    SUGGESTION_INPUT_LENGTH,
+    ProductState,
+    changes_by_product,
+    document,
+    merge,
+)
+from projections.products.query import (
     ATTRIBUTE_FACET_SIZE,
     BRAND_FACET_SIZE,
     CATEGORY_FACET_SIZE,
@@ -28,27 +49,6 @@ from commerce.adapters.product_search_support import (
     suggestion_from_source,
     summary_from_source,
     view_from_source,
-)
-from commerce.domain.events import EventEnvelope
-from commerce.ports.product_search import (
-    SUGGESTION_LIMIT,
-    Facets,
-    FacetValue,
-    PriceRange,
-    ProductQuery,
-    ProductView,
-    RatingBucket,
-    SearchResult,
-    Sort,
-    Suggestion,
-    Total,
-)
-from projections.product_document import (
-    SUGGESTION_INPUT_LENGTH,
-    ProductState,
-    changes_by_product,
-    document,
-    merge,
 )
 from projections.text import suggestion_key
 

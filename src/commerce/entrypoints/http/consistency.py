@@ -24,7 +24,9 @@ from commerce.container import Container
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.ports.consistency import ProjectionProgress
 from commerce.settings import Settings
-from projections import carts, orders, products
+from projections.carts import projector as carts
+from projections.orders import projector as orders
+from projections.products import projector as products
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from commerce.domain.cart import CartLine
 from commerce.domain.pricing import Offer, PricedCart, price_cart
 from commerce.domain.values import Money
-from projections.product_document import ProductState, VariantState
+from projections.products.document import ProductState, VariantState
 
 
 def product_ids(lines: Sequence[CartLine]) -> list[str]:

@@ -25,7 +25,7 @@ from commerce.ports.product_search import (
     Suggestion,
     VariantView,
 )
-from projections.product_document import attribute_key
+from projections.products.document import attribute_key
 from projections.text import fold_keyword, query_terms, tokens
 
 # Effective-price buckets in minor units: [from, to).

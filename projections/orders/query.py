@@ -20,7 +20,7 @@ from commerce.ports.order_views import (
     line_view,
 )
 from commerce.ports.product_search import InvalidCursorError
-from projections.order_document import OrderState, ShipmentState, decode_state
+from projections.orders.document import OrderState, ShipmentState, decode_state
 from projections.text import query_terms
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

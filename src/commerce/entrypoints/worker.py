@@ -1,4 +1,4 @@
-"""The worker process: `commerce worker`, or `dramatiq projections.worker`.
+"""The worker process: `commerce worker`, or `dramatiq commerce.entrypoints.worker`.
 
 Dramatiq imports this module and serves the broker it finds here, with one actor per read
 model (projections/runner.py) and one for the order saga.

@@ -1,7 +1,7 @@
 """The `orders` read model: its index behind an alias, and the worker's projection.
 
 The alias `<prefix>-orders` points at `<prefix>-orders-v<N>`; readers and writers only name
-the alias. One document per order, built by `projections.order_document` from the order's own
+the alias. One document per order, built by `projections.orders.document` from the order's own
 events (consecutive versions): duplicates are skipped, and an event that arrives before its
 predecessor fails the batch, which the worker retries with backoff until the missing event
 has been applied. Writes are guarded by `if_seq_no`/`if_primary_term` (or `create`), so two
@@ -22,7 +22,7 @@ from elasticsearch import Elasticsearch
 
 from commerce.domain.events import EventEnvelope
 from projections.indices import REPLAY_REMEDY, ProjectionWriteError, ensure_index
-from projections.order_document import (
+from projections.orders.document import (
     EventGapError,
     OrderState,
     advance,

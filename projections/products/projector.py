@@ -28,7 +28,7 @@ from projections.indices import (
     create_index,
     ensure_index,
 )
-from projections.product_document import (
+from projections.products.document import (
     ProductState,
     changes_by_product,
     decode_state,
