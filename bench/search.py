@@ -1,6 +1,6 @@
 """Search benchmark: the API against Elasticsearch itself, and commit-to-searchable lag.
 
-    .venv/bin/commerce stack run -- .venv/bin/python bench/search.py [--products 100000]
+    .venv/bin/python -m devstack run -- .venv/bin/python bench/search.py [--products 100000]
 
 It uses a database (`commerce_bench`) and index prefix (`bench`) of its own, seeds N products
 through the real write path (unit of work, outbox, relay, worker), then, at a fixed

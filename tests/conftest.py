@@ -1,7 +1,7 @@
 """Fixtures shared by every layer of tests.
 
 Tests that use the server fixtures talk to the real PostgreSQL, Redis and Elasticsearch of the
-stack (`make test` runs pytest inside `commerce stack run`). Each session gets a database of its
+stack (`make test` runs pytest inside `python -m devstack run`). Each session gets a database of its
 own (created, migrated, dropped), so tests never touch the data of `make run`.
 """
 
@@ -27,7 +27,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def stack_settings() -> Settings:
-    """Settings from the environment: `make test` runs pytest inside `commerce stack run`,
+    """Settings from the environment: `make test` runs pytest inside `python -m devstack run`,
     which points the COMMERCE_* URLs at the real servers."""
     return load_settings()
 

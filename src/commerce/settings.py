@@ -23,7 +23,7 @@ class SettingsError(ValueError):
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Defaults point at the local stack (`commerce stack up`), so a checkout runs as it is."""
+    """Defaults point at the local stack (`python -m devstack up`), so a checkout runs as it is."""
 
     database_url: str = "postgresql://commerce:commerce@127.0.0.1:55432/commerce"
     redis_url: str = "redis://127.0.0.1:56379/0"
