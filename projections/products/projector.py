@@ -1,98 +1,134 @@
-"""The `products` read model: its index behind an alias, the worker's projection, and rebuild.
+"""The `products` projector: what each event brings to a product's document (one small function
+per event type, each a partial state), and the writes that merge a batch's partial states into
+the documents behind the alias.
 
-The alias `<prefix>-products` points at one index, `<prefix>-products-v<N>` or, after a
-rebuild, `<prefix>-products-v<N>-<UTC timestamp>`. Writers and readers only ever name the
-alias, so a rebuild swaps it atomically while searches go on.
-
-Mapping: only what the bare server provides (standard analyser, keyword, numbers, dates,
-completion). Text is normalised in Python (`projections.text`): the `search.*` fields hold one
-term per word, which the standard analyser splits on spaces.
+Writers and readers only ever name the alias (`projections.products.mapping`), so a rebuild
+(`projections.products.rebuild`) swaps it atomically while searches and the worker go on.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from commerce.domain.catalog import Product
-from commerce.domain.events import EventEnvelope
-from commerce.domain.inventory import StockItem
-from projections.indices import (
-    ProjectionWriteError,
-    create_index,
-    ensure_index,
+from commerce.domain.catalog import (
+    ProductArchived,
+    ProductCreated,
+    ProductDetailsChanged,
+    VariantAdded,
+    VariantRepriced,
+    VariantRetired,
 )
+from commerce.domain.event_types import EVENTS
+from commerce.domain.events import DomainEvent, EventEnvelope, UnknownEventError
+from commerce.domain.inventory import StockLevelChanged
+from projections.indices import ProjectionWriteError, ensure_index
 from projections.products.document import (
     ProductState,
-    changes_by_product,
+    StockState,
+    VariantState,
     decode_state,
     document,
     merge,
-    state_from_snapshot,
+    variant_state,
 )
+from projections.products.mapping import MAPPING, NAME, alias_name
 
-logger = logging.getLogger(__name__)
+# Events -> partial states -------------------------------------------------------------------
 
-NAME = "products"
-# Bump on a change the server cannot apply in place (a field's type); then rebuild.
-MAPPING_VERSION = 1
-_KEYWORD = {"type": "keyword", "ignore_above": 1024}
-_TEXT = {"type": "text", "analyzer": "standard"}
 
-MAPPING: dict[str, Any] = {
-    "dynamic": "strict",
-    "_meta": {"model": NAME, "mapping_version": MAPPING_VERSION},
-    "properties": {
-        "id": {"type": "keyword"},
-        # `listed` is what search and suggestions show; `visible` what the detail page shows.
-        "visible": {"type": "boolean"},
-        "listed": {"type": "boolean"},
-        "archived": {"type": "boolean"},
-        "brand": _KEYWORD,
-        "brand_key": _KEYWORD,
-        "category": {"type": "keyword"},
-        "category_paths": {"type": "keyword"},
-        "attrs": _KEYWORD,
-        "price": {"type": "long"},
-        "effective_price": {"type": "long"},
-        "sale_price": {"type": "long"},
-        "on_sale": {"type": "boolean"},
-        "in_stock": {"type": "boolean"},
-        "rating": {
-            "properties": {"average": {"type": "float"}, "count": {"type": "integer"}},
-        },
-        "sold_count": {"type": "long"},
-        "created_at": {"type": "date"},
-        "search": {
-            "properties": {
-                "name": _TEXT,
-                "brand": _TEXT,
-                "category": _TEXT,
-                "description": _TEXT,
-            }
-        },
-        # Prefix (and fuzzy prefix) suggestions; inputs are folded in Python.
-        "suggest": {
-            "type": "completion",
-            "analyzer": "keyword",
-            "max_input_length": 50,
-        },
-        "display": {"type": "object", "enabled": False},
-        "state": {"type": "object", "enabled": False},
-    },
+def _product_created(event: ProductCreated, version: int) -> ProductState:
+    return ProductState(
+        product_id=str(event.product_id),
+        catalog_version=version,
+        details=event.details,
+        details_version=version,
+        created_at=event.created_at,
+        variants={v.sku: variant_state(v, version, i) for i, v in enumerate(event.variants)},
+    )
+
+
+def _details_changed(event: ProductDetailsChanged, version: int) -> ProductState:
+    return ProductState(
+        product_id=str(event.product_id),
+        catalog_version=version,
+        details=event.details,
+        details_version=version,
+    )
+
+
+def _variant_added(event: VariantAdded, version: int) -> ProductState:
+    variant = variant_state(event.variant, version, 0)
+    return ProductState(
+        product_id=str(event.product_id), catalog_version=version, variants={variant.sku: variant}
+    )
+
+
+def _variant_repriced(event: VariantRepriced, version: int) -> ProductState:
+    variant = VariantState(sku=event.sku, price=event.price, price_version=version)
+    return ProductState(
+        product_id=str(event.product_id), catalog_version=version, variants={event.sku: variant}
+    )
+
+
+def _variant_retired(event: VariantRetired, version: int) -> ProductState:
+    variant = VariantState(sku=event.sku, retired=True)
+    return ProductState(
+        product_id=str(event.product_id), catalog_version=version, variants={event.sku: variant}
+    )
+
+
+def _product_archived(event: ProductArchived, version: int) -> ProductState:
+    return ProductState(product_id=str(event.product_id), catalog_version=version, archived=True)
+
+
+def _stock_level_changed(event: StockLevelChanged, version: int) -> ProductState:
+    return ProductState(
+        product_id=str(event.product_id),
+        stock={event.sku: StockState(available=event.available, sold=event.sold, version=version)},
+    )
+
+
+_HANDLERS: dict[type[DomainEvent], Callable[[Any, int], ProductState]] = {
+    ProductCreated: _product_created,
+    ProductDetailsChanged: _details_changed,
+    VariantAdded: _variant_added,
+    VariantRepriced: _variant_repriced,
+    VariantRetired: _variant_retired,
+    ProductArchived: _product_archived,
+    StockLevelChanged: _stock_level_changed,
 }
+HANDLED_TYPES = frozenset(event_type.type_name() for event_type in _HANDLERS)
 
-CatalogEntry = tuple[Product, Sequence[StockItem]]
+
+def change_from_event(envelope: EventEnvelope) -> ProductState | None:
+    """The partial state one event brings, or None for an event this model ignores."""
+    if envelope.type not in HANDLED_TYPES:
+        return None
+    try:
+        event = EVENTS.decode(envelope)
+    except UnknownEventError:
+        return None
+    return _HANDLERS[type(event)](event, envelope.aggregate_version)
 
 
-def alias_name(index_prefix: str) -> str:
-    return f"{index_prefix}-{NAME}"
+def changes_by_product(envelopes: Iterable[EventEnvelope]) -> dict[str, ProductState]:
+    """A batch folded into one partial state per product (merging is order-free)."""
+    changes: dict[str, ProductState] = {}
+    for envelope in envelopes:
+        change = change_from_event(envelope)
+        if change is None:
+            continue
+        known = changes.get(change.product_id)
+        changes[change.product_id] = change if known is None else merge(known, change)
+    return changes
+
+
+# The projection ------------------------------------------------------------------------------
 
 
 class ProductsProjection:
@@ -191,80 +227,3 @@ def _operations(
             operations += [{"create": {"_index": index, "_id": doc["_id"]}}]
         operations.append(document(merged))
     return operations
-
-
-# Rebuild from the write side ----------------------------------------------------------------
-
-
-def rebuild(
-    client: Elasticsearch,
-    index_prefix: str,
-    read_catalog: Callable[[], Iterable[Sequence[CatalogEntry]]],
-    *,
-    replicas: int = 0,
-    refresh_interval: str = "1s",
-    batch_size: int = 500,
-) -> tuple[str, int]:
-    """Build a new index from the write side, swap the alias onto it atomically, catch up,
-    and delete the old index. `read_catalog()` yields batches of (product, its stock items)
-    and is called twice: once to fill the new index, once after the swap to merge whatever
-    changed meanwhile (events the worker wrote to the old index before the swap are in the
-    write side by then). Searches keep answering from the old index until the swap.
-
-    Returns the new index's name and the number of products loaded."""
-    alias = alias_name(index_prefix)
-    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
-    index = f"{alias}-v{MAPPING_VERSION}-{stamp}"
-    # No refresh and no replica while loading; both are set before the index serves.
-    create_index(client, index, 0, "-1", mapping=MAPPING)
-    count = 0
-    try:
-        for batch in read_catalog():
-            operations: list[dict[str, Any]] = []
-            for product, stock in batch:
-                state = state_from_snapshot(product, stock)
-                operations += [{"create": {"_index": index, "_id": state.product_id}}]
-                operations.append(document(state))
-                count += 1
-            _bulk_all(client, operations, batch_size)
-        client.indices.put_settings(
-            index=index,
-            settings={"number_of_replicas": replicas, "refresh_interval": refresh_interval},
-        )
-        client.indices.refresh(index=index)
-        client.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
-        old = _indices_of(client, alias)
-        actions: list[dict[str, Any]] = [
-            {"remove": {"index": name, "alias": alias}} for name in old
-        ]
-        actions.append({"add": {"index": index, "alias": alias}})
-        client.indices.update_aliases(actions=actions)
-    except BaseException:
-        client.indices.delete(index=index, ignore_unavailable=True)
-        raise
-    for batch in read_catalog():
-        snapshot = {
-            state.product_id: state
-            for state in (state_from_snapshot(product, stock) for product, stock in batch)
-        }
-        write_changes(client, alias, snapshot)
-    for name in old:
-        client.indices.delete(index=name, ignore_unavailable=True)
-    logger.info("rebuilt %s into %s with %d products", alias, index, count)
-    return index, count
-
-
-def _indices_of(client: Elasticsearch, alias: str) -> list[str]:
-    if not client.indices.exists_alias(name=alias):
-        return []
-    return sorted(client.indices.get_alias(name=alias).body)
-
-
-def _bulk_all(client: Elasticsearch, operations: list[dict[str, Any]], batch_size: int) -> None:
-    step = 2 * batch_size
-    for start in range(0, len(operations), step):
-        response = client.bulk(operations=operations[start : start + step], refresh=False)
-        if response["errors"]:
-            results = [next(iter(item.values())) for item in response["items"]]
-            failed = [result for result in results if result["status"] >= 300]
-            raise ProjectionWriteError(f"rebuild bulk load failed: {failed[:3]}")

@@ -25,8 +25,7 @@ from commerce.ports.health import DependencyUnavailableError
 from commerce.ports.order_views import OrderPage, OrderQuery, OrderViews
 from commerce.ports.product_search import InvalidCursorError
 from commerce.settings import Settings
-from projections.orders.document import EventGapError
-from projections.orders.projector import OrdersProjection
+from projections.orders.projector import EventGapError, OrdersProjection
 from projections.products.query import encode_cursor as product_search_cursor
 from tests.order_events import an_order, changes, minutes_later, pay, refund
 from tests.product_events import a_product

@@ -16,7 +16,8 @@ from commerce.ports.health import DependencyUnavailableError
 from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings
 from projections.indices import IndexMappingError, create_index
-from projections.products.projector import MAPPING, ProductsProjection, products_projection
+from projections.products.mapping import MAPPING
+from projections.products.projector import ProductsProjection, products_projection
 from tests.product_events import a_product, changes, stock_of
 from tests.support import eur, free_port
 

@@ -15,9 +15,10 @@ from elasticsearch import AsyncElasticsearch, NotFoundError
 from commerce.adapters.elasticsearch.errors import answering, unavailable
 from commerce.domain.cart import CartLine
 from commerce.domain.pricing import PricedCart
-from projections.carts import projector as carts
+from projections.carts import mapping as carts
+from projections.carts.document import lines_from_source
 from projections.carts.query import priced_cart, product_ids
-from projections.products import projector as products
+from projections.products import mapping as products
 from projections.products.document import ProductState, decode_state
 
 
@@ -45,7 +46,7 @@ class ElasticsearchCartViews:
                 )
         except NotFoundError:  # no such cart, or no carts index yet
             return []
-        return carts.lines_from_source(found["_source"])
+        return lines_from_source(found["_source"])
 
     async def _product_states(self, ids: Sequence[str]) -> dict[str, ProductState]:
         try:

@@ -14,7 +14,7 @@ from commerce.adapters.elasticsearch.errors import answering, index_missing
 from commerce.ports.order_views import OrderDetail, OrderPage, OrderQuery
 from commerce.ports.product_search import Total
 from projections.orders.document import email_key, number_key
-from projections.orders.projector import alias_name
+from projections.orders.mapping import alias_name
 from projections.orders.query import (
     decode_cursor,
     detail_from_state,

@@ -27,8 +27,7 @@ from commerce.ports.product_search import (
     Suggestion,
     Total,
 )
-from projections.products.document import SUGGESTION_INPUT_LENGTH
-from projections.products.projector import alias_name
+from projections.products.mapping import SUGGESTION_INPUT_LENGTH, alias_name
 from projections.products.query import (
     ATTRIBUTE_FACET_SIZE,
     BRAND_FACET_SIZE,

@@ -9,9 +9,11 @@ from uuid import UUID
 
 from commerce.domain.events import EventEnvelope
 from commerce.domain.pricing import PricedCart
-from projections.carts.projector import CartSnapshot, newest_by_cart
+from projections.carts.document import CartSnapshot
+from projections.carts.projector import newest_by_cart
 from projections.carts.query import priced_cart
-from projections.products.document import ProductState, changes_by_product, merge
+from projections.products.document import ProductState, merge
+from projections.products.projector import changes_by_product
 
 
 class InMemoryCartViews:

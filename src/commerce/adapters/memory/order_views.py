@@ -11,15 +11,8 @@ from commerce.adapters.memory.product_search import fuzzy_equal
 from commerce.domain.events import EventEnvelope
 from commerce.ports.order_views import OrderDetail, OrderPage, OrderQuery
 from commerce.ports.product_search import Total
-from projections.orders.document import (
-    EventGapError,
-    OrderState,
-    advance,
-    email_key,
-    events_by_order,
-    number_key,
-    search_text,
-)
+from projections.orders.document import OrderState, email_key, number_key, search_text
+from projections.orders.projector import EventGapError, advance, events_by_order
 from projections.orders.query import (
     decode_cursor,
     detail_from_state,

@@ -25,13 +25,9 @@ from commerce.ports.product_search import (
     Suggestion,
     Total,
 )
-from projections.products.document import (
-    SUGGESTION_INPUT_LENGTH,
-    ProductState,
-    changes_by_product,
-    document,
-    merge,
-)
+from projections.products.document import ProductState, document, merge
+from projections.products.mapping import SUGGESTION_INPUT_LENGTH
+from projections.products.projector import changes_by_product
 from projections.products.query import (
     ATTRIBUTE_FACET_SIZE,
     BRAND_FACET_SIZE,

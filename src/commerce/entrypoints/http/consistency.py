@@ -24,9 +24,9 @@ from commerce.container import Container
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.ports.consistency import ProjectionProgress
 from commerce.settings import Settings
-from projections.carts import projector as carts
-from projections.orders import projector as orders
-from projections.products import projector as products
+from projections.carts import mapping as carts
+from projections.orders import mapping as orders
+from projections.products import mapping as products
 
 T = TypeVar("T")
 
