@@ -43,12 +43,12 @@ from common import (
 )
 from elasticsearch import AsyncElasticsearch
 
-from commerce.adapters.elasticsearch.product_search import search_request, suggest_request
 from commerce.adapters.postgres.migrate import upgrade_to_head
 from commerce.entrypoints.processes import seed_demo_catalog
 from commerce.entrypoints.seed import ADJECTIVES, KINDS, Kind
 from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings, load_settings
+from projections.products.query import search_request, suggest_request
 
 BENCH_DATABASE = "commerce_bench"
 BENCH_PREFIX = "bench"

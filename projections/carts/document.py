@@ -3,7 +3,6 @@ event (no Elasticsearch here)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -25,7 +24,3 @@ def document(snapshot: CartSnapshot) -> dict[str, Any]:
         "lines": msgspec.to_builtins(snapshot.lines),
         "version": snapshot.version,
     }
-
-
-def lines_from_source(source: Mapping[str, Any]) -> list[CartLine]:
-    return msgspec.convert(source.get("lines") or [], list[CartLine])

@@ -61,7 +61,7 @@ def newest_by_cart(envelopes: Iterable[EventEnvelope]) -> dict[str, CartSnapshot
     return newest
 
 
-# The projection ------------------------------------------------------------------------------
+# The projection -----------------------------------------------------------------------------
 
 
 class CartsProjection:

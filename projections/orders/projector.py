@@ -69,7 +69,7 @@ class OrderHistoryError(ValueError):
     """An order's first event is not `OrderPlaced`: the history itself is broken."""
 
 
-# Applying events ---------------------------------------------------------------------------
+# Applying events ----------------------------------------------------------------------------
 
 
 def _placed(event: OrderPlaced, version: int) -> OrderState:
@@ -244,7 +244,7 @@ def events_by_order(envelopes: Iterable[EventEnvelope]) -> dict[str, list[EventE
     }
 
 
-# The projection ------------------------------------------------------------------------------
+# The projection -----------------------------------------------------------------------------
 
 # How often, and how long (doubling), a batch waits for an order's missing earlier event:
 # mostly another thread is writing it this very moment, so the first waits are short.

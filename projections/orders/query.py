@@ -1,31 +1,28 @@
-"""What the Elasticsearch order views and their in-memory twin share: the cursor, how `q`
-and the filters are read, and the views built from an order's stored state."""
+"""The `orders` read model's query builder: an `OrderQuery` as an Elasticsearch request body
+(filters, `q`, the cursor), and the response as the port's views. The in-memory twin
+(`projections.orders.matching`) answers the same query from the same states by the same rules.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import msgspec
 
-from commerce.ports.order_views import (
-    OrderDetail,
-    OrderItem,
-    OrderSummary,
-    PaymentView,
-    ShipmentView,
-    TimelineLine,
-    line_view,
-)
-from commerce.ports.product_search import InvalidCursorError
-from projections.orders.document import OrderState, ShipmentState, decode_state
+from commerce.ports.order_views import OrderDetail, OrderPage, OrderQuery
+from commerce.ports.product_search import InvalidCursorError, Total
+from projections import paging
+from projections.orders.document import OrderState, decode_state, email_key, number_key
+from projections.orders.views import detail_from_state, summary_from_state
+from projections.paging import TRACK_TOTAL_HITS
 from projections.text import query_terms
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_LONG = 2**63 - 1
 _CURSOR_TAG = "orders"
+_NOT_OURS = "not a cursor this list handed out"
 
 
 # Time: Elasticsearch keeps dates to the millisecond; the twin compares the same way. --------
@@ -49,22 +46,17 @@ class _Cursor(msgspec.Struct, frozen=True, array_like=True):
 
 
 def encode_cursor(placed_at: int, order_id: str) -> str:
-    raw = msgspec.json.encode(_Cursor(_CURSOR_TAG, placed_at, order_id))
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return paging.encode_cursor(_Cursor(_CURSOR_TAG, placed_at, order_id))
 
 
 def decode_cursor(cursor: str) -> tuple[int, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        decoded = msgspec.json.decode(raw, type=_Cursor)
-    except (binascii.Error, ValueError, msgspec.DecodeError):
-        raise InvalidCursorError("not a cursor this list handed out") from None
+    decoded = paging.decode_cursor(cursor, _Cursor, _NOT_OURS)
     if (
         decoded.tag != _CURSOR_TAG
-        or not -_LONG <= decoded.placed_at <= _LONG
+        or not -paging.LONG <= decoded.placed_at <= paging.LONG
         or not 0 < len(decoded.id) <= 64
     ):
-        raise InvalidCursorError("not a cursor this list handed out")
+        raise InvalidCursorError(_NOT_OURS)
     return decoded.placed_at, decoded.id
 
 
@@ -83,75 +75,115 @@ def typo_tolerant(term: str) -> bool:
     return not any(ch.isdigit() for ch in term)
 
 
-# Views --------------------------------------------------------------------------------------
+# Requests -----------------------------------------------------------------------------------
+
+SORT = [{"placed_at": "desc"}, {"id": "asc"}]
+SOURCE = ["detail"]  # all a view needs
 
 
-def _shipment(shipment: ShipmentState | None) -> ShipmentView | None:
-    if shipment is None:
-        return None
-    return ShipmentView(
-        carrier=shipment.carrier,
-        tracking_number=shipment.tracking_number,
-        status=shipment.status,
-        shipped_at=shipment.shipped_at,
-        delivered_at=shipment.delivered_at,
-    )
+def _term_clause(term: str) -> dict[str, Any]:
+    match: dict[str, Any] = {"query": term}
+    if typo_tolerant(term):
+        match |= {"fuzziness": "AUTO", "prefix_length": 1}
+    return {"match": {"search": match}}
 
 
-def summary_from_state(state: OrderState) -> OrderSummary:
-    return OrderSummary(
-        id=state.order_id,
-        number=state.number,
-        status=state.status,
-        placed_at=state.placed_at,
-        total=state.total,
-        paid=state.paid,
-        item_count=state.item_count,
-        items=[
-            OrderItem(sku=line.sku, name=line.name, quantity=line.quantity, image=line.image)
-            for line in state.lines
-        ],
-        shipment=_shipment(state.shipment),
-        customer_email=state.customer_email,
-    )
+def _word_clause(alternatives: tuple[str, ...]) -> dict[str, Any]:
+    """One word of `q`: any of its alternatives, each of whose terms must all match."""
+    return {
+        "bool": {
+            "should": [
+                {"bool": {"filter": [_term_clause(term) for term in alternative.split()]}}
+                for alternative in alternatives
+            ],
+            "minimum_should_match": 1,
+        }
+    }
 
 
-def detail_from_state(state: OrderState) -> OrderDetail:
-    return OrderDetail(
-        id=state.order_id,
-        number=state.number,
-        status=state.status,
-        cancel_reason=state.cancel_reason,
-        customer_id=state.customer_id,
-        customer_email=state.customer_email,
-        placed_at=state.placed_at,
-        payment_due_at=state.payment_due_at,
-        lines=[line_view(line) for line in state.lines],
-        total=state.total,
-        paid=state.paid,
-        refunded=state.refunded,
-        balance_due=state.balance_due,
-        shipping_address=state.shipping_address,
-        billing_address=state.billing_address,
-        payments=[
-            PaymentView(
-                id=payment.id,
-                order_id=state.order_id,
-                amount=payment.amount,
-                status=payment.status,
-                failure_reason=payment.failure_reason,
-                refunded=payment.refunded,
-                created_at=payment.created_at,
-            )
-            for payment in state.payments
-        ],
-        shipment=_shipment(state.shipment),
-        timeline=[
-            TimelineLine(status=entry.status, at=entry.at, note=entry.note)
-            for entry in state.timeline
-        ],
-    )
+def _q_clause(q: str, groups: list[tuple[str, ...]]) -> dict[str, Any]:
+    """The order number exactly (any case), or every word among the product names."""
+    return {
+        "bool": {
+            "should": [
+                {"term": {"number": number_key(q)}},
+                {"bool": {"filter": [_word_clause(group) for group in groups]}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
 
 
-def state_from_source(source: dict[str, Any]) -> OrderState:
+def list_request(query: OrderQuery, track_total_hits: int = TRACK_TOTAL_HITS) -> dict[str, Any]:
+    """The search request body for an order list."""
+    after = decode_cursor(query.cursor) if query.cursor else None
+    filters: list[dict[str, Any]] = []
+    if query.customer_id is not None:
+        filters.append({"term": {"customer_id": str(query.customer_id)}})
+    if query.statuses:
+        filters.append({"terms": {"status": sorted({s.value for s in query.statuses})}})
+    bounds = {
+        op: epoch_millis(moment)
+        for op, moment in (("gte", query.placed_from), ("lte", query.placed_to))
+        if moment is not None
+    }
+    if bounds:
+        filters.append({"range": {"placed_at": {**bounds, "format": "epoch_millis"}}})
+    if query.customer_email is not None:
+        filters.append({"term": {"customer_email": email_key(query.customer_email)}})
+    groups = q_terms(query.q)
+    if query.q and groups:
+        filters.append(_q_clause(query.q, groups))
+    request: dict[str, Any] = {
+        "query": {"bool": {"filter": filters}},
+        "sort": SORT,
+        "size": query.limit + 1,
+        "track_total_hits": track_total_hits,
+        "source_includes": SOURCE,
+    }
+    if after is not None:
+        request["search_after"] = list(after)
+    return request
+
+
+def payment_request(payment_id: UUID) -> dict[str, Any]:
+    """The search for the order holding a payment."""
+    return {
+        "query": {"bool": {"filter": [{"term": {"payment_ids": str(payment_id)}}]}},
+        "size": 1,
+        "source_includes": SOURCE,
+    }
+
+
+# Responses -> views -------------------------------------------------------------------------
+
+
+def state_from_source(source: Mapping[str, Any]) -> OrderState:
     return decode_state(source["detail"])
+
+
+def order_page(response: Mapping[str, Any], query: OrderQuery) -> OrderPage:
+    """The page of a search response to `list_request(query)`."""
+    hits = response["hits"]["hits"]
+    page = hits[: query.limit]
+    total = response["hits"]["total"]
+    next_cursor = None
+    if page and len(hits) > query.limit:
+        placed_at, order_id = page[-1]["sort"]
+        next_cursor = encode_cursor(placed_at, order_id)
+    return OrderPage(
+        items=[summary_from_state(state_from_source(hit["_source"])) for hit in page],
+        total=Total(value=total["value"], relation=total["relation"]),
+        next_cursor=next_cursor,
+    )
+
+
+def empty_page() -> OrderPage:
+    """The answer while the index does not exist yet (nothing was ever projected)."""
+    return OrderPage(items=[], total=Total(value=0, relation="eq"), next_cursor=None)
+
+
+def found_order(response: Mapping[str, Any]) -> OrderDetail | None:
+    """The order a response to `payment_request` found, if any."""
+    hits = response["hits"]["hits"]
+    return detail_from_state(state_from_source(hits[0]["_source"])) if hits else None

@@ -136,7 +136,7 @@ def _merge_variant(current: VariantState, change: VariantState) -> VariantState:
     )
 
 
-# Write-side snapshots -> states ---------------------------------------------------------------
+# Write-side snapshots -> states -------------------------------------------------------------
 
 
 def variant_state(variant: Variant, version: int, position: int) -> VariantState:

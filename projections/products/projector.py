@@ -128,7 +128,7 @@ def changes_by_product(envelopes: Iterable[EventEnvelope]) -> dict[str, ProductS
     return changes
 
 
-# The projection ------------------------------------------------------------------------------
+# The projection -----------------------------------------------------------------------------
 
 
 class ProductsProjection:

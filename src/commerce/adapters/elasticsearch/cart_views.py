@@ -16,8 +16,7 @@ from commerce.adapters.elasticsearch.errors import answering, unavailable
 from commerce.domain.cart import CartLine
 from commerce.domain.pricing import PricedCart
 from projections.carts import mapping as carts
-from projections.carts.document import lines_from_source
-from projections.carts.query import priced_cart, product_ids
+from projections.carts.query import lines_from_source, priced_cart, product_ids
 from projections.products import mapping as products
 from projections.products.document import ProductState, decode_state
 
