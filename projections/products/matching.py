@@ -119,7 +119,7 @@ def _has_any(field: str, keys: frozenset[str]) -> Predicate:
 
 
 def _predicates(query: ProductQuery, filters: Filters) -> dict[str, Predicate]:
-    """The facet filters, by facet name (as the Elasticsearch adapter's `post_filter`)."""
+    """The facet filters, by facet name (as `search_request` puts in its `post_filter`)."""
     predicates: dict[str, Predicate] = {}
     if brands := filters.brands:
         predicates["brand"] = lambda d: d["brand_key"] in brands
