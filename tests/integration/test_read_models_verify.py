@@ -36,7 +36,7 @@ from commerce.domain.order import CancelReason, Order
 from commerce.domain.values import Money
 from commerce.entrypoints.cli import main
 from commerce.settings import Settings
-from projections.carts.document import document as cart_document
+from projections.carts import document as cart_document
 from projections.orders import document as order_document
 from projections.orders.projector import apply_events
 from projections.products import document as product_document
