@@ -13,9 +13,8 @@ from urllib.parse import urlsplit
 import httpx
 import msgspec
 import pytest
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
+from commerce.container import build_container, close
 from commerce.entrypoints.http.app import create_app
 from commerce.settings import Settings
 from tests.proxy import CuttableProxy
@@ -25,7 +24,7 @@ FAILURES = 2  # the breaker's threshold in these tests
 COOL_DOWN = 1.0
 AT_ONCE = 0.1  # seconds: an answer that asked no server
 
-Client = AsyncTestClient[Litestar]
+Client = httpx.AsyncClient
 
 
 @pytest.fixture
@@ -50,8 +49,14 @@ async def client(
         elasticsearch_breaker_cool_down=COOL_DOWN,
         index_prefix=f"test-stall-{uuid.uuid4().hex[:10]}",  # no index: an empty answer
     )
-    async with AsyncTestClient(create_app(settings), raise_server_exceptions=False) as client:
-        yield client
+    container = build_container(settings)
+    # The app in this event loop, so that requests sent together are served together.
+    transport = httpx.ASGITransport(app=create_app(settings, container))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://shop") as client:
+            yield client
+    finally:
+        await close(container)
 
 
 async def timed(client: Client, path: str, **kwargs: Any) -> tuple[httpx.Response, float]:
