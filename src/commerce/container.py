@@ -63,7 +63,7 @@ class Container(containers.DeclarativeContainer):
     )
     # Readiness asks the server itself, past the breaker.
     elasticsearch_unguarded = providers.Singleton(
-        create_client, settings.provided.elasticsearch_url
+        create_client, settings.provided.elasticsearch_url, settings.provided.readiness_timeout
     )
 
     uow = providers.Factory(PostgresUnitOfWork, engine, clock)

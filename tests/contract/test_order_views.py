@@ -30,7 +30,7 @@ from projections.order_document import EventGapError
 from projections.orders import OrdersProjection
 from tests.order_events import an_order, changes, minutes_later, pay, refund
 from tests.product_events import a_product
-from tests.support import NOW, an_address, eur, free_port
+from tests.support import ELASTICSEARCH_TIMEOUT, NOW, an_address, eur, free_port
 
 _counter = itertools.count()
 ADA = uuid.UUID("00000000-0000-4000-8000-00000000000a")
@@ -78,7 +78,7 @@ async def orders(request: pytest.FixtureRequest) -> AsyncIterator[Orders]:
     prefix = f"{module_prefix}-{next(_counter)}"
     projection = OrdersProjection(prefix)
     projection.ensure_index(sync_client)
-    client = create_client(settings.elasticsearch_url)
+    client = create_client(settings.elasticsearch_url, ELASTICSEARCH_TIMEOUT)
 
     async def apply_to_index(events: Sequence[EventEnvelope]) -> None:
         try:

@@ -14,21 +14,14 @@ from commerce.adapters.elasticsearch.breaker import CircuitBreaker, CircuitOpenE
 from commerce.adapters.elasticsearch.errors import ELASTICSEARCH, cannot_serve, unavailable
 from commerce.ports.health import DependencyUnavailableError
 
-# A query waits at most this long for an answer (connecting and any retry included) before it
-# is a 503: a shopper gets an answer within 2 s. Searches take milliseconds; one that takes
-# seconds would not be answered in time anyway.
-REQUEST_TIMEOUT_S = 1.5
-
 
 def create_client(
-    elasticsearch_url: str,
-    request_timeout: float = REQUEST_TIMEOUT_S,
-    breaker: CircuitBreaker | None = None,
+    elasticsearch_url: str, request_timeout: float, breaker: CircuitBreaker | None = None
 ) -> AsyncElasticsearch:
     """Bounded: a timed-out request is not retried (it already spent the whole wait); a broken
     connection is retried once, on a new one (a pooled connection the server closed). With a
     `breaker`, every request goes through it and ends within `request_timeout`, retry included.
-    """
+    The API's queries get COMMERCE_ELASTICSEARCH_TIMEOUT."""
     transport = AsyncTransport if breaker is None else _guarded(breaker, request_timeout)
     return AsyncElasticsearch(
         elasticsearch_url,
@@ -40,8 +33,8 @@ def create_client(
 
 
 def _guarded(breaker: CircuitBreaker, deadline: float) -> type[AsyncTransport]:
-    # The transport, not the client: every request of every API (and of `options()` copies,
-    # which share it) passes here once, whatever the query adapter.
+    # The transport, not the client: every request the client sends (search, get, mget, of
+    # `options()` copies too, which share it) passes here once, its retry inside.
     class GuardedTransport(AsyncTransport):
         # Typed as the sync Transport's method, which AsyncTransport overrides the same way.
         async def perform_request(  # type: ignore[override]
