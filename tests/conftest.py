@@ -17,6 +17,7 @@ from commerce.adapters.postgres.engine import create_engine
 from commerce.adapters.redis.client import create_redis
 from commerce.settings import Settings, load_settings
 from tests.databases import fresh_database
+from tests.support import ELASTICSEARCH_TIMEOUT
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,8 +50,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 async def elasticsearch(stack_settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
-    # Tests create and drop indices with it, which a busy machine may take longer to do.
-    client = create_client(stack_settings.elasticsearch_url, request_timeout=30)
+    client = create_client(stack_settings.elasticsearch_url, ELASTICSEARCH_TIMEOUT)
     yield client
     await client.close()
 

@@ -26,6 +26,9 @@ from commerce.settings import Settings
 from devstack.server import Server
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+# Tests' Elasticsearch clients also create, fill and refresh indices, which a busy machine may
+# take longer to do than the API's bound on a query.
+ELASTICSEARCH_TIMEOUT = 30.0
 
 
 def free_port() -> int:

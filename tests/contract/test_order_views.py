@@ -29,7 +29,7 @@ from projections.orders.projector import EventGapError, OrdersProjection
 from projections.products.query import encode_cursor as product_search_cursor
 from tests.order_events import an_order, changes, minutes_later, pay, refund
 from tests.product_events import a_product
-from tests.support import NOW, an_address, eur, free_port
+from tests.support import ELASTICSEARCH_TIMEOUT, NOW, an_address, eur, free_port
 
 _counter = itertools.count()
 ADA = uuid.UUID("00000000-0000-4000-8000-00000000000a")
@@ -77,7 +77,7 @@ async def orders(request: pytest.FixtureRequest) -> AsyncIterator[Orders]:
     prefix = f"{module_prefix}-{next(_counter)}"
     projection = OrdersProjection(prefix)
     projection.ensure_index(sync_client)
-    client = create_client(settings.elasticsearch_url)
+    client = create_client(settings.elasticsearch_url, ELASTICSEARCH_TIMEOUT)
 
     async def apply_to_index(events: Sequence[EventEnvelope]) -> None:
         try:
