@@ -1,6 +1,6 @@
 """Search benchmark: the API against Elasticsearch itself, and commit-to-searchable lag.
 
-    .venv/bin/commerce stack run -- .venv/bin/python bench/search.py [--products 100000]
+    .venv/bin/python -m devstack run -- .venv/bin/python bench/search.py [--products 100000]
 
 It uses a database (`commerce_bench`) and index prefix (`bench`) of its own, seeds N products
 through the real write path (unit of work, outbox, relay, worker), then, at a fixed
@@ -43,12 +43,12 @@ from common import (
 )
 from elasticsearch import AsyncElasticsearch
 
-from commerce.adapters.elasticsearch.product_search import search_request, suggest_request
 from commerce.adapters.postgres.migrate import upgrade_to_head
 from commerce.entrypoints.processes import seed_demo_catalog
 from commerce.entrypoints.seed import ADJECTIVES, KINDS, Kind
 from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings, load_settings
+from projections.products.query import search_request, suggest_request
 
 BENCH_DATABASE = "commerce_bench"
 BENCH_PREFIX = "bench"
