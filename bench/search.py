@@ -48,7 +48,7 @@ from commerce.entrypoints.processes import seed_demo_catalog
 from commerce.entrypoints.seed import ADJECTIVES, KINDS, Kind
 from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings, load_settings
-from projections.products.query import search_request, suggest_request
+from projections.products.query import search_requests, suggest_request
 
 BENCH_DATABASE = "commerce_bench"
 BENCH_PREFIX = "bench"
@@ -166,10 +166,16 @@ async def straight_to_elasticsearch(
         await _timed(rec, kind, lambda: es.search(index=alias, **suggest))
         return
     query = to_query(params)
-    body = search_request(query)
+    body, facets = search_requests(query)
     for _ in range(5 if kind == "deep_pages" else 1):
-        response = await _timed(rec, kind, lambda body=body: es.search(index=alias, **body))
-        hits = response["hits"]["hits"] if response else []
+        answers = await _timed(
+            rec,
+            kind,
+            lambda body=body: asyncio.gather(
+                es.search(index=alias, **body), es.search(index=alias, **facets)
+            ),
+        )
+        hits = answers[0]["hits"]["hits"] if answers else []
         if len(hits) <= query.limit:
             return
         body = body | {"search_after": hits[query.limit - 1]["sort"]}
