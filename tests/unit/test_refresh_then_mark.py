@@ -118,7 +118,8 @@ def test_a_batch_that_wrote_nothing_is_recorded_at_once_unless_others_wait() -> 
     nothing_new = [uuid.uuid4()]
 
     policy.submit(nothing_new, wrote=False)
-    assert recorder.marked() == set(nothing_new) and recorder.refreshes() == 0
+    assert recorder.marked() == set(nothing_new)
+    assert recorder.refreshes() == 0
 
     written, repeated = [uuid.uuid4()], [uuid.uuid4()]
     policy.submit(written)
