@@ -15,6 +15,7 @@ them anyway.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -46,6 +47,7 @@ class RefreshThenMark:
         self._name = name
         self._waiting: list[UUID] = []
         self._refreshing = False
+        self._closing = False
         self._condition = threading.Condition()
         self._thread: threading.Thread | None = None
         self._last_refresh = float("-inf")
@@ -63,25 +65,42 @@ class RefreshThenMark:
                 return
         self._mark(event_ids)
 
+    def close(self, timeout: float = 5.0) -> None:
+        """Refresh and record what waits, at once, and stop the thread: called at exit, so a
+        worker that stops leaves no token waiting in vain."""
+        with self._condition:
+            self._closing = True
+            self._condition.notify()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
     def _start(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(
                 target=self._run, name=f"refresh-{self._name}", daemon=True
             )
             self._thread.start()
+            atexit.register(self.close)
 
     def _run(self) -> None:
         pause = self._interval
         while True:
             with self._condition:
-                while not self._waiting:
+                while not self._waiting and not self._closing:
                     self._condition.wait()
-            time.sleep(max(0.0, self._last_refresh + self._interval - time.monotonic()))
+                closing, waiting = self._closing, bool(self._waiting)
+            if not waiting:
+                return
+            if not closing:
+                time.sleep(max(0.0, self._last_refresh + self._interval - time.monotonic()))
             try:
                 self._refresh_and_mark()
                 pause = self._interval
             except Exception:  # the next round tries again; the worker goes on
                 logger.warning("%s: refresh or progress record failed", self._name, exc_info=True)
+                if closing:
+                    return
                 time.sleep(pause)
                 pause = min(2 * pause, MAX_RETRY_PAUSE)
 

@@ -126,3 +126,18 @@ def test_a_batch_that_wrote_nothing_is_recorded_at_once_unless_others_wait() -> 
     policy.submit(repeated, wrote=False)
     assert not recorder.marked() & {*written, *repeated}
     assert eventually(lambda: recorder.marked() >= {*written, *repeated})
+
+
+def test_closing_refreshes_and_records_what_waits_without_waiting_for_the_interval() -> None:
+    recorder = Recorder()
+    policy = RefreshThenMark(recorder.refresh, recorder.mark, interval=30)
+    policy.submit([uuid.uuid4()])
+    assert eventually(lambda: recorder.refreshes() == 1)
+    waiting = [uuid.uuid4()]
+    policy.submit(waiting)
+
+    started = time.monotonic()
+    policy.close()
+
+    assert set(waiting) <= recorder.marked()
+    assert time.monotonic() - started < 1
