@@ -93,6 +93,13 @@ class InMemoryProductRepository(_Repository[Product]):
             if variant.sku in wanted and variant.sku in self._stock
         }
 
+    async def owners(self, skus: Iterable[str]) -> dict[str, Product]:
+        wanted, found = set(skus), {}
+        for product in self._committed.values():
+            if taken := [v.sku for v in product.variants if v.sku in wanted]:
+                found.update(dict.fromkeys(taken, copy.deepcopy(product)))
+        return found
+
 
 class InMemoryStockRepository(_Repository[StockItem]):
     async def get(self, sku: str) -> StockItem:
