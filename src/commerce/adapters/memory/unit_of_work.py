@@ -197,11 +197,11 @@ class InMemoryUnitOfWork:
         now = self._clock.now()
         envelopes: list[EventEnvelope] = []
         products = self._stage(self.products, envelopes, now)
+        self._check_unique_skus(products)  # before stock, as PostgreSQL saves variants first
         stock = self._stage(self.stock, envelopes, now)
         accounts = self._stage(self.accounts, envelopes, now)
         carts = self._stage(self.carts, envelopes, now)
         orders = self._stage(self.orders, envelopes, now)
-        self._check_unique_skus(products)
         self._check_unique_emails(accounts)
         self.store.products.update(products)
         self.store.stock.update(stock)
