@@ -103,7 +103,7 @@ class _Importer:
                 candidates = [self._remade(candidate) for candidate in candidates]
             else:
                 self.report.rejected += sorted(batch.rejected + conflicts, key=_number)
-                self.report.last_line = batch.last_line
+                self.report.last_line = max(self.report.last_line, batch.last_line)
                 return
         raise RuntimeError("SKUs kept being taken while a batch was written")
 

@@ -31,8 +31,7 @@ class ImportProgress:
         self._bar: Progress | None = None
         if self._stream.isatty():
             self._bar = Progress(
-                TextColumn("importing"),
-                BarColumn(),
+                BarColumn(bar_width=20),
                 MofNCompleteColumn(),
                 TextColumn("lines · {task.fields[summary]}"),
                 TimeRemainingColumn(),
@@ -60,7 +59,8 @@ class ImportProgress:
             self._print(f"line {rejected.number}: {rejected.reason}")
         self._shown_rejections = len(report.rejected)
         if self._bar is not None:
-            self._bar.update(self._task, completed=report.last_line, summary=self.counts())
+            summary = f"{report.imported} new, {report.skipped} skipped, {len(report.rejected)} bad"
+            self._bar.update(self._task, completed=report.last_line, summary=summary)
         elif time.monotonic() - self._last_plain >= PLAIN_EVERY_S:
             self._last_plain = time.monotonic()
             self._print(f"{report.last_line}/{self.total_lines} lines · {self.counts()}")
