@@ -25,7 +25,9 @@ from collections import defaultdict
 from typing import Any
 
 import asyncpg
+from checkout import elasticsearch_pids, process_groups
 from common import (
+    CpuMeter,
     Target,
     asyncpg_dsn,
     bench_settings,
@@ -55,8 +57,11 @@ def generate_lines(count: int, currency: str, seed: int) -> list[bytes]:
 
 
 async def import_run(
-    settings: Settings, lines: list[bytes], batch_size: int, searchable: bool
+    settings: Settings, lines: list[bytes], batch_size: int, groups: dict[str, list[int]] | None
 ) -> dict[str, Any]:
+    """Import `lines`; with `groups` (the relay, worker and API running), also wait until all
+    is searchable, and say which processes were busy in each phase."""
+    meter = CpuMeter(groups or {"import": [os.getpid()]})
     started = time.perf_counter()
     report = await import_catalog(settings, lines, batch_size=batch_size)
     seconds = time.perf_counter() - started
@@ -65,16 +70,18 @@ async def import_run(
         "rejected": len(report.rejected),
         "seconds": round(seconds, 2),
         "products_per_s": round(report.imported / seconds),
+        "cpu_cores": meter.cores(),
     }
-    if searchable:
+    if groups is not None:
+        meter = CpuMeter(groups)
         es = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=60)
         try:
             alias = f"{TARGET.index_prefix}-products"
-            result["searchable_after_s"] = round(
-                await wait_for_count(es, alias, report.imported, limit=600), 1
-            )
+            waited = await wait_for_count(es, alias, report.imported, limit=1800)
         finally:
             await es.close()
+        result["searchable_after_s"] = round(waited, 1)
+        result["cpu_cores_until_searchable"] = meter.cores()
     return result
 
 
@@ -144,7 +151,13 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
     load_before = os.getloadavg()
     processes = start_processes(environment(settings, TARGET, args.port)) if args.searchable else []
     try:
-        imported = asyncio.run(import_run(settings, lines, args.batch_size, args.searchable))
+        groups = None
+        if processes:
+            time.sleep(5)  # the worker forks its processes
+            named = dict(zip(("relay", "worker", "api"), (p.pid for p in processes), strict=True))
+            extra = {"import": [os.getpid()], "elasticsearch": elasticsearch_pids()}
+            groups = process_groups(named, TARGET.database, extra)
+        imported = asyncio.run(import_run(settings, lines, args.batch_size, groups))
     finally:
         stop_processes(processes)
     rows = asyncio.run(written_rows(settings))
@@ -170,8 +183,10 @@ def report(result: dict[str, Any]) -> None:
     for name, run in (("commerce catalog import", imported), ("bare multi-row INSERT", bare)):
         print(f"{name:<24} {run['products_per_s']} products/s ({run['seconds']} s)")
     print(f"ratio: {result['ratio']}x")
+    print(f"cores busy while importing: {imported['cpu_cores']}")
     if "searchable_after_s" in imported:
         print(f"all searchable {imported['searchable_after_s']} s after the import ended")
+        print(f"cores busy until then: {imported['cpu_cores_until_searchable']}")
     print(json.dumps(result))
 
 

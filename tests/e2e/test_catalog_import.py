@@ -14,21 +14,9 @@ import httpx
 import msgspec
 
 from tests.e2e.conftest import Service
-from tests.support import bearer
+from tests.support import bearer, kettle_body
 
 COMMERCE = str(Path(sys.executable).with_name("commerce"))
-
-
-def kettle(word: str, sku: str) -> dict[str, Any]:
-    return {
-        "name": f"Kettle {word}",
-        "description": "Boils 1.7 l in three minutes.",
-        "brand": "Acme",
-        "category": "kitchen/kettles",
-        "images": ["https://img.example/kettle.jpg"],
-        "attributes": {"material": "steel"},
-        "variants": [{"sku": sku, "price": {"amount": 2999, "currency": "EUR"}}],
-    }
 
 
 def found(http: httpx.Client, word: str, count: int, timeout: float = 30) -> list[Any]:
@@ -47,14 +35,14 @@ def test_imported_products_become_searchable_just_like_products_created_over_htt
 ) -> None:
     word = f"imported{uuid.uuid4().hex[:8]}"
     skus = [f"IMP-{uuid.uuid4().hex[:10]}" for _ in range(3)]
-    lines = [kettle(f"{word} {n}", sku) for n, sku in enumerate(skus)]
+    lines = [kettle_body(sku, name=f"Kettle {word} {n}") for n, sku in enumerate(skus)]
     lines[0]["stock"] = {skus[0]: 5}
     file = tmp_path / "catalogue.jsonl"
     file.write_bytes(b"\n".join(msgspec.json.encode(line) for line in lines))
     http = httpx.Client(base_url=service.url, timeout=10)
     twin = http.post(
         "/v1/admin/products",
-        json=kettle(f"{word} twin", f"IMP-{uuid.uuid4().hex[:10]}"),
+        json=kettle_body(f"IMP-{uuid.uuid4().hex[:10]}", name=f"Kettle {word} twin"),
         headers=bearer("operator"),
     )
     assert twin.status_code == 201, twin.text

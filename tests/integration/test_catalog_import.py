@@ -23,19 +23,9 @@ from sqlalchemy import text
 from commerce.adapters.postgres.engine import create_engine
 from commerce.entrypoints.http.app import create_app
 from commerce.settings import Settings
-from tests.support import TEST_JWT_SECRET, bearer
+from tests.support import TEST_JWT_SECRET, bearer, kettle_body
 
 COMMERCE = str(Path(sys.executable).with_name("commerce"))
-
-
-def kettle(sku: str, name: str | None = None, **changes: Any) -> dict[str, Any]:
-    return {
-        "name": name or f"Kettle {sku}",
-        "description": "Boils 1.7 l in three minutes.",
-        "brand": "Acme",
-        "category": "kitchen/kettles",
-        "variants": [{"sku": sku, "price": {"amount": 2999, "currency": "EUR"}}],
-    } | changes
 
 
 def write_lines(path: Path, lines: list[dict[str, Any] | str]) -> Path:
@@ -114,12 +104,14 @@ def test_bad_lines_are_reported_by_number_never_written_and_the_exit_status_says
     file = write_lines(
         tmp_path / "catalogue.jsonl",
         [
-            kettle(f"{p}1") | {"stock": {f"{p}1": 7}},
+            kettle_body(f"{p}1") | {"stock": {f"{p}1": 7}},
             '{"name": "Kettle", "variants": [',
-            kettle(f"{p}2", colour="red"),
-            kettle(f"{p}3", category="Kitchen"),
-            kettle(f"{p}4", variants=[{"sku": f"{p}1", "price": {"amount": 1, "currency": "EUR"}}]),
-            kettle(f"{p}5"),
+            kettle_body(f"{p}2", colour="red"),
+            kettle_body(f"{p}3", category="Kitchen"),
+            kettle_body(
+                f"{p}4", variants=[{"sku": f"{p}1", "price": {"amount": 1, "currency": "EUR"}}]
+            ),
+            kettle_body(f"{p}5"),
         ],
     )
 
@@ -148,7 +140,7 @@ def test_an_import_killed_midway_goes_on_and_writes_every_product_and_event_once
 ) -> None:
     p = f"KIL{uuid.uuid4().hex[:6]}-"
     count = 5000
-    file = write_lines(tmp_path / "catalogue.jsonl", [kettle(f"{p}{n}") for n in range(count)])
+    file = write_lines(tmp_path / "catalogue.jsonl", [kettle_body(f"{p}{n}") for n in range(count)])
     importing = subprocess.Popen(
         [COMMERCE, "catalog", "import", str(file), "--batch-size", "50"],
         env=os.environ | {"COMMERCE_DATABASE_URL": database_url},
@@ -191,12 +183,12 @@ def test_staff_writing_during_an_import_lose_nothing_and_duplicate_nothing(
 ) -> None:
     p = f"LIV{uuid.uuid4().hex[:6]}-"
     count = 3000
-    file = write_lines(tmp_path / "catalogue.jsonl", [kettle(f"{p}{n}") for n in range(count)])
+    file = write_lines(tmp_path / "catalogue.jsonl", [kettle_body(f"{p}{n}") for n in range(count)])
     # Lines behind the import and lines ahead of it, in turn, till they meet.
     behind, ahead = range(1, count // 2, 97), range(count - 1, count // 2, -97)
     clashing = [n for pair in zip(behind, ahead, strict=True) for n in pair]
     staff = [
-        kettle(sku, name=f"Staff {sku.removeprefix(p)}")
+        kettle_body(sku, name=f"Staff {sku.removeprefix(p)}")
         for n, i in enumerate(clashing)
         for sku in (f"{p}{i}", f"{p}S{n}")
     ]

@@ -16,20 +16,9 @@ from commerce.application.catalog import create_product
 from commerce.application.catalog_import import ImportReport, import_products
 from commerce.entrypoints.catalog_import import read_lines
 from commerce.entrypoints.http.catalog import ProductBody
+from tests.support import kettle_body
 
 CLOCK = FixedClock()
-
-
-def body(sku: str, **changes: Any) -> dict[str, Any]:
-    return {
-        "name": f"Kettle {sku}",
-        "description": "Boils 1.7 l in three minutes.",
-        "brand": "Acme",
-        "category": "kitchen/kettles",
-        "images": ["https://img.example/kettle.jpg"],
-        "attributes": {"material": "steel"},
-        "variants": [{"sku": sku, "price": {"amount": 2999, "currency": "EUR"}}],
-    } | changes
 
 
 def jsonl(*documents: dict[str, Any] | str) -> list[bytes]:
@@ -55,7 +44,7 @@ def owner_names(store: InMemoryStore) -> dict[str, str]:
 
 async def test_each_line_makes_the_product_the_api_makes_with_its_initial_stock() -> None:
     store, through_api = InMemoryStore(), InMemoryStore()
-    line = body("KT-1") | {
+    line = kettle_body("KT-1") | {
         "variants": [
             {"sku": "KT-1", "price": {"amount": 2999, "currency": "EUR"}},
             {"sku": "KT-2", "price": {"amount": 3499, "currency": "EUR"}},
@@ -84,17 +73,23 @@ async def test_each_bad_line_is_reported_by_number_and_only_the_good_lines_are_w
     store = InMemoryStore()
     lines = [
         *jsonl(
-            body("KT-1"),
+            kettle_body("KT-1"),
             "{not json",
-            body("KT-2", colour="red"),
-            body("KT-3", category="Kitchen"),
-            body("KT-4", name="Bad\u0001name"),
-            body("KT-5", variants=[{"sku": "KT-5", "price": {"amount": "12", "currency": "EUR"}}]),
-            body("KT-6", variants=[{"sku": "KT-6", "price": {"amount": 12, "currency": "USD"}}]),
-            body("KT-7") | {"stock": {"NOPE-1": 3}},
-            body("KT-8") | {"stock": {"KT-8": -1}},
-            body("KT-9", variants=[{"sku": "KT-9", "price": {"amount": 1, "currency": "EUR"}}] * 2),
-            body("KT-10"),
+            kettle_body("KT-2", colour="red"),
+            kettle_body("KT-3", category="Kitchen"),
+            kettle_body("KT-4", name="Bad\u0001name"),
+            kettle_body(
+                "KT-5", variants=[{"sku": "KT-5", "price": {"amount": "12", "currency": "EUR"}}]
+            ),
+            kettle_body(
+                "KT-6", variants=[{"sku": "KT-6", "price": {"amount": 12, "currency": "USD"}}]
+            ),
+            kettle_body("KT-7") | {"stock": {"NOPE-1": 3}},
+            kettle_body("KT-8") | {"stock": {"KT-8": -1}},
+            kettle_body(
+                "KT-9", variants=[{"sku": "KT-9", "price": {"amount": 1, "currency": "EUR"}}] * 2
+            ),
+            kettle_body("KT-10"),
         ),
         b'{"name": "caf\xe9"}',
     ]
@@ -122,10 +117,10 @@ async def test_each_bad_line_is_reported_by_number_and_only_the_good_lines_are_w
 async def test_a_sku_on_an_earlier_line_rejects_the_later_line_even_in_another_batch() -> None:
     store = InMemoryStore()
     lines = jsonl(
-        body("KT-1"),
-        body("KT-2"),
-        body("KT-3"),
-        body(
+        kettle_body("KT-1"),
+        kettle_body("KT-2"),
+        kettle_body("KT-3"),
+        kettle_body(
             "KT-9",
             name="Again",
             variants=[
@@ -143,7 +138,7 @@ async def test_a_sku_on_an_earlier_line_rejects_the_later_line_even_in_another_b
 
 async def test_a_rerun_skips_every_imported_line_and_writes_no_event() -> None:
     store = InMemoryStore()
-    lines = jsonl(*(body(f"KT-{n}") for n in range(5)))
+    lines = jsonl(*(kettle_body(f"KT-{n}") for n in range(5)))
     await run_import(store, lines)
     outbox = list(store.outbox)
 
@@ -155,7 +150,7 @@ async def test_a_rerun_skips_every_imported_line_and_writes_no_event() -> None:
 
 async def test_an_import_that_stopped_midway_goes_on_and_writes_each_product_once() -> None:
     store = InMemoryStore()
-    lines = jsonl(*(body(f"KT-{n}") for n in range(10)))
+    lines = jsonl(*(kettle_body(f"KT-{n}") for n in range(10)))
     commits = 0
 
     class CrashError(Exception):
@@ -193,16 +188,18 @@ async def test_an_import_that_stopped_midway_goes_on_and_writes_each_product_onc
 
 async def test_a_line_whose_skus_another_product_holds_is_a_conflict_naming_it() -> None:
     store = InMemoryStore()
-    await run_import(store, jsonl(body("KT-1"), body("KT-2"), body("KT-5")))
+    await run_import(store, jsonl(kettle_body("KT-1"), kettle_body("KT-2"), kettle_body("KT-5")))
     holder = {v.sku: p.id for p in store.products.values() for v in p.variants}
 
     report = await run_import(
         store,
         jsonl(
-            body("KT-1"),
-            body("KT-2", name="Another kettle"),
-            body("KT-1", variants=[{"sku": "KT-1", "price": {"amount": 1, "currency": "EUR"}}]),
-            body(
+            kettle_body("KT-1"),
+            kettle_body("KT-2", name="Another kettle"),
+            kettle_body(
+                "KT-1", variants=[{"sku": "KT-1", "price": {"amount": 1, "currency": "EUR"}}]
+            ),
+            kettle_body(
                 "KT-3",
                 variants=[
                     {"sku": "KT-3", "price": {"amount": 2999, "currency": "EUR"}},
@@ -231,13 +228,13 @@ async def test_a_sku_taken_while_its_batch_is_written_costs_only_its_own_line() 
             nonlocal raced
             if not raced:
                 raced = True
-                staff = msgspec.convert(body("KT-2", name="Staff kettle"), ProductBody)
+                staff = msgspec.convert(kettle_body("KT-2", name="Staff kettle"), ProductBody)
                 uow = InMemoryUnitOfWork(store, CLOCK)
                 await create_product(staff.to_command(), uow, CLOCK, "EUR")
             return await super().commit()
 
     report = await import_products(
-        read_lines(jsonl(body("KT-1"), body("KT-2"), body("KT-3"))),
+        read_lines(jsonl(kettle_body("KT-1"), kettle_body("KT-2"), kettle_body("KT-3"))),
         lambda: StaffCreatesKt2Meanwhile(store, CLOCK),
         CLOCK,
         "EUR",
@@ -264,7 +261,7 @@ async def test_progress_is_told_after_each_batch_with_the_lines_covered(
 
     await run_import(
         InMemoryStore(),
-        jsonl(*(body(f"KT-{n}") for n in range(lines))),
+        jsonl(*(kettle_body(f"KT-{n}") for n in range(lines))),
         batch_size=2,
         on_progress=lambda report: seen.append((report.last_line, report.imported)),
     )
@@ -273,8 +270,8 @@ async def test_progress_is_told_after_each_batch_with_the_lines_covered(
 
 
 def test_blank_lines_are_left_out_and_a_byte_order_mark_is_read_past() -> None:
-    lines = [b"\xef\xbb\xbf" + msgspec.json.encode(body("KT-1")), b"\n", b"  \n"]
-    lines += [msgspec.json.encode(body("KT-2"))]
+    lines = [b"\xef\xbb\xbf" + msgspec.json.encode(kettle_body("KT-1")), b"\n", b"  \n"]
+    lines += [msgspec.json.encode(kettle_body("KT-2"))]
 
     read = list(read_lines(lines))
 
