@@ -19,7 +19,7 @@ from tests.support import bearer, kettle_body
 COMMERCE = str(Path(sys.executable).with_name("commerce"))
 
 
-def found(http: httpx.Client, word: str, count: int, timeout: float = 30) -> list[Any]:
+def found(http: httpx.Client, word: str, count: int, timeout: float = 60) -> list[Any]:
     deadline = time.monotonic() + timeout
     items: list[Any] = []
     while time.monotonic() < deadline:
@@ -27,7 +27,9 @@ def found(http: httpx.Client, word: str, count: int, timeout: float = 30) -> lis
         if len(items) >= count:
             return items
         time.sleep(0.2)
-    raise AssertionError(f"{len(items)} of {count} products found by {word!r} after {timeout} s")
+    raise AssertionError(
+        f"{[i['name'] for i in items]} of {count} found by {word!r} after {timeout} s"
+    )
 
 
 def test_imported_products_become_searchable_just_like_products_created_over_http(
