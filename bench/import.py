@@ -30,7 +30,9 @@ from common import (
     CpuMeter,
     Target,
     asyncpg_dsn,
+    backends_of,
     bench_settings,
+    descendants,
     environment,
     reset,
     start_processes,
@@ -57,13 +59,18 @@ def generate_lines(count: int, currency: str, seed: int) -> list[bytes]:
 
 
 async def import_run(
-    settings: Settings, lines: list[bytes], batch_size: int, groups: dict[str, list[int]] | None
+    settings: Settings, lines: list[bytes], batch_size: int, processes: dict[str, int]
 ) -> dict[str, Any]:
-    """Import `lines`; with `groups` (the relay, worker and API running), also wait until all
-    is searchable, and say which processes were busy in each phase."""
-    meter = CpuMeter(groups or {"import": [os.getpid()]})
+    """Import `lines`; with `processes` (a relay, a worker and the API running), also wait
+    until all is searchable. Says which processes were busy in each phase."""
+    known = set(backends_of(TARGET.database))
     started = time.perf_counter()
-    report = await import_catalog(settings, lines, batch_size=batch_size)
+    importing = asyncio.ensure_future(import_catalog(settings, lines, batch_size=batch_size))
+    while set(backends_of(TARGET.database)) <= known and not importing.done():
+        await asyncio.wait([importing], timeout=0.05)  # till the import has its connection
+    extra = {"import": [os.getpid()], "elasticsearch": elasticsearch_pids()}
+    meter = CpuMeter(process_groups(processes, TARGET.database, extra))
+    report = await importing
     seconds = time.perf_counter() - started
     result: dict[str, Any] = {
         "imported": report.imported,
@@ -72,8 +79,8 @@ async def import_run(
         "products_per_s": round(report.imported / seconds),
         "cpu_cores": meter.cores(),
     }
-    if groups is not None:
-        meter = CpuMeter(groups)
+    if processes:
+        meter = CpuMeter(process_groups(processes, TARGET.database, extra))
         es = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=60)
         try:
             alias = f"{TARGET.index_prefix}-products"
@@ -83,6 +90,15 @@ async def import_run(
         result["searchable_after_s"] = round(waited, 1)
         result["cpu_cores_until_searchable"] = meter.cores()
     return result
+
+
+def ready(processes: dict[str, int], limit: float = 120) -> None:
+    """Until the worker has forked its process and the relay has its connection."""
+    deadline = time.monotonic() + limit
+    while len(descendants(processes["worker"])) < 2 or not backends_of(TARGET.database):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the relay and the worker were not up after {limit:.0f} s")
+        time.sleep(0.2)
 
 
 async def written_rows(settings: Settings) -> dict[str, list[asyncpg.Record]]:
@@ -151,13 +167,10 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
     load_before = os.getloadavg()
     processes = start_processes(environment(settings, TARGET, args.port)) if args.searchable else []
     try:
-        groups = None
-        if processes:
-            time.sleep(5)  # the worker forks its processes
-            named = dict(zip(("relay", "worker", "api"), (p.pid for p in processes), strict=True))
-            extra = {"import": [os.getpid()], "elasticsearch": elasticsearch_pids()}
-            groups = process_groups(named, TARGET.database, extra)
-        imported = asyncio.run(import_run(settings, lines, args.batch_size, groups))
+        named = dict(zip(("relay", "worker", "api"), (p.pid for p in processes), strict=False))
+        if named:
+            ready(named)
+        imported = asyncio.run(import_run(settings, lines, args.batch_size, named))
     finally:
         stop_processes(processes)
     rows = asyncio.run(written_rows(settings))
