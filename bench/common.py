@@ -9,11 +9,13 @@ module is imported as `common`, from the script's own directory.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -257,6 +259,29 @@ def backends_of(database: str) -> list[int]:
             if title.startswith("postgres: ") and f" {database} " in title:
                 pids.append(int(entry.name))
     return pids
+
+
+def elasticsearch_pids(url: str) -> list[int]:
+    """The process of the Elasticsearch node at `url` (another stack's node on the same
+    machine is not counted)."""
+    address = f"{url}/_nodes/_local/process?filter_path=nodes.*.process.id"
+    with urllib.request.urlopen(address, timeout=10) as response:  # noqa: S310 (our URL)
+        nodes = json.load(response)["nodes"]
+    return [node["process"]["id"] for node in nodes.values()]
+
+
+def process_groups(
+    processes: Mapping[str, int], database: str, extra: Mapping[str, list[int]]
+) -> dict[str, list[int]]:
+    """CPU groups: each started process with its children, the PostgreSQL backends of
+    `database`, and `extra`."""
+    groups = {name: descendants(pid) for name, pid in processes.items()}
+    return groups | {"postgres": backends_of(database)} | dict(extra)
+
+
+def load_average() -> list[float]:
+    """The machine's 1, 5 and 15 minute load averages (other users of the machine show here)."""
+    return [round(value, 2) for value in os.getloadavg()]
 
 
 def machine_busy() -> tuple[float, float]:
