@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,15 +54,21 @@ class Target:
 class Recorder:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: int = 0
+    failures: Counter[str] = field(default_factory=Counter)  # what went wrong, when told
 
     def add(self, kind: str, seconds: float) -> None:
         self.latencies[kind].append(seconds)
+
+    def fail(self, what: str) -> None:
+        self.errors += 1
+        self.failures[what] += 1
 
     def summary(self, duration: float) -> dict[str, Any]:
         every = [x for values in self.latencies.values() for x in values]
         return {
             "requests": len(every),
             "errors": self.errors,
+            "errors_by_kind": dict(self.failures),
             "throughput_rps": round(len(every) / duration, 1),
             "all": percentiles(every),
             "by_kind": {kind: percentiles(v) for kind, v in sorted(self.latencies.items())},
