@@ -53,6 +53,10 @@ class Statement:
     def named(self, name: str) -> str:
         return self._named[name]
 
+    @property
+    def names(self) -> set[str]:
+        return set(self._named)
+
 
 # Filters ------------------------------------------------------------------------------------
 
@@ -207,8 +211,11 @@ def facets_statement(
         f"LIMIT {int(track_total_hits)}) hits) AS total"
     )
     selected = ",\n".join([total] + [f"{sql} AS {name}" for name, sql in columns.items()])
+    # The words' matches are found once for every facet; without words, each facet reads only
+    # the rows its own filters select, through their indexes.
+    materialized = "MATERIALIZED" if "words" in statement.names else "NOT MATERIALIZED"
     return f"""
-        WITH matched AS MATERIALIZED (
+        WITH matched AS {materialized} (
             SELECT brand, brand_key, category_paths, attrs, effective_price, rating_average
             FROM baseline_products WHERE {_all(shared)}
         )

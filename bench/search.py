@@ -153,13 +153,13 @@ async def compare(
         groups["bench"] = [os.getpid()]
         side: dict[str, Any] = {}
         for name, send in senders.items():
-            print(f"side by side: {name}", flush=True)
+            print(f"side by side: {name}, load average {load_average()}", flush=True)
             side[name] = await measured(groups, run_mix(send, args.concurrency, args.duration, 1))
         solo = {}
         for name in ("elasticsearch", "postgres"):
-            print(f"one client: {name}", flush=True)
+            print(f"one client: {name}, load average {load_average()}", flush=True)
             solo[name] = await measured(groups, run_each_kind(senders[name], args.solo_samples, 2))
-        print("under writes", flush=True)
+        print(f"under writes, load average {load_average()}", flush=True)
         writes = await under_writes(
             args, settings=settings, http=http, es=es, search=senders["api"], groups=groups
         )
