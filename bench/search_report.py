@@ -112,7 +112,8 @@ def _under_writes(under: dict[str, Any]) -> None:
     lag = writes["commit_to_searchable"]
     commands = writes["commands"]
     print(
-        f"\nunder writes ({commands['throughput_rps']} commands/s, {commands['errors']} errors, "
+        f"\nunder writes ({writes['sent_per_s']} commands/s sent, the last answered after "
+        f"{writes['last_answer_after_s']} s, {commands['errors']} errors, "
         f"p50/p95 {commands['all'].get('p50_ms')}/{commands['all'].get('p95_ms')} ms): "
         f"search p50/p95 {search['all']['p50_ms']}/{search['all']['p95_ms']} ms, "
         f"{_pages_per_s(search, None)} pages/s; p95 under writes / quiet: "

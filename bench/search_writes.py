@@ -24,7 +24,7 @@ from elasticsearch import AsyncElasticsearch
 
 from projections.text import index_text
 
-POLL = 0.025
+POLL = 0.05  # the resolution of commit-to-searchable, against the searches it adds
 GIVE_UP = 30.0
 KINDS = (("price", 0.4), ("edit", 0.3), ("stock", 0.3))
 STOCK_COUNTS = (0, 3, 10, 25, 100)
@@ -57,10 +57,15 @@ class Outcome:
     not_visible: int = 0
     skipped: int = 0  # no product free to edit when a command was due
 
-    def summary(self, duration: float) -> dict[str, Any]:
+    def summary(self, sending: float, answered: float) -> dict[str, Any]:
+        """`sending`: the seconds over which commands went out; `answered`: until the last
+        answer came back (longer when commands queued)."""
         every = [lag for lags in self.lags.values() for lag in lags]
+        commands = self.commands.summary(sending)
         return {
-            "commands": self.commands.summary(duration),
+            "commands": commands,
+            "sent_per_s": commands["throughput_rps"],
+            "last_answer_after_s": round(answered, 1),
             "commit_to_searchable": lag_summary(every)
             | {kind: lag_summary(lags) for kind, lags in self.lags.items()},
             "not_searchable_within_s": {str(GIVE_UP): self.not_visible},
@@ -124,11 +129,12 @@ class WriteLoad:
                 continue
             product = self._free.pop(self._rng.randrange(len(self._free)))
             tasks.append(asyncio.ensure_future(self._command(product)))
+        sending = time.perf_counter() - started
         await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - started
+        answered = time.perf_counter() - started
         await self._settled.wait()
         poller.cancel()
-        return self._outcome.summary(elapsed) | {"rate_per_s": rate}
+        return self._outcome.summary(sending, answered) | {"rate_per_s": rate}
 
     async def _command(self, product: Editable) -> None:
         kind = self._rng.choices([k for k, _ in KINDS], weights=[w for _, w in KINDS])[0]
