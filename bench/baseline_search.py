@@ -31,19 +31,6 @@ from baseline_sql import (
     sort_values,
 )
 
-from commerce.adapters.elasticsearch.product_search import _facets as facets_from_aggregations
-from commerce.adapters.product_search_support import (
-    TRACK_TOTAL_HITS,
-    allowed_edits,
-    decode_cursor,
-    effective_sort,
-    encode_cursor,
-    filters_of,
-    highlighted_positions,
-    highlights,
-    suggestion_from_source,
-    summary_from_source,
-)
 from commerce.ports.product_search import (
     SUGGESTION_LIMIT,
     ProductQuery,
@@ -52,7 +39,22 @@ from commerce.ports.product_search import (
     Suggestion,
     Total,
 )
-from projections.product_document import SUGGESTION_INPUT_LENGTH
+from projections.fuzzy import allowed_edits
+from projections.paging import TRACK_TOTAL_HITS
+from projections.products.mapping import SUGGESTION_INPUT_LENGTH
+from projections.products.query import (
+    decode_cursor,
+    effective_sort,
+    encode_cursor,
+    facets_from_aggregations,
+    filters_of,
+)
+from projections.products.views import (
+    highlighted_positions,
+    highlights,
+    suggestion_from_source,
+    summary_from_source,
+)
 from projections.text import suggestion_key
 
 # Each catalogue word a query term could be a typo of (within its allowed edits).

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from commerce.adapters.product_search_support import (
+from commerce.ports.product_search import ProductQuery, Sort
+from projections.products.query import (
     ATTRIBUTE_FACET_SIZE,
     BRAND_FACET_SIZE,
     CATEGORY_FACET_SIZE,
@@ -16,7 +17,6 @@ from commerce.adapters.product_search_support import (
     RATING_THRESHOLDS,
     Filters,
 )
-from commerce.ports.product_search import ProductQuery, Sort
 
 # ts_rank's weights for D, C, B, A: description 1, brand and category ~1.75, name 3, as the
 # service boosts its fields.

@@ -1,6 +1,6 @@
 """Checkout benchmark: checkout-and-pay, bare PostgreSQL stock update, commit-to-dashboard lag.
 
-    .venv/bin/commerce stack run -- .venv/bin/python bench/checkout.py [--skus 2000 --hot 5
+    .venv/bin/python -m devstack run -- .venv/bin/python bench/checkout.py [--skus 2000 --hot 5
         --hot-share 0.5 --concurrency 8 --duration 20 --lag-samples 30]
 
 It uses a database (`commerce_bench_checkout`), index prefix (`checkoutbench`) and Redis

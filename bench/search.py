@@ -1,6 +1,6 @@
 """Search benchmark: the service against Elasticsearch itself and against plain PostgreSQL.
 
-    .venv/bin/commerce stack run -- .venv/bin/python bench/search.py [--products 100000]
+    .venv/bin/python -m devstack run -- .venv/bin/python bench/search.py [--products 100000]
 
 It works in a database (`commerce_<target>`), index prefix (`<target>`) and Redis database of
 its own, seeds N generated products through the write path (`search_catalogue.py`; a later run
@@ -68,7 +68,7 @@ from search_writes import WriteLoad, editable_products
 from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
 from commerce.adapters.postgres.migrate import upgrade_to_head
 from commerce.settings import Settings, load_settings
-from projections.products import alias_name
+from projections.products.mapping import alias_name
 
 JWT_SECRET = "bench-only-secret-0123456789-0123456789-abcdef"  # noqa: S105 (local bench)
 WARM_UP_S = 3

@@ -16,8 +16,8 @@ from common import Recorder
 from elasticsearch import AsyncElasticsearch
 from search_mix import KIND_NAMES, PAGES, Params, query_mix, query_of_kind, to_query
 
-from commerce.adapters.elasticsearch.product_search import search_request, suggest_request
 from commerce.ports.product_search import ProductSearch
+from projections.products.query import search_request, suggest_request
 
 # Sends one request of the mix (a kind and its API parameters), recording each page read.
 Send = Callable[[str, Params, Recorder], Awaitable[None]]

@@ -33,9 +33,9 @@ from commerce.ports.product_search import (
     Sort,
 )
 from commerce.settings import Settings
-from projections.products import ProductsProjection
+from projections.products.projector import ProductsProjection
 from tests.product_events import a_product, changes, days_later, stock_of
-from tests.support import NOW, eur
+from tests.support import ELASTICSEARCH_TIMEOUT, NOW, eur
 
 _counter = itertools.count()
 
@@ -83,7 +83,7 @@ async def catalog(request: pytest.FixtureRequest) -> AsyncIterator[Catalog]:
     prefix = f"{session_prefix}-{next(_counter)}"
     projection = ProductsProjection(prefix)
     projection.ensure_index(sync_client)
-    client = create_client(settings.elasticsearch_url)
+    client = create_client(settings.elasticsearch_url, ELASTICSEARCH_TIMEOUT)
 
     async def apply_to_index(events: Sequence[EventEnvelope]) -> None:
         await asyncio.to_thread(projection.project, sync_client, events)

@@ -16,9 +16,10 @@ from commerce.ports.health import DependencyUnavailableError
 from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings
 from projections.indices import IndexMappingError, create_index
-from projections.products import MAPPING, ProductsProjection, products_projection
+from projections.products.mapping import MAPPING
+from projections.products.projector import ProductsProjection, products_projection
 from tests.product_events import a_product, changes, stock_of
-from tests.support import eur, free_port
+from tests.support import ELASTICSEARCH_TIMEOUT, eur, free_port
 
 
 @pytest.fixture
@@ -119,7 +120,7 @@ def test_a_batch_already_applied_writes_nothing(client: Elasticsearch, prefix: s
 
 
 async def test_an_unreachable_cluster_is_reported_as_elasticsearch_unavailable() -> None:
-    client = create_client(f"http://127.0.0.1:{free_port()}")
+    client = create_client(f"http://127.0.0.1:{free_port()}", ELASTICSEARCH_TIMEOUT)
     search = ElasticsearchProductSearch(client, "test-nowhere")
     try:
         with pytest.raises(DependencyUnavailableError, match=r"^elasticsearch"):

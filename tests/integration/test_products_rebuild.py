@@ -24,7 +24,8 @@ from commerce.domain.inventory import StockItem
 from commerce.entrypoints.cli import main
 from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings
-from projections.products import products_projection, rebuild
+from projections.products.projector import products_projection
+from projections.products.rebuild import rebuild
 from tests.product_events import unsaved_product
 
 PRODUCTS = 60

@@ -19,7 +19,8 @@ from commerce.adapters.memory.product_search import InMemoryProductSearch
 from commerce.domain.events import EventEnvelope
 from commerce.entrypoints.seed import generate_products
 from commerce.ports.product_search import ProductQuery, ProductSearch, SearchResult
-from projections.product_document import ProductState, changes_by_product, document, merge
+from projections.products.document import ProductState, document, merge
+from projections.products.projector import changes_by_product
 from tests.bench_modules import bench_module
 from tests.databases import fresh_database
 from tests.product_events import a_product

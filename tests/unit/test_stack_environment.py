@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from commerce.entrypoints.stack.elasticsearch import HEAP_VARIABLE, ElasticsearchServer
-from commerce.entrypoints.stack.layout import Layout
-from commerce.entrypoints.stack.manager import Stack
-from commerce.entrypoints.stack.system import StackError
+from devstack.elasticsearch import HEAP_VARIABLE, ElasticsearchServer
+from devstack.layout import Layout
+from devstack.manager import Stack
+from devstack.system import StackError
 from tests.support import free_port
 
 URL_VARIABLES = ("COMMERCE_DATABASE_URL", "COMMERCE_REDIS_URL", "COMMERCE_ELASTICSEARCH_URL")

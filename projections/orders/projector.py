@@ -1,38 +1,35 @@
-"""The `orders` read model's document, built by pure functions (no Elasticsearch here).
+"""The `orders` projector: each order event applied to the order's state (one small function
+per event type), and the writes that put a batch's orders into their documents.
 
-An order's document is built from one source only, the order aggregate, whose events have
-consecutive versions 1, 2, 3 … So the state remembers the last version applied, and the next
-event is applied only if it is exactly the one after: an older or equal version is a duplicate
-(skipped), a newer one means its predecessor has not arrived yet (`EventGapError`, and the
-worker retries the batch later, by when it has). Applying events is therefore a plain fold,
-and the same events in any delivery order give the same document.
+An order's events have consecutive versions 1, 2, 3 … So the state remembers the last version
+applied, and the next event is applied only if it is exactly the one after: an older or equal
+version is a duplicate (skipped), a newer one means its predecessor has not arrived yet
+(`EventGapError`, and the worker retries the batch later, by when it has). Applying events is
+therefore a plain fold, and the same events in any delivery order give the same document.
 
-The whole state is stored in the document (`detail`, not indexed); views are built from it.
+Writes are guarded by `if_seq_no`/`if_primary_term` (or `create`), so two workers applying the
+same order's events at once cannot lose one another's work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
 import msgspec
+from elasticsearch import Elasticsearch
 
-from commerce.domain.account import canonical_email
 from commerce.domain.event_types import EVENTS
 from commerce.domain.events import EventEnvelope, UnknownEventError
 from commerce.domain.order import (
-    CAPTURED,
-    CancelReason,
-    Order,
     OrderCancelled,
     OrderDelivered,
     OrderEvent,
-    OrderLine,
     OrderPlaced,
     OrderShipped,
-    OrderStatus,
     PaymentFailed,
     PaymentStarted,
     PaymentStatus,
@@ -41,8 +38,16 @@ from commerce.domain.order import (
     ShippingAddressChanged,
     TimelineEntry,
 )
-from commerce.domain.values import Address, Money
-from projections.text import fold_keyword, index_text
+from commerce.domain.values import Money
+from projections.indices import REPLAY_REMEDY, ProjectionWriteError, ensure_index
+from projections.orders.document import (
+    OrderState,
+    PaymentState,
+    ShipmentState,
+    decode_state,
+    document,
+)
+from projections.orders.mapping import MAPPING, NAME, alias_name
 
 AGGREGATE_TYPE = "order"
 
@@ -64,66 +69,7 @@ class OrderHistoryError(ValueError):
     """An order's first event is not `OrderPlaced`: the history itself is broken."""
 
 
-class PaymentState(msgspec.Struct, frozen=True, kw_only=True):
-    id: UUID
-    amount: Money
-    status: PaymentStatus
-    failure_reason: str | None = None
-    refunded: Money
-    created_at: datetime
-
-
-class ShipmentState(msgspec.Struct, frozen=True, kw_only=True):
-    carrier: str
-    tracking_number: str
-    shipped_at: datetime
-    delivered_at: datetime | None = None
-
-    @property
-    def status(self) -> str:
-        return "delivered" if self.delivered_at else "shipped"
-
-
-class OrderState(msgspec.Struct, frozen=True, kw_only=True):
-    """An order as the read side knows it after applying events 1 … `version`."""
-
-    order_id: UUID
-    version: int
-    number: str
-    customer_id: UUID
-    customer_email: str
-    placed_at: datetime
-    payment_due_at: datetime
-    status: OrderStatus
-    cancel_reason: CancelReason | None = None
-    lines: tuple[OrderLine, ...]
-    total: Money
-    shipping_address: Address
-    billing_address: Address
-    payments: tuple[PaymentState, ...] = ()
-    shipment: ShipmentState | None = None
-    timeline: tuple[TimelineEntry, ...] = ()
-
-    @property
-    def paid(self) -> Money:
-        """Captured so far (a refunded payment was captured; its refund is in `refunded`)."""
-        captured = sum(p.amount.amount for p in self.payments if p.status in CAPTURED)
-        return Money(captured, self.total.currency)
-
-    @property
-    def refunded(self) -> Money:
-        return Money(sum(p.refunded.amount for p in self.payments), self.total.currency)
-
-    @property
-    def balance_due(self) -> Money:
-        return self.total - self.paid
-
-    @property
-    def item_count(self) -> int:
-        return sum(line.quantity for line in self.lines)
-
-
-# Applying one event -------------------------------------------------------------------------
+# Applying events ----------------------------------------------------------------------------
 
 
 def _placed(event: OrderPlaced, version: int) -> OrderState:
@@ -298,74 +244,127 @@ def events_by_order(envelopes: Iterable[EventEnvelope]) -> dict[str, list[EventE
     }
 
 
-def decode_state(raw: Any) -> OrderState:
-    return msgspec.convert(raw, OrderState)
+# The projection -----------------------------------------------------------------------------
+
+# How often, and how long (doubling), a batch waits for an order's missing earlier event:
+# mostly another thread is writing it this very moment, so the first waits are short.
+GAP_WAITS = 7
+GAP_WAIT_S = 0.01
 
 
-def state_from_order(order: Order) -> OrderState:
-    """The state the write side holds now: what applying every event of the order gives."""
-    shipment = order.shipment
-    return OrderState(
-        order_id=order.id,
-        version=order.version,
-        number=order.number,
-        customer_id=order.customer_id,
-        customer_email=order.customer_email,
-        placed_at=order.placed_at,
-        payment_due_at=order.payment_due_at,
-        status=order.status,
-        cancel_reason=order.cancel_reason,
-        lines=tuple(order.lines),
-        total=order.total,
-        shipping_address=order.shipping_address,
-        billing_address=order.billing_address,
-        payments=tuple(
-            PaymentState(
-                id=p.id,
-                amount=p.amount,
-                status=p.status,
-                failure_reason=p.failure_reason,
-                refunded=p.refunded,
-                created_at=p.created_at,
-            )
-            for p in order.payments
-        ),
-        shipment=ShipmentState(**msgspec.structs.asdict(shipment)) if shipment else None,
-        timeline=tuple(order.timeline),
+class OrdersProjection:
+    name = NAME
+
+    def __init__(
+        self,
+        index_prefix: str,
+        *,
+        replicas: int = 0,
+        refresh_interval: str = "1s",
+        max_attempts: int = 8,
+    ) -> None:
+        self.alias = alias_name(index_prefix)
+        self.replicas = replicas
+        self.refresh_interval = refresh_interval
+        self.max_attempts = max_attempts
+
+    def ensure_index(self, client: Elasticsearch) -> None:
+        ensure_index(
+            client,
+            self.alias,
+            MAPPING,
+            replicas=self.replicas,
+            refresh_interval=self.refresh_interval,
+            remedy=REPLAY_REMEDY,
+        )
+
+    def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
+        """Apply the batch's order events. When an order's event arrived before its
+        predecessor, wait briefly for it (another worker thread is most likely applying it at
+        this moment, and a broker retry would cost far more), then raise `EventGapError`
+        (after writing whatever could be applied) so the batch is retried later."""
+        grouped = events_by_order(events)
+        if not grouped:
+            return False
+        for attempt in range(1, GAP_WAITS + 1):
+            try:
+                write_orders(client, self.alias, grouped, self.max_attempts)
+                return True
+            except EventGapError:
+                if attempt == GAP_WAITS:
+                    raise
+                time.sleep(GAP_WAIT_S * 2 ** (attempt - 1))  # mget reads in real time
+        return True
+
+
+def orders_projection(
+    index_prefix: str, *, replicas: int = 0, refresh_interval: str = "1s"
+) -> OrdersProjection:
+    """The factory the worker uses (one replica or more on a cluster of several nodes)."""
+    return OrdersProjection(index_prefix, replicas=replicas, refresh_interval=refresh_interval)
+
+
+# Versioned read-modify-write ----------------------------------------------------------------
+
+
+def write_orders(
+    client: Elasticsearch,
+    index: str,
+    events: Mapping[str, Sequence[EventEnvelope]],
+    max_attempts: int = 8,
+) -> None:
+    """For each order: read its document, apply the events not in it yet, and write it back
+    guarded by `if_seq_no`/`if_primary_term` (`create` for a new order). A document someone
+    else wrote in between is read and applied to again. Raises the first `EventGapError`
+    once everything that could be applied is written."""
+    pending = dict(events)
+    gaps: dict[str, EventGapError] = {}
+    for attempt in range(max_attempts):
+        operations, found_gaps = _operations(client, index, pending)
+        gaps = {order_id: gap for order_id, gap in gaps.items() if order_id not in pending}
+        gaps |= found_gaps
+        conflicts: set[str] = set()
+        if operations:
+            response = client.bulk(operations=operations, refresh=False)
+            for item in response["items"]:
+                (action,) = item.values()
+                if action["status"] == 409:
+                    conflicts.add(action["_id"])
+                elif action["status"] >= 300:
+                    raise ProjectionWriteError(f"{index}/{action['_id']}: {action.get('error')}")
+        pending = {order_id: pending[order_id] for order_id in conflicts}
+        if not pending:
+            if gaps:
+                raise next(iter(gaps.values()))
+            return
+        time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311 - jitter, not security
+    raise ProjectionWriteError(
+        f"{len(pending)} {NAME} documents kept conflicting after {max_attempts} attempts"
     )
 
 
-# State -> document --------------------------------------------------------------------------
-
-
-def number_key(number: str) -> str:
-    """An order number compared without case or surrounding spaces: `c-000123`."""
-    return fold_keyword(number)
-
-
-def email_key(email: str) -> str:
-    return canonical_email(email)
-
-
-def search_text(state: OrderState) -> str:
-    """The words `q` is matched against: the product names, then the order number."""
-    names = [index_text(line.name) for line in state.lines]
-    return " ".join(text for text in (*names, index_text(state.number)) if text)
-
-
-def document(state: OrderState) -> dict[str, Any]:
-    """The Elasticsearch source of an order: filter and sort fields, the words `q` searches,
-    and the whole state (`detail`, stored, not indexed)."""
-    return {
-        "id": str(state.order_id),
-        "version": state.version,
-        "number": number_key(state.number),
-        "customer_id": str(state.customer_id),
-        "customer_email": email_key(state.customer_email),
-        "status": state.status.value,
-        "payment_ids": [str(p.id) for p in state.payments],
-        "skus": sorted({line.sku for line in state.lines}),
-        "placed_at": msgspec.to_builtins(state.placed_at),
-        "search": search_text(state),
-        "detail": msgspec.to_builtins(state),
-    }
+def _operations(
+    client: Elasticsearch, index: str, events: Mapping[str, Sequence[EventEnvelope]]
+) -> tuple[list[dict[str, Any]], dict[str, EventGapError]]:
+    found = client.mget(index=index, ids=list(events), source=["detail"])
+    operations: list[dict[str, Any]] = []
+    gaps: dict[str, EventGapError] = {}
+    for doc in found["docs"]:
+        if "error" in doc:
+            raise ProjectionWriteError(f"{index}/{doc['_id']}: {doc['error']}")
+        order_id = doc["_id"]
+        current: OrderState | None = None
+        if doc.get("found"):
+            current = decode_state(doc["_source"]["detail"])
+        state, gap = advance(current, events[order_id])
+        if gap is not None:
+            gaps[order_id] = gap
+        if state is None or state is current:
+            continue
+        if current is None:
+            operations.append({"create": {"_index": index, "_id": order_id}})
+        else:
+            guard = {"if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"]}
+            operations.append({"index": {"_index": index, "_id": order_id, **guard}})
+        operations.append(document(state))
+    return operations, gaps

@@ -1,15 +1,24 @@
-"""What the Elasticsearch cart views and their in-memory twin share: how the `products` read
+"""The `carts` read model's query side, shared by the Elasticsearch cart views and their
+in-memory twin: the lines read back from a cart's document, and how the `products` read
 model's state of a product becomes the offers the cart is priced from. Pure (no I/O)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 from uuid import UUID
+
+import msgspec
 
 from commerce.domain.cart import CartLine
 from commerce.domain.pricing import Offer, PricedCart, price_cart
 from commerce.domain.values import Money
-from projections.product_document import ProductState, VariantState
+from projections.products.document import ProductState, VariantState
+
+
+def lines_from_source(source: Mapping[str, Any]) -> list[CartLine]:
+    """The lines of a cart's document (read with `source_includes=["lines"]`)."""
+    return msgspec.convert(source.get("lines") or [], list[CartLine])
 
 
 def product_ids(lines: Sequence[CartLine]) -> list[str]:

@@ -4,40 +4,30 @@ A document combines several sources: the product's catalogue events (versioned b
 product's `aggregate_version`) and the stock of each of its SKUs (versioned per SKU). Its
 `state` keeps every value together with the version that set it, so that merging is
 order-free: a value is replaced only by one from a newer version, flags that only ever turn
-on (archived, retired) stay on, and merging the same change twice changes nothing. Events and
-write-side snapshots (for a rebuild) both become partial states merged into the document, so
-duplicates, late old events and a rebuild racing the worker all converge on the same document.
-The searchable fields are derived from `state` on every write.
+on (archived, retired) stay on, and merging the same change twice changes nothing. Events
+(`projections.products.projector`) and write-side snapshots (for a rebuild, here) both become
+partial states merged into the document, so duplicates, late old events and a rebuild racing
+the worker all converge on the same document. The searchable fields are derived from `state`
+on every write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 import msgspec
 
-from commerce.domain.catalog import (
-    Product,
-    ProductArchived,
-    ProductCreated,
-    ProductDetails,
-    ProductDetailsChanged,
-    Variant,
-    VariantAdded,
-    VariantRepriced,
-    VariantRetired,
-)
-from commerce.domain.event_types import EVENTS
-from commerce.domain.events import DomainEvent, EventEnvelope, UnknownEventError
-from commerce.domain.inventory import StockItem, StockLevelChanged
+from commerce.domain.catalog import Product, ProductDetails, Variant
+from commerce.domain.inventory import StockItem
 from commerce.domain.values import Money
+from projections.products.mapping import SUGGESTION_INPUT_LENGTH
 from projections.text import fold_keyword, index_text, suggestion_key, words
 
-# The completion field keeps at most this many characters of an input.
-SUGGESTION_INPUT_LENGTH = 50
 _MAX_SUGGESTION_WORDS = 8
+# A product as the write side holds it: the rebuild's and the verification's input.
+CatalogEntry = tuple[Product, Sequence[StockItem]]
 
 
 class VariantState(msgspec.Struct, kw_only=True):
@@ -146,10 +136,11 @@ def _merge_variant(current: VariantState, change: VariantState) -> VariantState:
     )
 
 
-# Events -> partial states -------------------------------------------------------------------
+# Write-side snapshots -> states -------------------------------------------------------------
 
 
-def _variant(variant: Variant, version: int, position: int) -> VariantState:
+def variant_state(variant: Variant, version: int, position: int) -> VariantState:
+    """A variant as `version` brought it, at `position` among the variants it came with."""
     return VariantState(
         sku=variant.sku,
         order=(version, position),
@@ -160,99 +151,12 @@ def _variant(variant: Variant, version: int, position: int) -> VariantState:
     )
 
 
-def _product_created(event: ProductCreated, version: int) -> ProductState:
-    return ProductState(
-        product_id=str(event.product_id),
-        catalog_version=version,
-        details=event.details,
-        details_version=version,
-        created_at=event.created_at,
-        variants={v.sku: _variant(v, version, i) for i, v in enumerate(event.variants)},
-    )
-
-
-def _details_changed(event: ProductDetailsChanged, version: int) -> ProductState:
-    return ProductState(
-        product_id=str(event.product_id),
-        catalog_version=version,
-        details=event.details,
-        details_version=version,
-    )
-
-
-def _variant_added(event: VariantAdded, version: int) -> ProductState:
-    variant = _variant(event.variant, version, 0)
-    return ProductState(
-        product_id=str(event.product_id), catalog_version=version, variants={variant.sku: variant}
-    )
-
-
-def _variant_repriced(event: VariantRepriced, version: int) -> ProductState:
-    variant = VariantState(sku=event.sku, price=event.price, price_version=version)
-    return ProductState(
-        product_id=str(event.product_id), catalog_version=version, variants={event.sku: variant}
-    )
-
-
-def _variant_retired(event: VariantRetired, version: int) -> ProductState:
-    variant = VariantState(sku=event.sku, retired=True)
-    return ProductState(
-        product_id=str(event.product_id), catalog_version=version, variants={event.sku: variant}
-    )
-
-
-def _product_archived(event: ProductArchived, version: int) -> ProductState:
-    return ProductState(product_id=str(event.product_id), catalog_version=version, archived=True)
-
-
-def _stock_level_changed(event: StockLevelChanged, version: int) -> ProductState:
-    return ProductState(
-        product_id=str(event.product_id),
-        stock={event.sku: StockState(available=event.available, sold=event.sold, version=version)},
-    )
-
-
-_HANDLERS: dict[type[DomainEvent], Callable[[Any, int], ProductState]] = {
-    ProductCreated: _product_created,
-    ProductDetailsChanged: _details_changed,
-    VariantAdded: _variant_added,
-    VariantRepriced: _variant_repriced,
-    VariantRetired: _variant_retired,
-    ProductArchived: _product_archived,
-    StockLevelChanged: _stock_level_changed,
-}
-HANDLED_TYPES = frozenset(event_type.type_name() for event_type in _HANDLERS)
-
-
-def change_from_event(envelope: EventEnvelope) -> ProductState | None:
-    """The partial state one event brings, or None for an event this model ignores."""
-    if envelope.type not in HANDLED_TYPES:
-        return None
-    try:
-        event = EVENTS.decode(envelope)
-    except UnknownEventError:
-        return None
-    return _HANDLERS[type(event)](event, envelope.aggregate_version)
-
-
-def changes_by_product(envelopes: Iterable[EventEnvelope]) -> dict[str, ProductState]:
-    """A batch folded into one partial state per product (merging is order-free)."""
-    changes: dict[str, ProductState] = {}
-    for envelope in envelopes:
-        change = change_from_event(envelope)
-        if change is None:
-            continue
-        known = changes.get(change.product_id)
-        changes[change.product_id] = change if known is None else merge(known, change)
-    return changes
-
-
 def state_from_snapshot(product: Product, stock: Iterable[StockItem]) -> ProductState:
     """The state the write side holds now; every catalogue value carries its version."""
     version = product.version
     variants = {}
     for position, variant in enumerate(product.variants):
-        state = _variant(variant, version, position)
+        state = variant_state(variant, version, position)
         # Position 0.. in write-side order, before anything a later VariantAdded brings.
         state.order = (0, position)
         variants[variant.sku] = state

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from commerce.entrypoints.stack.layout import Layout
+from devstack.layout import Layout
 
 
 class StackError(RuntimeError):

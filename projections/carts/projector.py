@@ -1,61 +1,34 @@
-"""The `carts` read model: one document per customer holding the lines of the newest cart event.
+"""The `carts` projector: each cart event becomes the cart's snapshot, and the newest snapshot of
+each cart in a batch replaces its document.
 
-The alias `<prefix>-carts` points at `<prefix>-carts-v<N>`. Every cart event carries the
-cart's resulting lines, so a document is simply replaced by the newest event. Writes use
-Elasticsearch external versioning (version = the cart's `aggregate_version`): the server keeps
-a document only for a strictly greater version, so a duplicate or late old event is a version
-conflict, which is success here. No scripts (the bare server has no painless). An emptied
-cart is a document with no lines, never a delete: a deleted document forgets its version after
-`index.gc_deletes` and a replayed old event could resurrect it.
-
-Prices are not kept: `GET /v1/cart` prices the lines from the `products` read model.
+Every cart event carries the cart's resulting lines, so a document is simply replaced by the
+newest event. Writes use Elasticsearch external versioning (version = the cart's
+`aggregate_version`): the server keeps a document only for a strictly greater version, so a
+duplicate or late old event is a version conflict, which is success here. No scripts (the bare
+server has no painless). An emptied cart is a document with no lines, never a delete: a deleted
+document forgets its version after `index.gc_deletes` and a replayed old event could resurrect
+it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-import msgspec
 from elasticsearch import Elasticsearch
 
-from commerce.domain.cart import CART_EVENTS, CartLine
+from commerce.domain.cart import CART_EVENTS
 from commerce.domain.event_types import EVENTS
 from commerce.domain.events import EventEnvelope, UnknownEventError
+from projections.carts.document import CartSnapshot, document
+from projections.carts.mapping import MAPPING, NAME, alias_name
 from projections.indices import REPLAY_REMEDY, ProjectionWriteError, ensure_index
 
-NAME = "carts"
-# Bump on a change the server cannot apply in place (a field's type).
-MAPPING_VERSION = 1
 AGGREGATE_TYPE = "cart"
-
-MAPPING: dict[str, Any] = {
-    "dynamic": "strict",
-    "_meta": {"model": NAME, "mapping_version": MAPPING_VERSION},
-    "properties": {
-        "customer_id": {"type": "keyword"},
-        # Read back whole by id, never searched.
-        "lines": {"type": "object", "enabled": False},
-        "version": {"type": "long"},
-    },
-}
-
 HANDLED_TYPES = frozenset(event_type.type_name() for event_type in CART_EVENTS)
 
 
-class CartSnapshot(msgspec.Struct, frozen=True, kw_only=True):
-    """A cart as one event left it."""
-
-    customer_id: str
-    version: int
-    lines: list[CartLine]
-
-
-def alias_name(index_prefix: str) -> str:
-    return f"{index_prefix}-{NAME}"
-
-
-# Pure: events -> documents -------------------------------------------------------------------
+# Events -> snapshots ------------------------------------------------------------------------
 
 
 def snapshot_from_event(envelope: EventEnvelope) -> CartSnapshot | None:
@@ -88,19 +61,7 @@ def newest_by_cart(envelopes: Iterable[EventEnvelope]) -> dict[str, CartSnapshot
     return newest
 
 
-def document(snapshot: CartSnapshot) -> dict[str, Any]:
-    return {
-        "customer_id": snapshot.customer_id,
-        "lines": msgspec.to_builtins(snapshot.lines),
-        "version": snapshot.version,
-    }
-
-
-def lines_from_source(source: Mapping[str, Any]) -> list[CartLine]:
-    return msgspec.convert(source.get("lines") or [], list[CartLine])
-
-
-# The projection ------------------------------------------------------------------------------
+# The projection -----------------------------------------------------------------------------
 
 
 class CartsProjection:

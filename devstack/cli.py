@@ -1,4 +1,4 @@
-"""`commerce stack up|down|status|env|run`."""
+"""`python -m devstack up|down|status|env|run`, from the checkout."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import TypeVar
 
 import click
 
-from commerce.entrypoints.stack.manager import Stack, fresh_state
-from commerce.entrypoints.stack.system import StackError
+from devstack.manager import Stack, fresh_state
+from devstack.system import StackError
 
 T = TypeVar("T")
 
@@ -43,7 +43,8 @@ def status() -> None:
 
 @stack.command()
 def env() -> None:
-    """Print `export` lines for the service's COMMERCE_* URLs: `eval "$(commerce stack env)"`."""
+    """Print `export` lines for the service's COMMERCE_* URLs:
+    `eval "$(.venv/bin/python -m devstack env)"`."""
     for name, value in _stack().environment().items():
         click.echo(f"export {name}={shlex.quote(value)}")
 

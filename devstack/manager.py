@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from types import FrameType
 from urllib.parse import urlsplit
 
-from commerce.entrypoints.stack import system
-from commerce.entrypoints.stack.elasticsearch import ElasticsearchServer
-from commerce.entrypoints.stack.layout import SERVICE_USER, Layout, port_from_env
-from commerce.entrypoints.stack.postgres import PostgresServer
-from commerce.entrypoints.stack.redis import RedisServer
-from commerce.entrypoints.stack.server import Server
+from devstack import system
+from devstack.elasticsearch import ElasticsearchServer
+from devstack.layout import SERVICE_USER, Layout, port_from_env
+from devstack.postgres import PostgresServer
+from devstack.redis import RedisServer
+from devstack.server import Server
 
 DEFAULT_PORTS = {"postgres": 55432, "redis": 56379, "elasticsearch": 59200}
 

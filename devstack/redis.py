@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from commerce.entrypoints.stack import system
-from commerce.entrypoints.stack.server import Server
+from devstack import system
+from devstack.server import Server
 
 PERSISTENCE = ("--save", "", "--appendonly", "yes", "--appendfsync", "no")
 

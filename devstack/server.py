@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from commerce.entrypoints.stack import system
-from commerce.entrypoints.stack.layout import Layout
+from devstack import system
+from devstack.layout import Layout
 
 
 @dataclass

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from commerce.entrypoints.stack import system
-from commerce.entrypoints.stack.server import Server
+from devstack import system
+from devstack.server import Server
 
 VERSION = "8.19.21"
 ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{VERSION}:zip"

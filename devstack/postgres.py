@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from commerce.entrypoints.stack import system
-from commerce.entrypoints.stack.server import Server
+from devstack import system
+from devstack.server import Server
 
 USER = PASSWORD = DATABASE = "commerce"  # noqa: S105 (a loopback-only development server)
 

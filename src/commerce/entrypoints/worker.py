@@ -1,7 +1,8 @@
-"""The worker process: `commerce worker`, or `dramatiq projections.worker`.
+"""The worker process: `commerce worker`, or `dramatiq commerce.entrypoints.worker`.
 
 Dramatiq imports this module and serves the broker it finds here, with one actor per read
-model (projections/runner.py) and one for the order saga.
+model (projections/runner.py, run by commerce/entrypoints/actors.py) and one for the order
+saga.
 """
 
 import logging
@@ -11,10 +12,10 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from commerce.adapters.dramatiq.broker import redis_broker
+from commerce.entrypoints.actors import BatchConsumer, declare_actor, projection_runner
 from commerce.entrypoints.order_saga import OrderSagaRunner
 from commerce.settings import Settings, load_settings
 from projections.registry import projections_for
-from projections.runner import BatchConsumer, ProjectionRunner, declare_actor
 
 # The orders read model also retries a batch whose order's earlier event is still on its way
 # (worker threads take batches out of order): retry soon and often rather than back off long.
@@ -23,7 +24,8 @@ RETRY_POLICIES: dict[str, dict[str, int]] = {"orders": {"max_retries": 100, "max
 
 def declare_actors(broker: RedisBroker, settings: Settings) -> list[dramatiq.Actor[Any, None]]:
     consumers: list[BatchConsumer] = [
-        ProjectionRunner(projection, settings) for projection in projections_for(settings)
+        projection_runner(projection, settings)
+        for projection in projections_for(settings.index_prefix)
     ]
     consumers.append(OrderSagaRunner(settings))
     return [
