@@ -1,6 +1,7 @@
 """The search bench's clients: one way to send a request of the mix to each contender (the
 API, Elasticsearch with the very requests the API builds, the PostgreSQL baseline), and the
-loops that drive them. Every page read is one timed sample."""
+loops that drive them. Every page read is one timed sample; a failed request is counted as an
+error, never as a page."""
 
 from __future__ import annotations
 
@@ -82,9 +83,11 @@ async def timed(rec: Recorder, kind: str, call: Callable[[], Awaitable[Any]]) ->
     except Exception as error:
         rec.fail(f"{kind} {type(error).__name__}")
         return None
-    rec.add(kind, time.perf_counter() - started)
     if isinstance(result, httpx.Response) and result.status_code != 200:
+        # Not a page: a quick refusal (503 from a tripped breaker) must not pass for speed.
         rec.fail(f"{kind} {result.status_code}")
+        return result
+    rec.add(kind, time.perf_counter() - started)
     return result
 
 

@@ -81,10 +81,11 @@ def _side_by_side(side: dict[str, Any], ratios: dict[str, Any]) -> None:
         )
         r = ratios[kind or "all"]
         print(f"{kind or 'all':<16}{cells}" + "".join(f"{_show(r[name]):>12}" for name in r))
-    errors = ", ".join(
-        f"{name} {side[name]['errors']} {side[name]['errors_by_kind'] or ''}" for name in CONTENDERS
-    )
-    print(f"errors: {errors}")
+    print("errors (answered in error, not counted as pages):")
+    for name in CONTENDERS:
+        run = side[name]
+        share = run["errors"] / max(run["errors"] + run["requests"], 1)
+        print(f"  {name:<14}{run['errors']} ({share:.0%}) {run['errors_by_kind'] or ''}")
 
 
 def _phases(result: dict[str, Any]) -> None:

@@ -57,14 +57,13 @@ class Outcome:
     not_visible: int = 0
     skipped: int = 0  # no product free to edit when a command was due
 
-    def summary(self, sending: float, answered: float) -> dict[str, Any]:
-        """`sending`: the seconds over which commands went out; `answered`: until the last
-        answer came back (longer when commands queued)."""
+    def summary(self, sent: int, sending: float, answered: float) -> dict[str, Any]:
+        """`sending`: the seconds over which the `sent` commands went out (longer than asked
+        when this process was starved of CPU); `answered`: until the last answer came back."""
         every = [lag for lags in self.lags.values() for lag in lags]
-        commands = self.commands.summary(sending)
         return {
-            "commands": commands,
-            "sent_per_s": commands["throughput_rps"],
+            "commands": self.commands.summary(sending),
+            "sent_per_s": round(sent / sending, 1),
             "last_answer_after_s": round(answered, 1),
             "commit_to_searchable": lag_summary(every)
             | {kind: lag_summary(lags) for kind, lags in self.lags.items()},
@@ -134,7 +133,7 @@ class WriteLoad:
         answered = time.perf_counter() - started
         await self._settled.wait()
         poller.cancel()
-        return self._outcome.summary(sending, answered) | {"rate_per_s": rate}
+        return self._outcome.summary(self._sent, sending, answered) | {"rate_per_s": rate}
 
     async def _command(self, product: Editable) -> None:
         kind = self._rng.choices([k for k, _ in KINDS], weights=[w for _, w in KINDS])[0]
@@ -147,10 +146,10 @@ class WriteLoad:
             self._outcome.commands.fail(f"{kind} {type(error).__name__}")
             return  # what the product holds now is unknown: it is edited no more
         committed = time.perf_counter()
-        self._outcome.commands.add(kind, committed - started)
         if response.status_code != 200:
             self._outcome.commands.fail(f"{kind} {response.status_code}")
             return
+        self._outcome.commands.add(kind, committed - started)
         check = self._check(kind, product, token)
         if check is None:
             self._free.append(product)
