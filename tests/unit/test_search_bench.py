@@ -1,11 +1,32 @@
-"""The search bench's ratios are what the issue's targets are checked against: each must
-divide the right figures of the right runs."""
+"""The search bench's figures are what the issue's targets are checked against: a page counts
+only when it was served, and each ratio divides the right figures of the right runs."""
 
 from typing import Any
 
+import httpx
+
 from tests.bench_modules import bench_module
 
+common = bench_module("common")
+search_drivers = bench_module("search_drivers")
 search_report = bench_module("search_report")
+
+
+async def test_a_request_refused_with_503_is_an_error_not_a_fast_page() -> None:
+    rec = common.Recorder()
+
+    async def refused() -> httpx.Response:
+        return httpx.Response(503)
+
+    async def served() -> httpx.Response:
+        return httpx.Response(200, json={"items": []})
+
+    await search_drivers.timed(rec, "full_text", refused)
+    await search_drivers.timed(rec, "full_text", served)
+
+    summary = rec.summary(duration=1.0)
+    assert summary["requests"] == 1
+    assert summary["errors_by_kind"] == {"full_text 503": 1}
 
 
 def a_run(pages: dict[str, tuple[int, float, float]], elapsed: float) -> dict[str, Any]:
