@@ -12,7 +12,12 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 @pytest.mark.parametrize(
     ("script", "option"),
-    [("search.py", "--duration"), ("checkout.py", "--duration"), ("outbox.py", "--events")],
+    [
+        ("search.py", "--duration"),
+        ("checkout.py", "--duration"),
+        ("outbox.py", "--events"),
+        ("import.py", "--searchable"),
+    ],
 )
 def test_a_benchmark_script_starts_and_explains_its_options(script: str, option: str) -> None:
     shown = subprocess.run(
