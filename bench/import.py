@@ -25,7 +25,6 @@ from collections import defaultdict
 from typing import Any
 
 import asyncpg
-from checkout import elasticsearch_pids, process_groups
 from common import (
     CpuMeter,
     Target,
@@ -33,7 +32,9 @@ from common import (
     backends_of,
     bench_settings,
     descendants,
+    elasticsearch_pids,
     environment,
+    process_groups,
     reset,
     start_processes,
     stop_processes,
@@ -68,7 +69,10 @@ async def import_run(
     importing = asyncio.ensure_future(import_catalog(settings, lines, batch_size=batch_size))
     while set(backends_of(TARGET.database)) <= known and not importing.done():
         await asyncio.wait([importing], timeout=0.05)  # till the import has its connection
-    extra = {"import": [os.getpid()], "elasticsearch": elasticsearch_pids()}
+    extra = {
+        "import": [os.getpid()],
+        "elasticsearch": elasticsearch_pids(settings.elasticsearch_url),
+    }
     meter = CpuMeter(process_groups(processes, TARGET.database, extra))
     report = await importing
     seconds = time.perf_counter() - started
