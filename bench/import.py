@@ -25,7 +25,6 @@ from collections import defaultdict
 from typing import Any
 
 import asyncpg
-from checkout import elasticsearch_pids, process_groups
 from common import (
     CpuMeter,
     Target,
@@ -33,7 +32,9 @@ from common import (
     backends_of,
     bench_settings,
     descendants,
+    elasticsearch_pids,
     environment,
+    process_groups,
     reset,
     start_processes,
     stop_processes,
@@ -65,7 +66,10 @@ async def import_run(
     """Import `lines`; with `processes` (a relay, a worker and the API running), also wait
     until all is searchable. Says which processes were busy in each phase."""
     known = set(backends_of(TARGET.database))
-    extra = {"import": [os.getpid()], "elasticsearch": elasticsearch_pids()}
+    extra = {
+        "import": [os.getpid()],
+        "elasticsearch": elasticsearch_pids(settings.elasticsearch_url),
+    }
     meters: list[CpuMeter] = []
     cores: list[dict[str, float]] = []
 
