@@ -24,6 +24,7 @@ from commerce.domain.inventory import StockItem
 from commerce.entrypoints.cli import main
 from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings
+from projections.products.mapping import MAPPING_VERSION
 from projections.products.projector import products_projection
 from projections.products.rebuild import rebuild
 from tests.product_events import unsaved_product
@@ -113,7 +114,7 @@ async def test_a_rebuild_while_searches_run_loses_no_result(
     assert len(totals) > 1
     assert count >= PRODUCTS
     assert list(client.indices.get_alias(name=f"{prefix}-products").body) == [index]
-    assert not client.indices.exists(index=f"{prefix}-products-v1")
+    assert not client.indices.exists(index=f"{prefix}-products-v{MAPPING_VERSION}")
     view = await search.get(products[0].id)
     assert view is not None
     assert (view.price.amount, view.in_stock) == (1000, True)
