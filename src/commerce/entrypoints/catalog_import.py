@@ -17,9 +17,6 @@ from typing import Annotated, Any
 
 import msgspec
 
-from commerce.adapters.postgres.engine import create_engine
-from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
-from commerce.adapters.system_clock import SystemClock
 from commerce.application.catalog import CreateProduct
 from commerce.application.catalog_import import (
     ImportLine,
@@ -27,6 +24,7 @@ from commerce.application.catalog_import import (
     RejectedLine,
     import_products,
 )
+from commerce.container import build_container, close
 from commerce.domain.catalog import Product
 from commerce.domain.inventory import StockItem
 from commerce.entrypoints.http.body_checks import InvalidBodyError, strict_body
@@ -54,20 +52,19 @@ async def import_catalog(
     on_progress: Callable[[ImportReport], None] = lambda report: None,
 ) -> ImportReport:
     """Import JSON lines (bytes, as read from a file) into the database of `settings`."""
-    engine = create_engine(settings.database_url, pool_size=1)
-    clock = SystemClock()
+    container = build_container(settings)
     try:
         with collecting_rarely():
             return await import_products(
                 read_lines(lines),
-                lambda: PostgresUnitOfWork(engine, clock),
-                clock,
+                container.uow,
+                container.clock(),
                 settings.currency,
                 batch_size=batch_size,
                 on_progress=on_progress,
             )
     finally:
-        await engine.dispose()
+        await close(container)
 
 
 @contextmanager
