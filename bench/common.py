@@ -285,6 +285,18 @@ def process_groups(
     return groups | {"postgres": backends_of(database)} | dict(extra)
 
 
+async def until_idle(pid: int, limit: float, below: float = 0.05) -> float:
+    """Until `pid` and its children use less than `below` of a core over two seconds (a worker
+    that has applied everything); returns the wait."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        meter = CpuMeter({"process": descendants(pid)})
+        await asyncio.sleep(2)
+        if meter.cores()["process"] < below:
+            break
+    return time.perf_counter() - started
+
+
 def load_average() -> list[float]:
     """The machine's 1, 5 and 15 minute load averages (other users of the machine show here)."""
     return [round(value, 2) for value in os.getloadavg()]

@@ -49,6 +49,7 @@ from common import (
     sign_token,
     start_processes,
     stop_processes,
+    until_idle,
     wait_until_ready,
 )
 from elasticsearch import AsyncElasticsearch
@@ -130,6 +131,9 @@ async def compare(
     """Phases 1 to 4 on the seeded catalogue."""
     alias = alias_name(settings.index_prefix)
     dsn = asyncpg_dsn(settings)
+    # What the worker still has to apply (other read models' events) must not run meanwhile.
+    waited = await until_idle(processes["worker"], limit=1800)
+    print(f"the worker is idle (waited {waited:.0f} s)", flush=True)
     connection = await asyncpg.connect(dsn)
     try:
         built = await build_baseline(connection, indexed_documents(es, alias))
