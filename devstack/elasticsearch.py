@@ -14,7 +14,7 @@ import subprocess
 import urllib.request
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -25,6 +25,21 @@ VERSION = "8.19.21"
 ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{VERSION}:zip"
 JAVA_PACKAGE = "openjdk-17-jre-headless"
 SUPPORTED_JAVA = (21, 17)  # most preferred first; both are supported by Elasticsearch 8.19
+HEAP_VARIABLE = "COMMERCE_STACK_ELASTICSEARCH_HEAP"
+# Enough for the search bench's 100 000 products on a 2-core, few-GB box; a million products
+# want 2g or more (README, "Search").
+DEFAULT_HEAP = "1g"
+_HEAP_SIZE = re.compile(r"[1-9][0-9]*[mg]")
+
+
+def heap_from_env() -> str:
+    """The JVM heap the stack gives Elasticsearch: `COMMERCE_STACK_ELASTICSEARCH_HEAP`."""
+    heap = os.environ.get(HEAP_VARIABLE, DEFAULT_HEAP).strip().lower()
+    if not _HEAP_SIZE.fullmatch(heap):
+        raise system.StackError(
+            f"{HEAP_VARIABLE}={heap!r} is not a heap size; give one such as 1g or 1536m"
+        )
+    return heap
 
 
 @dataclass
@@ -32,7 +47,7 @@ class ElasticsearchServer(Server):
     name: ClassVar[str] = "elasticsearch"
     env_var: ClassVar[str] = "COMMERCE_ELASTICSEARCH_URL"
     start_timeout: ClassVar[float] = 180
-    heap: str = "512m"
+    heap: str = field(default_factory=heap_from_env)
 
     @property
     def url(self) -> str:

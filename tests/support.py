@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 from dependency_injector import providers
@@ -71,6 +72,19 @@ def kettle_details(**changes: object) -> ProductDetails:
         "attributes": {"material": "steel"},
     }
     return ProductDetails(**(fields | changes))  # type: ignore[arg-type]
+
+
+def kettle_body(sku: str, **changes: Any) -> dict[str, Any]:
+    """The body of `POST /v1/admin/products` (and a line of an import) for a kettle."""
+    return {
+        "name": f"Kettle {sku}",
+        "description": "Boils 1.7 l in three minutes.",
+        "brand": "Acme",
+        "category": "kitchen/kettles",
+        "images": ["https://img.example/kettle.jpg"],
+        "attributes": {"material": "steel"},
+        "variants": [{"sku": sku, "price": {"amount": 2999, "currency": "EUR"}}],
+    } | changes
 
 
 def new_product(*skus: str, price: int = 2999) -> Product:

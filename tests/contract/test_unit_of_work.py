@@ -101,6 +101,57 @@ async def test_a_sku_belongs_to_one_product_only(storage: Storage) -> None:
             await uow.products.get(clash.id)
 
 
+async def test_new_products_committed_together_fail_together_on_a_taken_sku(
+    storage: Storage,
+) -> None:
+    async with storage.new_uow() as uow:
+        uow.products.add(new_product("KT-1"))
+        await uow.commit()
+    before = await storage.outbox()
+
+    fine, clash = new_product("KT-2", "KT-3"), new_product("KT-4", "KT-1")
+    async with storage.new_uow() as uow:
+        for product in (fine, clash):
+            uow.products.add(product)
+            for variant in product.variants:
+                uow.stock.add(StockItem.open(variant.sku, product.id, on_hand=3))
+        with pytest.raises(DuplicateSkuError, match="KT-1"):
+            await uow.commit()
+
+    async with storage.new_uow() as uow:
+        assert await uow.products.owners(["KT-2", "KT-3", "KT-4"]) == {}
+        with pytest.raises(NotFoundError):
+            await uow.stock.get("KT-2")
+    assert await storage.outbox() == before
+
+
+async def test_two_new_products_may_not_share_a_sku_in_one_commit(storage: Storage) -> None:
+    async with storage.new_uow() as uow:
+        uow.products.add(new_product("KT-1", "KT-2"))
+        uow.products.add(new_product("KT-2"))
+        with pytest.raises(DuplicateSkuError, match="KT-2"):
+            await uow.commit()
+
+    assert await storage.outbox() == []
+
+
+async def test_owners_are_the_products_holding_the_skus_asked_for(storage: Storage) -> None:
+    kettle, grinder = new_product("KT-1", "KT-2"), new_product("GR-1")
+    async with storage.new_uow() as uow:
+        uow.products.add(kettle)
+        uow.products.add(grinder)
+        await uow.commit()
+
+    async with storage.new_uow() as uow:
+        owners = await uow.products.owners(["KT-2", "GR-1", "NOPE-1"])
+
+    assert sorted(owners) == ["GR-1", "KT-2"]
+    assert owners["KT-2"].id == kettle.id
+    assert [v.sku for v in owners["KT-2"].variants] == ["KT-1", "KT-2"]
+    assert owners["KT-2"].details == kettle.details
+    assert owners["GR-1"].id == grinder.id
+
+
 async def test_a_variant_added_later_may_not_take_another_products_sku(storage: Storage) -> None:
     first, second = new_product("KT-1"), new_product("KT-2")
     async with storage.new_uow() as uow:

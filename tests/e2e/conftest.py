@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import pytest
@@ -22,12 +23,16 @@ from tests.product_events import sample_catalog_events
 from tests.support import TEST_JWT_SECRET, free_port
 
 
+class Service(NamedTuple):
+    url: str  # the API's
+    database_url: str
+
+
 @contextmanager
-def running_service(settings: Settings, redis_db: int) -> Iterator[str]:
+def running_service(settings: Settings, redis_db: int) -> Iterator[Service]:
     """The whole service as separate processes (the API, an outbox relay and a worker) with
     data of its own: a database, read models with a few products, and a Redis database (so
-    sign-in throttling, revocations and Dramatiq queues never meet another's). Yields the
-    API's URL."""
+    sign-in throttling, revocations and Dramatiq queues never meet another's)."""
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
     projection = products_projection(prefix)
@@ -49,20 +54,25 @@ def running_service(settings: Settings, redis_db: int) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def api_url(stack_settings: Settings) -> Iterator[str]:
-    with running_service(stack_settings, redis_db=15) as url:
-        yield url
+def service(stack_settings: Settings) -> Iterator[Service]:
+    with running_service(stack_settings, redis_db=15) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def api_url(service: Service) -> str:
+    return service.url
 
 
 @pytest.fixture(scope="session")
 def fuzzed_api_url(stack_settings: Settings) -> Iterator[str]:
     """A service of its own for the schemathesis fuzz: what it creates (products, accounts,
     events to project) never changes what the other end-to-end tests see, nor delays it."""
-    with running_service(stack_settings, redis_db=13) as url:
-        yield url
+    with running_service(stack_settings, redis_db=13) as running:
+        yield running.url
 
 
-def _processes(database_url: str, index_prefix: str, redis_url: str) -> Iterator[str]:
+def _processes(database_url: str, index_prefix: str, redis_url: str) -> Iterator[Service]:
     port = free_port()
     env = os.environ | {
         "COMMERCE_DATABASE_URL": database_url,
@@ -82,7 +92,7 @@ def _processes(database_url: str, index_prefix: str, redis_url: str) -> Iterator
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{url}/health/live", api)
-        yield url
+        yield Service(url, database_url)
     finally:
         for process in [api, *processes]:
             process.terminate()

@@ -16,6 +16,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
         ("search.py", "--duration"),
         ("checkout.py", "--duration"),
         ("outbox.py", "--events"),
+        ("import.py", "--searchable"),
         ("rebuild.py", "--reuse"),
     ],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 import msgspec
@@ -25,6 +26,7 @@ class NewVariant(msgspec.Struct, frozen=True, kw_only=True):
 class CreateProduct(msgspec.Struct, frozen=True, kw_only=True):
     details: ProductDetails
     variants: list[NewVariant]
+    stock: dict[str, int] = {}  # units on hand per SKU to start with (0 for a SKU left out)
 
 
 class VariantChange(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,20 +58,28 @@ class ProductChanged:
 async def create_product(
     cmd: CreateProduct, uow: UnitOfWork, clock: Clock, currency: str
 ) -> ProductChanged:
-    variants = [Variant(sku=v.sku, price=v.price, attributes=v.attributes) for v in cmd.variants]
-    product = Product.create(
-        product_id=uuid.uuid4(),
-        details=cmd.details,
-        variants=variants,
-        currency=currency,
-        now=clock.now(),
-    )
+    product, stock = new_product(cmd, clock.now(), currency)
     async with uow:
         uow.products.add(product)
-        for variant in variants:
-            uow.stock.add(StockItem.open(variant.sku, product.id))
+        for item in stock:
+            uow.stock.add(item)
         event_ids = await uow.commit()
     return ProductChanged(product, event_ids)
+
+
+def new_product(
+    cmd: CreateProduct, now: datetime, currency: str
+) -> tuple[Product, list[StockItem]]:
+    """The aggregates a new product is made of: itself, and a stock item per SKU. Raises the
+    domain's errors when the command breaks a rule."""
+    variants = [Variant(sku=v.sku, price=v.price, attributes=v.attributes) for v in cmd.variants]
+    product = Product.create(
+        product_id=uuid.uuid4(), details=cmd.details, variants=variants, currency=currency, now=now
+    )
+    if unknown := sorted(cmd.stock.keys() - {variant.sku for variant in variants}):
+        raise DomainValidationError("stock", f"not a SKU of this product: {', '.join(unknown)}")
+    stock = [StockItem.open(v.sku, product.id, cmd.stock.get(v.sku, 0)) for v in variants]
+    return product, stock
 
 
 async def change_product(cmd: ChangeProduct, uow: UnitOfWork, currency: str) -> ProductChanged:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
 
 from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.adapters.dramatiq.dead_letters import dead_letters, replay
@@ -18,6 +20,8 @@ from commerce.application.accounts import CreateStaffAccount, create_staff_accou
 from commerce.container import build_container, close
 from commerce.domain.account import Account
 from commerce.domain.errors import DomainError
+from commerce.entrypoints.catalog_import import BATCH_SIZE, import_catalog
+from commerce.entrypoints.import_progress import ImportProgress, count_lines
 from commerce.entrypoints.processes import (
     exec_worker,
     run_all,
@@ -26,6 +30,7 @@ from commerce.entrypoints.processes import (
     seed_demo_catalog,
 )
 from commerce.entrypoints.read_models import ensure_read_models, read_models
+from commerce.ports.health import DependencyUnavailableError
 from commerce.settings import Settings, SettingsError, load_settings
 from projections.indices import IndexMappingError
 
@@ -162,6 +167,41 @@ def replay_dead_letters() -> None:
     for consumer in CONSUMERS:
         count = replay(broker, queue_name(consumer))
         click.echo(f"{queue_name(consumer)}: {count} message(s) sent again")
+
+
+@main.group()
+def catalog() -> None:
+    """Import products in bulk."""
+
+
+@catalog.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--batch-size",
+    default=BATCH_SIZE,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Products per transaction.",
+)
+def import_catalog_file(file: Path, batch_size: int) -> None:
+    """Import products from FILE, JSON Lines: on each line the body of POST /v1/admin/products,
+    plus an optional "stock": {"SKU": units on hand}. Lines already imported are skipped, so a
+    rerun goes on where an interrupted import stopped. Rejected lines are listed by number with
+    the reason; the exit status is then 1."""
+    settings = _settings()
+    with ImportProgress(count_lines(file)) as progress, file.open("rb") as lines:
+        try:
+            report = asyncio.run(
+                import_catalog(settings, lines, batch_size=batch_size, on_progress=progress)
+            )
+        except (KeyboardInterrupt, DependencyUnavailableError, SQLAlchemyError) as error:
+            cause = "interrupted" if isinstance(error, KeyboardInterrupt) else f"stopped: {error}"
+            raise click.ClickException(
+                f"{cause}; {progress.summary()}. Run the same command again to go on."
+            ) from None
+    click.echo(progress.summary())
+    if report.rejected:
+        raise SystemExit(1)
 
 
 @main.group()

@@ -33,6 +33,11 @@ class ProductRepository(Protocol):
         """Current price and availability of each known SKU; unknown SKUs are left out."""
         ...
 
+    async def owners(self, skus: Iterable[str]) -> dict[str, Product]:
+        """The product each known SKU belongs to, to read (not to change); unknown SKUs are
+        left out."""
+        ...
+
 
 class StockRepository(Protocol):
     def add(self, item: StockItem) -> None: ...

@@ -93,6 +93,13 @@ class InMemoryProductRepository(_Repository[Product]):
             if variant.sku in wanted and variant.sku in self._stock
         }
 
+    async def owners(self, skus: Iterable[str]) -> dict[str, Product]:
+        wanted, found = set(skus), {}
+        for product in self._committed.values():
+            if taken := [v.sku for v in product.variants if v.sku in wanted]:
+                found.update(dict.fromkeys(taken, copy.deepcopy(product)))
+        return found
+
 
 class InMemoryStockRepository(_Repository[StockItem]):
     async def get(self, sku: str) -> StockItem:
@@ -190,11 +197,11 @@ class InMemoryUnitOfWork:
         now = self._clock.now()
         envelopes: list[EventEnvelope] = []
         products = self._stage(self.products, envelopes, now)
+        self._check_unique_skus(products)  # before stock, as PostgreSQL saves variants first
         stock = self._stage(self.stock, envelopes, now)
         accounts = self._stage(self.accounts, envelopes, now)
         carts = self._stage(self.carts, envelopes, now)
         orders = self._stage(self.orders, envelopes, now)
-        self._check_unique_skus(products)
         self._check_unique_emails(accounts)
         self.store.products.update(products)
         self.store.stock.update(stock)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Text, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from commerce.adapters.postgres.bulk import as_arrays, insert_from_arrays
 from commerce.adapters.postgres.repository import TrackingRepository
 from commerce.adapters.postgres.tables import product_variants, products, stock_items
 from commerce.domain.catalog import DuplicateSkuError, Product, ProductDetails, Variant
@@ -69,37 +71,53 @@ class PostgresProductRepository(TrackingRepository[Product]):
             for row in rows
         }
 
-    async def save(self, product: Product, expected_version: int) -> None:
-        if expected_version == 0:
-            await self.connection.execute(
-                insert(products).values(id=product.id, version=product.version, **_columns(product))
-            )
-        else:
-            await self._update_versioned(
-                products, product.id, product, expected_version, _columns(product)
-            )
-        await self._save_variants(product)
+    async def owners(self, skus: Iterable[str]) -> dict[str, Product]:
+        wanted = set(skus)
+        owning = select(product_variants.c.product_id).where(
+            product_variants.c.sku == any_(bindparam("skus", list(wanted), type_=ARRAY(Text)))
+        )
+        query = select(products).where(products.c.id.in_(owning))
+        rows = (await self.connection.execute(query)).mappings().all()
+        if not rows:
+            return {}
+        variants = await self.connection.execute(
+            select(product_variants)
+            .where(product_variants.c.product_id.in_([row["id"] for row in rows]))
+            .order_by(product_variants.c.position)
+        )
+        by_product = defaultdict(list)
+        for variant in variants.mappings():
+            by_product[variant["product_id"]].append(variant)
+        found = [product_from_rows(row, by_product[row["id"]]) for row in rows]
+        return {v.sku: product for product in found for v in product.variants if v.sku in wanted}
 
-    async def _save_variants(self, product: Product) -> None:
-        rows = [
-            _variant_row(product.id, position, v) for position, v in enumerate(product.variants)
-        ]
-        statement = pg_insert(product_variants).values(rows)
-        # A SKU of another product is not overwritten: the WHERE leaves that row alone and
-        # RETURNING tells us it was refused. Concurrent inserts of one SKU serialise on the key.
-        upsert = statement.on_conflict_do_update(
-            index_elements=[product_variants.c.sku],
-            set_={
-                "position": statement.excluded.position,
-                "price_amount": statement.excluded.price_amount,
-                "currency": statement.excluded.currency,
-                "attributes": statement.excluded.attributes,
-                "retired": statement.excluded.retired,
-            },
-            where=product_variants.c.product_id == statement.excluded.product_id,
-        ).returning(product_variants.c.sku)
-        saved = set((await self.connection.execute(upsert)).scalars())
-        if taken := sorted({v.sku for v in product.variants} - saved):
+    async def save_all(self, changes: Sequence[tuple[Product, int]]) -> None:
+        if new := [_product_row(product) for product, expected in changes if expected == 0]:
+            await self.connection.execute(_INSERT_PRODUCTS, as_arrays(new))
+        for product, expected in changes:
+            if expected:
+                await self._update_versioned(
+                    products, product.id, product, expected, _columns(product)
+                )
+        if changes:
+            await self._save_variants([product for product, _ in changes])
+
+    async def _save_variants(self, saved: Sequence[Product]) -> None:
+        # In SKU order, the order every writer inserts SKUs in: two transactions that want
+        # overlapping SKUs wait for each other instead of deadlocking.
+        rows = sorted(
+            (
+                _variant_row(p.id, position, v)
+                for p in saved
+                for position, v in enumerate(p.variants)
+            ),
+            key=lambda row: row["sku"],
+        )
+        skus = [row["sku"] for row in rows]
+        if repeated := sorted(sku for sku, count in Counter(skus).items() if count > 1):
+            raise DuplicateSkuError(f"SKU given to several products: {', '.join(repeated)}")
+        stored = set((await self.connection.execute(_UPSERT_VARIANTS, as_arrays(rows))).scalars())
+        if taken := sorted(set(skus) - stored):
             raise DuplicateSkuError(f"SKU already used by another product: {', '.join(taken)}")
 
 
@@ -117,6 +135,10 @@ def _columns(product: Product) -> dict[str, Any]:
     }
 
 
+def _product_row(product: Product) -> dict[str, Any]:
+    return {"id": product.id, "version": product.version, **_columns(product)}
+
+
 def _variant_row(product_id: UUID, position: int, variant: Variant) -> dict[str, Any]:
     return {
         "sku": variant.sku,
@@ -127,6 +149,21 @@ def _variant_row(product_id: UUID, position: int, variant: Variant) -> dict[str,
         "attributes": variant.attributes,
         "retired": variant.retired,
     }
+
+
+_INSERT_PRODUCTS = insert_from_arrays(products, [column.name for column in products.c])
+_VARIANT_COLUMNS = [column.name for column in product_variants.c]
+_INSERT_VARIANTS = insert_from_arrays(product_variants, _VARIANT_COLUMNS)
+# A SKU of another product is not overwritten: the WHERE leaves that row alone and RETURNING
+# tells us it was refused. Concurrent inserts of one SKU serialise on the key.
+_UPSERT_VARIANTS = _INSERT_VARIANTS.on_conflict_do_update(
+    index_elements=[product_variants.c.sku],
+    set_={
+        name: _INSERT_VARIANTS.excluded[name]
+        for name in ("position", "price_amount", "currency", "attributes", "retired")
+    },
+    where=product_variants.c.product_id == _INSERT_VARIANTS.excluded.product_id,
+).returning(product_variants.c.sku)
 
 
 def product_from_rows(row: RowMapping, variants: list[RowMapping]) -> Product:

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import msgspec
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -19,8 +20,19 @@ def asyncpg_url(database_url: str) -> str:
 
 def create_engine(database_url: str, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(
-        asyncpg_url(database_url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        asyncpg_url(database_url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        # JSONB columns (event payloads, attributes) in msgspec: several times the speed of
+        # the standard library's json, which a bulk import measurably waited on.
+        json_serializer=_json_text,
+        json_deserializer=msgspec.json.decode,
     )
+
+
+def _json_text(value: object) -> str:
+    return msgspec.json.encode(value).decode()
 
 
 NAME = "postgres"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 
+from commerce.adapters.postgres.bulk import as_arrays, insert_from_arrays
 from commerce.adapters.postgres.repository import TrackingRepository
 from commerce.adapters.postgres.tables import stock_items
 from commerce.domain.errors import NotFoundError
@@ -36,16 +38,30 @@ class PostgresStockRepository(TrackingRepository[StockItem]):
         rows = (await self.connection.execute(query)).mappings()
         return {item.sku: self._track(item) for item in map(stock_item_from_row, rows)}
 
-    async def save(self, item: StockItem, expected_version: int) -> None:
-        values = {"on_hand": item.on_hand, "reserved": item.reserved, "sold": item.sold}
-        if expected_version == 0:
-            await self.connection.execute(
-                insert(stock_items).values(
-                    sku=item.sku, product_id=item.product_id, version=item.version, **values
-                )
-            )
-        else:
-            await self._update_versioned(stock_items, item.sku, item, expected_version, values)
+    async def save_all(self, changes: Sequence[tuple[StockItem, int]]) -> None:
+        new = sorted((item for item, expected in changes if expected == 0), key=_sku)
+        if new:
+            await self.connection.execute(_INSERT, as_arrays([_row(item) for item in new]))
+        for item, expected in changes:
+            if expected:
+                await self._update_versioned(stock_items, item.sku, item, expected, _levels(item))
+
+
+def _sku(item: StockItem) -> str:
+    return item.sku
+
+
+def _levels(item: StockItem) -> dict[str, Any]:
+    return {"on_hand": item.on_hand, "reserved": item.reserved, "sold": item.sold}
+
+
+def _row(item: StockItem) -> dict[str, Any]:
+    return {"sku": item.sku, "product_id": item.product_id, "version": item.version} | _levels(item)
+
+
+_INSERT = insert_from_arrays(
+    stock_items, ["sku", "product_id", "version", "on_hand", "reserved", "sold"]
+)
 
 
 def stock_item_from_row(row: RowMapping) -> StockItem:

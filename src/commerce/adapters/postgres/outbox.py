@@ -13,6 +13,7 @@ import msgspec
 from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from commerce.adapters.postgres.bulk import as_arrays, insert_from_arrays
 from commerce.adapters.postgres.tables import outbox, outbox_batch_ids, outbox_batches
 from commerce.domain.events import EventEnvelope
 
@@ -25,7 +26,7 @@ class ClaimedEvent(msgspec.Struct, frozen=True):
 
 async def append_events(connection: AsyncConnection, envelopes: Sequence[EventEnvelope]) -> None:
     if envelopes:
-        await connection.execute(insert(outbox), [_row(envelope) for envelope in envelopes])
+        await connection.execute(_APPEND, as_arrays([_row(envelope) for envelope in envelopes]))
 
 
 async def claim_unpublished(connection: AsyncConnection, limit: int) -> list[ClaimedEvent]:
@@ -156,6 +157,7 @@ async def purge_applied(connection: AsyncConnection, before: datetime, limit: in
 
 
 _FIELDS = EventEnvelope.__struct_fields__
+_APPEND = insert_from_arrays(outbox, _FIELDS)
 
 
 def _row(envelope: EventEnvelope) -> dict[str, object]:

@@ -3,6 +3,7 @@ optimistic version check on save."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Table, update
@@ -28,6 +29,12 @@ class TrackingRepository(Generic[A]):
 
     async def save(self, aggregate: A, expected_version: int) -> None:
         raise NotImplementedError
+
+    async def save_all(self, changes: Sequence[tuple[A, int]]) -> None:
+        """Save each changed aggregate, given with the version it was loaded at (0: new).
+        A repository that writes many rows at once overrides this."""
+        for aggregate, expected_version in changes:
+            await self.save(aggregate, expected_version)
 
     async def _update_versioned(
         self, table: Table, key: Any, aggregate: A, expected_version: int, values: dict[str, Any]

@@ -64,11 +64,10 @@ class PostgresUnitOfWork:
         now = self._clock.now()
         envelopes: list[EventEnvelope] = []
         for repository in self._repositories():
-            for aggregate in _unique(repository.seen):
-                if aggregate.has_changes:
-                    expected = aggregate.persisted_version
-                    envelopes += envelopes_for(aggregate, now)
-                    await repository.save(aggregate, expected)
+            changes = [(a, a.persisted_version) for a in _unique(repository.seen) if a.has_changes]
+            for aggregate, _ in changes:
+                envelopes += envelopes_for(aggregate, now)
+            await repository.save_all(changes)
         await append_events(self._connection, envelopes)
         await self._connection.commit()
         return [envelope.event_id for envelope in envelopes]

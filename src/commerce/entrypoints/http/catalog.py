@@ -65,6 +65,22 @@ class ProductBody(msgspec.Struct, frozen=True, kw_only=True):
     attributes: Attributes = {}
     variants: Annotated[list[VariantBody], msgspec.Meta(min_length=1, max_length=100)]
 
+    def to_command(self) -> CreateProduct:
+        return CreateProduct(
+            details=ProductDetails(
+                name=self.name,
+                description=self.description,
+                brand=self.brand,
+                category=self.category,
+                images=list(self.images),
+                attributes=dict(self.attributes),
+            ),
+            variants=[
+                NewVariant(sku=v.sku, price=v.price.to_money(), attributes=v.attributes)
+                for v in self.variants
+            ],
+        )
+
 
 class VariantPatch(msgspec.Struct, frozen=True, kw_only=True):
     sku: Sku
@@ -141,14 +157,7 @@ class ProductsAdminController(Controller):
         clock: Injected[Clock],
         settings: Injected[Settings],
     ) -> Response[ProductView]:
-        command = CreateProduct(
-            details=_details(data),
-            variants=[
-                NewVariant(sku=v.sku, price=v.price.to_money(), attributes=v.attributes)
-                for v in data.variants
-            ],
-        )
-        result = await create_product(command, uow, clock, settings.currency)
+        result = await create_product(data.to_command(), uow, clock, settings.currency)
         headers = command_headers(result.event_ids, result.product.version)
         headers["Location"] = f"/v1/products/{result.product.id}"
         return Response(_product_view(result), status_code=201, headers=headers)
@@ -230,17 +239,6 @@ class InventoryAdminController(Controller):
     ) -> Response[StockView]:
         command = AdjustStock(sku=sku, delta=data.delta, reason=data.reason)
         return _stock_response(await adjust_stock(command, uow))
-
-
-def _details(data: ProductBody) -> ProductDetails:
-    return ProductDetails(
-        name=data.name,
-        description=data.description,
-        brand=data.brand,
-        category=data.category,
-        images=list(data.images),
-        attributes=dict(data.attributes),
-    )
 
 
 def _parse_if_match(value: str | None) -> int | None:

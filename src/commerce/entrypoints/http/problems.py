@@ -93,7 +93,11 @@ def validation_exception_to_problem(
 ) -> Response[Problem]:
     """A body or parameter that decoded but broke a rule is a 422 naming each field; a request
     that cannot be read at all is a 400."""
-    errors = [_field_error(item) for item in exc.extra or [] if isinstance(item, dict)]
+    errors = [
+        field_error(str(item.get("key") or "body"), str(item.get("message", "is invalid")))
+        for item in exc.extra or []
+        if isinstance(item, dict)
+    ]
     if not errors:
         return problem_response(
             status_problem(400, "The request could not be read: check its parameters and body.")
@@ -109,13 +113,12 @@ def validation_exception_to_problem(
     )
 
 
-def _field_error(item: dict[str, Any]) -> FieldError:
-    key = str(item.get("key") or "body")
+def field_error(key: str, message: str) -> FieldError:
+    """The field a validation message is about, as clients name it."""
     if key == "data":  # Litestar's name for the body
         key = "body"
     # msgspec reports paths as `$.items[0].sku` (or "`key` in `$.attributes`" for a key of a
     # map); clients want `items[0].sku`.
-    message = str(item.get("message", "is invalid"))
     if found := _MSGSPEC_PATH.search(message):
         key = found["path"]
         message = message[: found.start()] + (" (a key)" if found["in_key"] else "")
