@@ -3,16 +3,18 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-CODE := src projections bench
+CODE := src projections devstack bench
 PYTEST_ARGS ?=
+# The local servers' manager lives in the checkout, not in the installed package.
+STACK := $(BIN)/python -m devstack
 
 .PHONY: run test install lint typecheck pytest stack-up stack-down stack-status clean
 
 run: $(INSTALLED)
-	$(BIN)/commerce stack run -- $(BIN)/commerce dev
+	$(STACK) run -- $(BIN)/commerce dev
 
 test: lint typecheck
-	$(BIN)/commerce stack run --fresh -- $(BIN)/pytest $(PYTEST_ARGS)
+	$(STACK) run --fresh -- $(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(INSTALLED)
 
@@ -31,13 +33,13 @@ typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
 stack-up: $(INSTALLED)
-	$(BIN)/commerce stack up
+	$(STACK) up
 
 stack-down: $(INSTALLED)
-	$(BIN)/commerce stack down
+	$(STACK) down
 
 stack-status: $(INSTALLED)
-	$(BIN)/commerce stack status
+	$(STACK) status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

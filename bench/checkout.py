@@ -1,6 +1,6 @@
 """Checkout benchmark: checkout-and-pay, bare PostgreSQL stock update, commit-to-dashboard lag.
 
-    .venv/bin/commerce stack run -- .venv/bin/python bench/checkout.py [--skus 2000 --hot 5
+    .venv/bin/python -m devstack run -- .venv/bin/python bench/checkout.py [--skus 2000 --hot 5
         --hot-share 0.5 --concurrency 8 --duration 20 --lag-samples 30]
 
 It uses a database (`commerce_bench_checkout`), index prefix (`checkoutbench`) and Redis
@@ -52,11 +52,11 @@ from common import (
     Recorder,
     Target,
     asyncpg_dsn,
-    backends_of,
     bench_settings,
-    descendants,
+    elasticsearch_pids,
     environment,
     lag_summary,
+    process_groups,
     reset,
     start_processes,
     stop_processes,
@@ -511,26 +511,6 @@ async def round_trips(settings: Settings, customer: Customer, sku: str) -> dict[
 # The run ------------------------------------------------------------------------------------
 
 
-def process_groups(
-    processes: dict[str, int], database: str, extra: dict[str, list[int]]
-) -> dict[str, list[int]]:
-    groups = {name: descendants(pid) for name, pid in processes.items()}
-    return groups | {"postgres": backends_of(database)} | extra
-
-
-def elasticsearch_pids() -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                command = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"org.elasticsearch.bootstrap.Elasticsearch" in command:
-                pids.append(int(entry.name))
-    return pids
-
-
 async def pg_transactions(dsn: str, database: str) -> int:
     connection = await asyncpg.connect(dsn)
     try:
@@ -551,6 +531,7 @@ async def service_and_baseline(
     *,
     args: argparse.Namespace,
     processes: dict[str, int],
+    es_url: str,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(1) the checkouts through the API, then (2) the bare statement, each for
     `args.duration` after a warm-up; the summaries of both."""
@@ -565,7 +546,7 @@ async def service_and_baseline(
     try:
         await baseline_load(connections, pick, 2, 0, reserved)
         await asyncio.sleep(1)
-        extra = {"bench client": [os.getpid()], "elasticsearch": elasticsearch_pids()}
+        extra = {"bench client": [os.getpid()], "elasticsearch": elasticsearch_pids(es_url)}
 
         # (1) the service
         transactions = await pg_transactions(dsn, BENCH_DATABASE)
@@ -647,7 +628,13 @@ async def measure(
         idle_lag = await measure_lag(http, lag_customer, pick, args.idle_lag_samples, 6)
 
         service, bare = await service_and_baseline(
-            http, dsn, load_customers, pick, args=args, processes=processes
+            http,
+            dsn,
+            load_customers,
+            pick,
+            args=args,
+            processes=processes,
+            es_url=settings.elasticsearch_url,
         )
 
         # (3) lag while the service load runs

@@ -9,13 +9,15 @@ module is imported as `common`, from the script's own directory.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,15 +54,21 @@ class Target:
 class Recorder:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: int = 0
+    failures: Counter[str] = field(default_factory=Counter)  # what went wrong, when told
 
     def add(self, kind: str, seconds: float) -> None:
         self.latencies[kind].append(seconds)
+
+    def fail(self, what: str) -> None:
+        self.errors += 1
+        self.failures[what] += 1
 
     def summary(self, duration: float) -> dict[str, Any]:
         every = [x for values in self.latencies.values() for x in values]
         return {
             "requests": len(every),
             "errors": self.errors,
+            "errors_by_kind": dict(self.failures),
             "throughput_rps": round(len(every) / duration, 1),
             "all": percentiles(every),
             "by_kind": {kind: percentiles(v) for kind, v in sorted(self.latencies.items())},
@@ -257,6 +265,41 @@ def backends_of(database: str) -> list[int]:
             if title.startswith("postgres: ") and f" {database} " in title:
                 pids.append(int(entry.name))
     return pids
+
+
+def elasticsearch_pids(url: str) -> list[int]:
+    """The process of the Elasticsearch node at `url` (another stack's node on the same
+    machine is not counted)."""
+    address = f"{url}/_nodes/_local/process?filter_path=nodes.*.process.id"
+    with urllib.request.urlopen(address, timeout=10) as response:  # noqa: S310 (our URL)
+        nodes = json.load(response)["nodes"]
+    return [node["process"]["id"] for node in nodes.values()]
+
+
+def process_groups(
+    processes: Mapping[str, int], database: str, extra: Mapping[str, list[int]]
+) -> dict[str, list[int]]:
+    """CPU groups: each started process with its children, the PostgreSQL backends of
+    `database`, and `extra`."""
+    groups = {name: descendants(pid) for name, pid in processes.items()}
+    return groups | {"postgres": backends_of(database)} | dict(extra)
+
+
+async def until_idle(pid: int, limit: float, below: float = 0.05) -> float:
+    """Until `pid` and its children use less than `below` of a core over two seconds (a worker
+    that has applied everything); returns the wait."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        meter = CpuMeter({"process": descendants(pid)})
+        await asyncio.sleep(2)
+        if meter.cores()["process"] < below:
+            break
+    return time.perf_counter() - started
+
+
+def load_average() -> list[float]:
+    """The machine's 1, 5 and 15 minute load averages (other users of the machine show here)."""
+    return [round(value, 2) for value in os.getloadavg()]
 
 
 def machine_busy() -> tuple[float, float]:

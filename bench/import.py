@@ -1,6 +1,6 @@
 """Catalogue import: `commerce catalog import` against the bare multi-row INSERT of its rows.
 
-    .venv/bin/commerce stack run -- .venv/bin/python bench/import.py --products 100000
+    .venv/bin/python -m devstack run -- .venv/bin/python bench/import.py --products 100000
 
 1. Generates N products with the demo generator (`commerce seed`'s) as import lines.
 2. Imports them with `import_catalog` (the function behind `commerce catalog import`) into a
@@ -25,7 +25,6 @@ from collections import defaultdict
 from typing import Any
 
 import asyncpg
-from checkout import elasticsearch_pids, process_groups
 from common import (
     CpuMeter,
     Target,
@@ -33,7 +32,9 @@ from common import (
     backends_of,
     bench_settings,
     descendants,
+    elasticsearch_pids,
     environment,
+    process_groups,
     reset,
     start_processes,
     stop_processes,
@@ -65,7 +66,10 @@ async def import_run(
     """Import `lines`; with `processes` (a relay, a worker and the API running), also wait
     until all is searchable. Says which processes were busy in each phase."""
     known = set(backends_of(TARGET.database))
-    extra = {"import": [os.getpid()], "elasticsearch": elasticsearch_pids()}
+    extra = {
+        "import": [os.getpid()],
+        "elasticsearch": elasticsearch_pids(settings.elasticsearch_url),
+    }
     meters: list[CpuMeter] = []
     cores: list[dict[str, float]] = []
 

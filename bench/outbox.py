@@ -9,7 +9,7 @@
 
 The publisher is the in-memory twin: the broker is not what is measured here.
 
-    .venv/bin/commerce stack run -- .venv/bin/python bench/outbox.py --events 100000
+    .venv/bin/python -m devstack run -- .venv/bin/python bench/outbox.py --events 100000
 """
 
 from __future__ import annotations

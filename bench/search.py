@@ -1,359 +1,267 @@
-"""Search benchmark: the API against Elasticsearch itself, and commit-to-searchable lag.
+"""Search benchmark: the service against Elasticsearch itself and against plain PostgreSQL.
 
-    .venv/bin/commerce stack run -- .venv/bin/python bench/search.py [--products 100000]
+    .venv/bin/python -m devstack run -- .venv/bin/python bench/search.py [--products 100000]
 
-It uses a database (`commerce_bench`) and index prefix (`bench`) of its own, seeds N products
-through the real write path (unit of work, outbox, relay, worker), then, at a fixed
-concurrency and for a fixed time each:
+It works in a database (`commerce_<target>`), index prefix (`<target>`) and Redis database of
+its own, seeds N generated products through the write path (`search_catalogue.py`; a later run
+of the same size may `--reuse` them), and copies the very documents Elasticsearch then holds
+into a PostgreSQL baseline searched the way a shop on plain PostgreSQL would
+(`baseline_tables.py`, `baseline_search.py`). Then, one after the other in one invocation:
 
-1. sends a realistic mix of queries through the HTTP API (full text with and without typos,
-   filtered, faceted browse, sorted, deep pages by cursor, suggestions);
-2. sends the very same Elasticsearch requests the API builds straight to Elasticsearch;
-3. measures the lag from a committed price change to the product being findable by that price,
-   while the query load of (1) runs.
+1. parity: the baseline and the service answer sampled queries of each kind; how alike;
+2. side by side, the same query mix (`search_mix.py`) at `--concurrency` clients for
+   `--duration` seconds each: through the HTTP API; the very requests the API builds, sent
+   straight to Elasticsearch; the PostgreSQL baseline. Pages/s and p50/p95 per kind, and the
+   ratios the issue sets targets for;
+3. one client alone, kind by kind: Elasticsearch's and the baseline's service times;
+4. the mix through the API again while ~`--write-rate` commands a second (price cuts,
+   description edits, stock counts) go through the API; search p95 against the quiet run,
+   and how long each write took to become searchable (`search_writes.py`).
 
-Both runs happen one after the other on the same machine in one invocation, so the ratio of
-(1) to (2) is the service's own overhead. Results print as a table and as JSON.
+The machine's load average is printed before and after each phase, with the CPU each process
+group used. Results print as tables and as one JSON line.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import random
-import time
-from collections.abc import Awaitable, Callable
-from functools import partial
+import tempfile
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
+import asyncpg
 import httpx
+from baseline_search import PostgresBaselineSearch, connect_pool
+from baseline_tables import build_baseline, indexed_documents
 from common import (
+    CpuMeter,
     Recorder,
     Target,
+    asyncpg_dsn,
     bench_settings,
+    elasticsearch_pids,
     environment,
-    lag_summary,
+    load_average,
+    process_groups,
     reset,
     sign_token,
     start_processes,
     stop_processes,
-    wait_for_count,
+    until_idle,
+    wait_until_ready,
 )
 from elasticsearch import AsyncElasticsearch
+from search_catalogue import catalogue_in_place, index_figures, seed_catalogue
+from search_drivers import (
+    Send,
+    run_each_kind,
+    run_mix,
+    straight_to_elasticsearch,
+    through_api,
+    through_search,
+)
+from search_parity import parity
+from search_report import ratios, report
+from search_writes import WriteLoad, editable_products
 
-from commerce.adapters.elasticsearch.product_search import search_request, suggest_request
+from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
 from commerce.adapters.postgres.migrate import upgrade_to_head
-from commerce.entrypoints.processes import seed_demo_catalog
-from commerce.entrypoints.seed import ADJECTIVES, KINDS, Kind
-from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings, load_settings
+from projections.products.mapping import alias_name
 
-BENCH_DATABASE = "commerce_bench"
-BENCH_PREFIX = "bench"
 JWT_SECRET = "bench-only-secret-0123456789-0123456789-abcdef"  # noqa: S105 (local bench)
-TARGET = Target(database=BENCH_DATABASE, index_prefix=BENCH_PREFIX, jwt_secret=JWT_SECRET)
+WARM_UP_S = 3
+EDITABLE_PRODUCTS = 2000
 
 
-# The query mix ------------------------------------------------------------------------------
-
-
-def _typo(word: str, rng: random.Random) -> str:
-    if len(word) < 5:
-        return word
-    i = rng.randrange(1, len(word) - 1)
-    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-
-
-def _full_text(kind: Kind, rng: random.Random) -> dict[str, Any]:
-    return {"q": f"{rng.choice(ADJECTIVES).lower()} {rng.choice(kind.nouns)}"}
-
-
-def _full_text_typo(kind: Kind, rng: random.Random) -> dict[str, Any]:
-    return {"q": _typo(rng.choice(kind.nouns).split()[-1], rng)}
-
-
-def _filtered(kind: Kind, rng: random.Random) -> dict[str, Any]:
-    low = rng.randrange(*kind.price_range)
-    return {
-        "category": kind.category,
-        "brand": rng.sample(kind.brands, 2),
-        "price_min": low,
-        "price_max": low + 20_000,
-        "in_stock": "true",
-    }
-
-
-def _faceted_browse(kind: Kind, rng: random.Random) -> dict[str, Any]:
-    return {"category": kind.category.split("/")[0]}
-
-
-def _sorted(kind: Kind, rng: random.Random) -> dict[str, Any]:
-    return {"category": kind.category, "sort": rng.choice(["price_asc", "price_desc", "newest"])}
-
-
-def _deep_pages(kind: Kind, rng: random.Random) -> dict[str, Any]:
-    return {"category": kind.category.split("/")[0], "sort": "price_asc"}
-
-
-def _suggest(kind: Kind, rng: random.Random) -> dict[str, Any]:
-    return {"q": rng.choice(kind.brands)[: rng.randint(3, 5)].lower()}
-
-
-# (kind, share of requests, parameters)
-MIX: list[tuple[str, float, Callable[[Kind, random.Random], dict[str, Any]]]] = [
-    ("full_text", 0.25, _full_text),
-    ("full_text_typo", 0.10, _full_text_typo),
-    ("filtered", 0.20, _filtered),
-    ("faceted_browse", 0.15, _faceted_browse),
-    ("sorted", 0.15, _sorted),
-    ("deep_pages", 0.07, _deep_pages),
-    ("suggest", 0.08, _suggest),
-]
-
-
-def query_mix(rng: random.Random) -> tuple[str, dict[str, Any]]:
-    """One request of the mix as (kind, API query parameters)."""
-    name, _, build = rng.choices(MIX, weights=[share for _, share, _ in MIX])[0]
-    return name, build(rng.choice(KINDS), rng)
-
-
-def to_query(params: dict[str, Any]) -> ProductQuery:
-    """What the API decodes these parameters into (so the direct run sends the same DSL)."""
-
-    def many(name: str) -> tuple[str, ...]:
-        value = params.get(name)
-        return tuple(value) if isinstance(value, list) else ((value,) if value else ())
-
-    return ProductQuery(
-        q=params.get("q"),
-        categories=many("category"),
-        brands=many("brand"),
-        price_min=params.get("price_min"),
-        price_max=params.get("price_max"),
-        in_stock=True if params.get("in_stock") == "true" else None,
-        sort=params.get("sort"),
-        cursor=params.get("cursor"),
+def target_of(args: argparse.Namespace) -> Target:
+    return Target(
+        database=f"commerce_{args.target}",
+        index_prefix=args.target,
+        jwt_secret=JWT_SECRET,
+        redis_db=args.redis_db,
     )
 
 
-# Drivers ------------------------------------------------------------------------------------
+async def measured(
+    groups: Mapping[str, list[int]], run: Awaitable[tuple[Recorder, float]]
+) -> dict[str, Any]:
+    """A run's summary, with the machine's load before and after and the CPU it took."""
+    before = load_average()
+    meter = CpuMeter(groups)
+    rec, elapsed = await run
+    return rec.summary(elapsed) | {
+        "elapsed_s": round(elapsed, 2),
+        "load_average_before": before,
+        "load_average_after": load_average(),
+        "cpu_cores": meter.cores(),
+    }
 
 
-async def through_api(
-    http: httpx.AsyncClient, kind: str, params: dict[str, Any], *, rec: Recorder
-) -> None:
-    if kind == "suggest":
-        await _timed(rec, kind, lambda: http.get("/v1/products/suggest", params=params))
-        return
-    pages = 5 if kind == "deep_pages" else 1
-    for _ in range(pages):
-        response = await _timed(
-            rec, kind, lambda params=params: http.get("/v1/products", params=params)
-        )
-        cursor = response.json().get("next_cursor") if response.status_code == 200 else None
-        if not cursor:
-            return
-        params = params | {"cursor": cursor}
-
-
-async def straight_to_elasticsearch(
-    es: AsyncElasticsearch, alias: str, kind: str, params: dict[str, Any], *, rec: Recorder
-) -> None:
-    if kind == "suggest":
-        suggest = suggest_request(params["q"]) or {}
-        await _timed(rec, kind, lambda: es.search(index=alias, **suggest))
-        return
-    query = to_query(params)
-    body = search_request(query)
-    for _ in range(5 if kind == "deep_pages" else 1):
-        response = await _timed(rec, kind, lambda body=body: es.search(index=alias, **body))
-        hits = response["hits"]["hits"] if response else []
-        if len(hits) <= query.limit:
-            return
-        body = body | {"search_after": hits[query.limit - 1]["sort"]}
-
-
-async def _timed(rec: Recorder, kind: str, call: Callable[[], Awaitable[Any]]) -> Any:
-    started = time.perf_counter()
-    try:
-        result = await call()
-    except Exception:
-        rec.errors += 1
-        return None
-    rec.add(kind, time.perf_counter() - started)
-    if isinstance(result, httpx.Response) and result.status_code != 200:
-        rec.errors += 1
-    return result
-
-
-async def run_load(
-    send: Callable[[str, dict[str, Any]], Awaitable[None]],
-    concurrency: int,
-    duration: float,
-    seed: int,
-) -> float:
-    deadline = time.perf_counter() + duration
-
-    async def user(number: int) -> None:
-        rng = random.Random(seed * 1000 + number)
-        while time.perf_counter() < deadline:
-            kind, params = query_mix(rng)
-            await send(kind, params)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(user(n) for n in range(concurrency)))
-    return time.perf_counter() - started
-
-
-# Lag ----------------------------------------------------------------------------------------
-
-
-async def measure_lag(
-    http: httpx.AsyncClient, es: AsyncElasticsearch, alias: str, samples: int
-) -> dict[str, float | None]:
-    """Re-price a product and time until a search by that price finds it."""
-    token = sign_token(JWT_SECRET, {"operator"})
+async def under_writes(
+    args: argparse.Namespace,
+    *,
+    settings: Settings,
+    http: httpx.AsyncClient,
+    es: AsyncElasticsearch,
+    search: Send,
+    groups: Mapping[str, list[int]],
+) -> dict[str, Any]:
+    alias = alias_name(settings.index_prefix)
+    token = sign_token(JWT_SECRET, {"operator", "stock_operator"})
+    products = await editable_products(es, alias, EDITABLE_PRODUCTS)
     headers = {"Authorization": f"Bearer {token}"}
-    page = (await http.get("/v1/products", params={"limit": 100, "sort": "newest"})).json()
-    products = page["items"]
-    lags: list[float] = []
-    for number in range(samples):
-        product = products[number % len(products)]
-        price = 100 + number  # below every seeded price: becomes the effective price
-        change = {
-            "variants": [
-                {
-                    "sku": product["variants"][0]["sku"],
-                    "price": {"amount": price, "currency": "EUR"},
-                }
-            ]
-        }
-        response = await http.patch(
-            f"/v1/admin/products/{product['id']}", json=change, headers=headers
-        )
-        committed = time.perf_counter()
-        if response.status_code != 200:
-            continue
-        query = {
-            "bool": {
-                "filter": [
-                    {"ids": {"values": [product["id"]]}},
-                    {"term": {"effective_price": price}},
-                ]
-            }
-        }
-        while time.perf_counter() - committed < 30:
-            found = await es.search(index=alias, query=query, size=0)
-            if found["hits"]["total"]["value"]:
-                lags.append(time.perf_counter() - committed)
-                break
-            await asyncio.sleep(0.005)
-        await asyncio.sleep(0.2)
-    return lag_summary(lags)
+    load = WriteLoad(http, es, alias, products, headers=headers, seed=4)
+    searched, written = await asyncio.gather(
+        measured(groups, run_mix(search, args.concurrency, args.duration, 3)),
+        load.run(args.write_rate, args.duration),
+    )
+    return {"search": searched, "writes": written}
 
 
-# Set-up -------------------------------------------------------------------------------------
-
-
-async def measure(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
-    alias = f"{BENCH_PREFIX}-products"
-    es = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=60)
-    http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{args.port}", timeout=60)
+async def compare(
+    args: argparse.Namespace,
+    settings: Settings,
+    processes: Mapping[str, int],
+    http: httpx.AsyncClient,
+    es: AsyncElasticsearch,
+) -> dict[str, Any]:
+    """Phases 1 to 4 on the seeded catalogue."""
+    alias = alias_name(settings.index_prefix)
+    dsn = asyncpg_dsn(settings)
+    # What the worker still has to apply (other read models' events) must not run meanwhile.
+    waited = await until_idle(processes["worker"], limit=1800)
+    print(f"the worker is idle (waited {waited:.0f} s)", flush=True)
+    connection = await asyncpg.connect(dsn)
     try:
-        started = time.perf_counter()
-        await seed_demo_catalog(settings, args.products, 1, only_if_empty=False)
-        written = time.perf_counter() - started
-        searchable = written + await wait_for_count(es, alias, args.products, limit=3600)
-        print(
-            f"seeded {args.products} products: written in {written:.1f} s, "
-            f"all searchable after {searchable:.1f} s",
-            flush=True,
-        )
-
-        def api_load(rec: Recorder, seconds: float, seed: int) -> Awaitable[float]:
-            send = partial(through_api, http, rec=rec)
-            return run_load(send, args.concurrency, seconds, seed)
-
-        def direct_load(rec: Recorder, seconds: float, seed: int) -> Awaitable[float]:
-            send = partial(straight_to_elasticsearch, es, alias, rec=rec)
-            return run_load(send, args.concurrency, seconds, seed)
-
-        await api_load(Recorder(), 3, 0)  # warm-up: connections, JIT-less caches, ES caches
-        await direct_load(Recorder(), 3, 0)
-        api, direct = Recorder(), Recorder()
-        api_time = await api_load(api, args.duration, 1)
-        direct_time = await direct_load(direct, args.duration, 1)
-        background = asyncio.ensure_future(api_load(Recorder(), args.duration, 2))
-        lag = await measure_lag(http, es, alias, args.lag_samples)
-        await background
-        return {
-            "machine": f"{os.cpu_count()} cores",
-            "products": args.products,
-            "concurrency": args.concurrency,
-            "duration_s": args.duration,
-            "seed_write_s": round(written, 1),
-            "seed_searchable_s": round(searchable, 1),
-            "api": api.summary(api_time),
-            "elasticsearch": direct.summary(direct_time),
-            "lag_commit_to_searchable": lag,
+        built = await build_baseline(connection, indexed_documents(es, alias))
+    finally:
+        await connection.close()
+    print(f"PostgreSQL baseline built: {built}", flush=True)
+    pool = await connect_pool(dsn, args.concurrency)
+    try:
+        baseline = PostgresBaselineSearch(pool)
+        service = ElasticsearchProductSearch(es, settings.index_prefix)
+        alike = await parity(service, baseline, args.parity_samples, seed=5)
+        senders = {
+            "api": through_api(http),
+            "elasticsearch": straight_to_elasticsearch(es, alias),
+            "postgres": through_search(baseline),
         }
+        for send in senders.values():
+            await run_mix(send, args.concurrency, WARM_UP_S, 0)
+        extra = {"elasticsearch": elasticsearch_pids(settings.elasticsearch_url)}
+        groups = process_groups(processes, target_of(args).database, extra)
+        groups["bench"] = [os.getpid()]
+        side: dict[str, Any] = {}
+        for name, send in senders.items():
+            print(f"side by side: {name}, load average {load_average()}", flush=True)
+            side[name] = await measured(groups, run_mix(send, args.concurrency, args.duration, 1))
+        solo = {}
+        for name in ("elasticsearch", "postgres"):
+            print(f"one client: {name}, load average {load_average()}", flush=True)
+            solo[name] = await measured(groups, run_each_kind(senders[name], args.solo_samples, 2))
+        print(f"under writes, load average {load_average()}", flush=True)
+        writes = await under_writes(
+            args, settings=settings, http=http, es=es, search=senders["api"], groups=groups
+        )
+    finally:
+        await pool.close()
+    writes["p95_to_quiet"] = round(
+        writes["search"]["all"]["p95_ms"] / side["api"]["all"]["p95_ms"], 2
+    )
+    return {
+        "baseline": built,
+        "parity": alike,
+        "side_by_side": side,
+        "ratios": ratios(side),
+        "one_client": solo,
+        "under_writes": writes,
+    }
+
+
+async def measure(
+    args: argparse.Namespace, settings: Settings, processes: Mapping[str, int], reused: bool
+) -> dict[str, Any]:
+    es = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=120)
+    http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{args.port}", timeout=60)
+    result: dict[str, Any] = {
+        "machine": f"{os.cpu_count()} cores",
+        "products": args.products,
+        "concurrency": args.concurrency,
+        "duration_s": args.duration,
+        "load_average_at_start": load_average(),
+    }
+    try:
+        await wait_until_ready(http, limit=120)
+        if reused:
+            result["catalogue"] = {"products": args.products, "reused": True}
+        else:
+            result["catalogue"] = await seed_catalogue(settings, es, args.products)
+        print(f"catalogue: {result['catalogue']}", flush=True)
+        result["index"] = await index_figures(es, alias_name(settings.index_prefix))
+        if not args.seed_only:
+            result |= await compare(args, settings, processes, http, es)
+        return result
     finally:
         await http.aclose()
         await es.close()
 
 
 def main(args: argparse.Namespace) -> dict[str, Any]:
+    target = target_of(args)
     base = load_settings()
-    settings = bench_settings(base, TARGET)
-    asyncio.run(reset(base, settings, TARGET))
+    settings = bench_settings(base, target)
+    reused = args.reuse and asyncio.run(_in_place(settings, args.products))
+    if not reused:
+        asyncio.run(reset(base, settings, target))
     upgrade_to_head(settings.database_url)
-    processes = start_processes(environment(settings, TARGET, args.port))
+    with tempfile.NamedTemporaryFile(prefix="search-bench-", suffix=".log", delete=False) as log:
+        print(f"the processes' output: {log.name}", flush=True)
+        processes = start_processes(environment(settings, target, args.port), log)
+        names = dict(zip(["relay", "worker", "api"], (p.pid for p in processes), strict=True))
+        try:
+            return asyncio.run(measure(args, settings, names, reused))
+        finally:
+            stop_processes(processes)
+
+
+async def _in_place(settings: Settings, products: int) -> bool:
+    es = AsyncElasticsearch(settings.elasticsearch_url)
     try:
-        return asyncio.run(measure(args, settings))
+        return await catalogue_in_place(settings, es, products)
     finally:
-        stop_processes(processes)
-
-
-def report(result: dict[str, Any]) -> None:
-    api, direct = result["api"], result["elasticsearch"]
-    print(
-        f"\n{result['products']} products, concurrency {result['concurrency']}, "
-        f"{result['duration_s']} s per run"
-    )
-    print(f"{'kind':<16}{'API p50/p95/p99 ms':>26}{'ES p50/p95/p99 ms':>26}{'p50 ratio':>11}")
-    for kind in sorted(api["by_kind"]):
-        print(_row(kind, api["by_kind"][kind], direct["by_kind"].get(kind, {})))
-    print(_row("all", api["all"], direct["all"]))
-    ratio = api["throughput_rps"] / direct["throughput_rps"]
-    print(
-        f"throughput: API {api['throughput_rps']} req/s, Elasticsearch "
-        f"{direct['throughput_rps']} req/s ({ratio:.2f}x); "
-        f"errors {api['errors']}/{direct['errors']}"
-    )
-    lag = result["lag_commit_to_searchable"]
-    print(
-        f"commit to searchable: p50 {lag['p50_ms']} ms, p95 {lag['p95_ms']} ms, "
-        f"max {lag['max_ms']} ms (n={lag['n']})"
-    )
-    print(json.dumps(result))
-
-
-def _row(kind: str, api: dict[str, float], direct: dict[str, float]) -> str:
-    ratio = api["p50_ms"] / direct["p50_ms"] if direct.get("p50_ms") else float("nan")
-    return f"{kind:<16}{_triple(api):>26}{_triple(direct):>26}{ratio:>10.2f}x"
-
-
-def _triple(p: dict[str, float]) -> str:
-    return f"{p.get('p50_ms', '-')}/{p.get('p95_ms', '-')}/{p.get('p99_ms', '-')}"
+        await es.close()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--duration", type=float, default=20)
-    parser.add_argument("--lag-samples", type=int, default=60)
+    parser.add_argument("--duration", type=float, default=20, help="seconds per run")
+    parser.add_argument(
+        "--solo-samples", type=int, default=30, help="one client: requests of each kind"
+    )
+    parser.add_argument(
+        "--parity-samples", type=int, default=20, help="queries of each kind compared"
+    )
+    parser.add_argument("--write-rate", type=float, default=30, help="commands per second")
     parser.add_argument("--port", type=int, default=8089)
+    parser.add_argument(
+        "--target",
+        default="bench",
+        help="names the bench's database (commerce_TARGET) and index prefix (TARGET)",
+    )
+    parser.add_argument("--redis-db", type=int, default=12, help="the bench's Redis database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the target's catalogue if it holds exactly --products products, all "
+        "searchable (it then carries the edits of the last run's write phase)",
+    )
+    parser.add_argument(
+        "--seed-only", action="store_true", help="seed (or reuse) the catalogue and stop"
+    )
     report(main(parser.parse_args()))

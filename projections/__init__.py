@@ -1,1 +1,2 @@
-"""The read side's writers: one module per Elasticsearch read model, and the Dramatiq worker."""
+"""The read side: one package per Elasticsearch read model (mapping, document, projector,
+query), and what they share. Run by the worker entrypoint (`commerce.entrypoints.worker`)."""

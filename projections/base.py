@@ -18,6 +18,7 @@ from commerce.domain.events import EventEnvelope
 
 class Projection(Protocol):
     name: str
+    alias: str  # what its readers and writers name; the runner refreshes it
 
     def ensure_index(self, client: Elasticsearch) -> None:
         """Create the index behind its alias if missing, and fail loudly if the server refuses

@@ -33,8 +33,13 @@ from typing import Any
 
 from commerce.domain.cart import Cart
 from commerce.domain.order import Order
-from projections import carts, order_document, orders, product_document, products
-from projections.products import CatalogEntry
+from projections.carts import document as cart_document
+from projections.carts import mapping as carts
+from projections.orders import document as order_document
+from projections.orders import mapping as orders
+from projections.products import document as product_document
+from projections.products import mapping as products
+from projections.products.document import CatalogEntry
 from projections.verification import Expected, Fact, ModelCheck, facts_of
 
 
@@ -94,10 +99,10 @@ def _expected_order(order: Order) -> Expected:
 
 
 def _expected_cart(cart: Cart) -> Expected:
-    snapshot = carts.CartSnapshot(
+    snapshot = cart_document.CartSnapshot(
         customer_id=str(cart.customer_id), version=cart.version, lines=cart.lines
     )
-    source = carts.document(snapshot)
+    source = cart_document.document(snapshot)
     return Expected(snapshot.customer_id, facts_of(source, CART_FACTS), required=not cart.is_empty)
 
 

@@ -1,103 +1,76 @@
-"""Runs batches of events through a read model, as a Dramatiq actor per read model.
+"""Runs batches of events through a read model: the work of the read model's actor in the
+worker (`commerce.entrypoints.actors` declares it and says how a failing batch is retried).
 
-A batch is applied idempotently, made searchable (a refresh, when it wrote anything), and then
-recorded as projected for read-your-writes. A failing batch is retried with exponential backoff
-for several minutes (Elasticsearch down for a minute is survived); after that it is parked in
-the dead-letter queue with its traceback, and `commerce events replay` sends it again.
+A batch is applied idempotently; its events are recorded as projected for read-your-writes
+once a refresh has made them searchable, a refresh shared by every batch written meanwhile
+(`projections.visibility`). Whoever runs it passes the connections in, so the read side knows
+no settings, broker or progress store.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any, NamedTuple
+from uuid import UUID
 
-import dramatiq
 import msgspec
-from dramatiq.brokers.redis import RedisBroker
 from elasticsearch import Elasticsearch
-from redis import Redis
 
-from commerce.adapters.dramatiq.receipts import record_receipt
-from commerce.adapters.dramatiq.routing import actor_name, queue_name
-from commerce.adapters.redis.client import create_sync_redis
-from commerce.adapters.redis.projection_progress import mark_projected_sync
 from commerce.domain.events import EventEnvelope
-from commerce.settings import Settings
 from projections.base import Projection
+from projections.visibility import RefreshThenMark
 
-MAX_RETRIES = 25
-MIN_BACKOFF_MS = 200
-MAX_BACKOFF_MS = 30_000
-TIME_LIMIT_MS = 120_000
+# Refreshes of a read model's index while the worker writes to it: at most one per this many
+# seconds (the worker takes COMMERCE_PROJECTION_REFRESH_INTERVAL).
+REFRESH_EVERY = 0.5
+
+# Records that a read model applied these events (the worker's side of read-your-writes).
+MarkProjected = Callable[[str, Sequence[UUID]], None]
+
+
+class Connections(NamedTuple):
+    elasticsearch: Elasticsearch
+    mark_projected: MarkProjected
 
 
 class ProjectionRunner:
-    """Applies batches to one read model; the index is checked once per process."""
+    """Applies batches to one read model; connects, and checks the index, once per process.
+    The index is refreshed at most once per `refresh_every` seconds while batches wait."""
 
-    def __init__(self, projection: Projection, settings: Settings) -> None:
+    def __init__(
+        self,
+        projection: Projection,
+        connect: Callable[[], Connections],
+        refresh_every: float = REFRESH_EVERY,
+    ) -> None:
         self.projection = projection
-        self._settings = settings
+        self._connect_once = connect
+        self._refresh_every = refresh_every
         self._lock = threading.Lock()
-        self._client: Elasticsearch | None = None
-        self._redis: Redis | None = None
+        self._connected: tuple[Elasticsearch, RefreshThenMark] | None = None
 
     @property
     def name(self) -> str:
         return self.projection.name
 
-    @property
-    def alias(self) -> str:
-        return f"{self._settings.index_prefix}-{self.projection.name}"
-
     def __call__(self, batch: list[dict[str, Any]]) -> None:
         events = msgspec.convert(batch, list[EventEnvelope])
-        client, redis = self._connect()
-        if self.projection.project(client, events):
-            client.indices.refresh(index=self.alias)
-        mark_projected_sync(redis, self.projection.name, [event.event_id for event in events])
+        client, visibility = self._connect()
+        wrote = self.projection.project(client, events)
+        visibility.submit([event.event_id for event in events], wrote=wrote)
 
-    def _connect(self) -> tuple[Elasticsearch, Redis]:
+    def _connect(self) -> tuple[Elasticsearch, RefreshThenMark]:
         with self._lock:
-            if self._client is None or self._redis is None:
-                client = Elasticsearch(self._settings.elasticsearch_url, request_timeout=30)
+            if self._connected is None:
+                client, mark_projected = self._connect_once()
                 self.projection.ensure_index(client)
-                self._client = client
-                self._redis = create_sync_redis(self._settings.redis_url)
-            return self._client, self._redis
-
-
-class BatchConsumer(Protocol):
-    """Anything the worker hands event batches to: a read model's runner, the order saga."""
-
-    @property
-    def name(self) -> str: ...
-
-    def __call__(self, batch: list[dict[str, Any]]) -> None: ...
-
-
-def declare_actor(
-    broker: RedisBroker,
-    consumer: BatchConsumer,
-    *,
-    max_retries: int = MAX_RETRIES,
-    min_backoff: int = MIN_BACKOFF_MS,
-    max_backoff: int = MAX_BACKOFF_MS,
-) -> dramatiq.Actor[Any, None]:
-    """The Dramatiq actor that hands each batch of the consumer's queue to `consumer`, then
-    leaves the receipt by which the relay knows the batch arrived (docs/adr/0007)."""
-
-    def consume(batch: list[dict[str, Any]], batch_id: int | None = None) -> None:
-        consumer(batch)
-        if batch_id is not None:
-            record_receipt(broker, batch_id, consumer.name)
-
-    decorate = dramatiq.actor(
-        actor_name=actor_name(consumer.name),
-        queue_name=queue_name(consumer.name),
-        broker=broker,
-        max_retries=max_retries,
-        min_backoff=min_backoff,
-        max_backoff=max_backoff,
-        time_limit=TIME_LIMIT_MS,
-    )
-    return decorate(consume)
+                visibility = RefreshThenMark(
+                    partial(client.indices.refresh, index=self.projection.alias),
+                    partial(mark_projected, self.projection.name),
+                    self._refresh_every,
+                    name=self.projection.name,
+                )
+                self._connected = client, visibility
+            return self._connected

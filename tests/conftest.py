@@ -1,7 +1,7 @@
 """Fixtures shared by every layer of tests.
 
 Tests that use the server fixtures talk to the real PostgreSQL, Redis and Elasticsearch of the
-stack (`make test` runs pytest inside `commerce stack run`). Each session gets a database of its
+stack (`make test` runs pytest inside `python -m devstack run`). Each session gets a database of its
 own (created, migrated, dropped), so tests never touch the data of `make run`.
 """
 
@@ -17,6 +17,7 @@ from commerce.adapters.postgres.engine import create_engine
 from commerce.adapters.redis.client import create_redis
 from commerce.settings import Settings, load_settings
 from tests.databases import fresh_database
+from tests.support import ELASTICSEARCH_TIMEOUT
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -27,7 +28,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def stack_settings() -> Settings:
-    """Settings from the environment: `make test` runs pytest inside `commerce stack run`,
+    """Settings from the environment: `make test` runs pytest inside `python -m devstack run`,
     which points the COMMERCE_* URLs at the real servers."""
     return load_settings()
 
@@ -49,8 +50,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 async def elasticsearch(stack_settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
-    # Tests create and drop indices with it, which a busy machine may take longer to do.
-    client = create_client(stack_settings.elasticsearch_url, request_timeout=30)
+    client = create_client(stack_settings.elasticsearch_url, ELASTICSEARCH_TIMEOUT)
     yield client
     await client.close()
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from commerce.entrypoints.stack import system
-from commerce.entrypoints.stack.layout import Layout
-from commerce.entrypoints.stack.redis import RedisServer
+from devstack import system
+from devstack.layout import Layout
+from devstack.redis import RedisServer
 from tests.support import free_port
 
 

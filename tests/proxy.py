@@ -1,5 +1,6 @@
 """A loopback TCP forwarder a test can cut, stall and restore, to take a real server "down"
-for the code under test without touching the server itself (other tests keep using it)."""
+for the code under test without touching the server itself (other tests keep using it). It
+counts the connections it accepted, so a test can tell whether the client asked at all."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class CuttableProxy:
         self._connections: list[socket.socket] = []
         self._lock = threading.Lock()
         self._stalled = False
+        self.accepted = 0  # connections, stalled or forwarded
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         self.port: int = probe.getsockname()[1]
@@ -36,6 +38,9 @@ class CuttableProxy:
         """Refuse new connections and reset the open ones, like a server that went away."""
         listener, self._listener = self._listener, None
         if listener is not None:
+            # Closing alone leaves it listening while a thread waits in accept(); this ends it.
+            with suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
             listener.close()
         self._reset_open()
 
@@ -44,6 +49,10 @@ class CuttableProxy:
         reset, so that a client cannot go on over a connection made before."""
         self._stalled = True
         self._reset_open()
+
+    def resume(self) -> None:
+        """Forward new connections again after `stall()`, like a server that came back."""
+        self._stalled = False
 
     def _reset_open(self) -> None:
         with self._lock:
@@ -59,6 +68,8 @@ class CuttableProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            with self._lock:
+                self.accepted += 1
             if self._stalled:
                 with self._lock:
                     self._connections.append(client)  # held open, never read nor answered

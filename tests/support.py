@@ -23,10 +23,13 @@ from commerce.container import Container, build_container
 from commerce.domain.account import Account, PaymentMethod
 from commerce.domain.catalog import Product, ProductDetails, Variant
 from commerce.domain.values import Address, Money
-from commerce.entrypoints.stack.server import Server
 from commerce.settings import Settings
+from devstack.server import Server
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+# Tests' Elasticsearch clients also create, fill and refresh indices, which a busy machine may
+# take longer to do than the API's bound on a query.
+ELASTICSEARCH_TIMEOUT = 30.0
 
 
 def free_port() -> int:

@@ -5,8 +5,10 @@ import secrets
 
 from dependency_injector import containers, providers
 
+from commerce.adapters.elasticsearch.breaker import CircuitBreaker
 from commerce.adapters.elasticsearch.cart_views import ElasticsearchCartViews
 from commerce.adapters.elasticsearch.client import ElasticsearchCheck, create_client
+from commerce.adapters.elasticsearch.errors import ELASTICSEARCH
 from commerce.adapters.elasticsearch.order_views import ElasticsearchOrderViews
 from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
 from commerce.adapters.payments.sandbox import SandboxPaymentGateway
@@ -47,7 +49,22 @@ class Container(containers.DeclarativeContainer):
 
     engine = providers.Singleton(create_engine, settings.provided.database_url)
     redis = providers.Singleton(create_redis, settings.provided.redis_url)
-    elasticsearch = providers.Singleton(create_client, settings.provided.elasticsearch_url)
+    # The read models' client: bounded, behind a circuit breaker shared by every query port.
+    elasticsearch = providers.Singleton(
+        create_client,
+        settings.provided.elasticsearch_url,
+        settings.provided.elasticsearch_timeout,
+        providers.Singleton(
+            CircuitBreaker,
+            ELASTICSEARCH,
+            settings.provided.elasticsearch_breaker_failures,
+            settings.provided.elasticsearch_breaker_cool_down,
+        ),
+    )
+    # Readiness asks the server itself, past the breaker.
+    elasticsearch_unguarded = providers.Singleton(
+        create_client, settings.provided.elasticsearch_url, settings.provided.readiness_timeout
+    )
 
     uow = providers.Factory(PostgresUnitOfWork, engine, clock)
     product_search = providers.Singleton(
@@ -89,7 +106,7 @@ class Container(containers.DeclarativeContainer):
     dependency_checks = providers.List(
         providers.Singleton(PostgresCheck, engine),
         providers.Singleton(RedisCheck, redis),
-        providers.Singleton(ElasticsearchCheck, elasticsearch),
+        providers.Singleton(ElasticsearchCheck, elasticsearch_unguarded),
     )
 
 
@@ -101,3 +118,4 @@ async def close(container: Container) -> None:
     await container.engine().dispose()
     await container.redis().aclose()
     await container.elasticsearch().close()
+    await container.elasticsearch_unguarded().close()

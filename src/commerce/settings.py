@@ -23,7 +23,7 @@ class SettingsError(ValueError):
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Defaults point at the local stack (`commerce stack up`), so a checkout runs as it is."""
+    """Defaults point at the local stack (`python -m devstack up`), so a checkout runs as it is."""
 
     database_url: str = "postgresql://commerce:commerce@127.0.0.1:55432/commerce"
     redis_url: str = "redis://127.0.0.1:56379/0"
@@ -36,6 +36,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     readiness_timeout: Seconds = 2.0
     # How long a query with a Consistency-Token waits for its read model to catch up.
     consistency_wait: Seconds = 2.0
+    # The worker refreshes a read model's index at most once per this many seconds while it
+    # writes to it, then records the events written meanwhile as projected (what a token waits
+    # for): one refresh for many batches, never one per batch (docs/adr/0005).
+    projection_refresh_interval: Annotated[float, msgspec.Meta(ge=0.05, le=5)] = 0.5
+    # How long a query waits for Elasticsearch (connecting and any retry included) before it
+    # answers 503: a shopper's search is answered within 2 s, whatever the cluster does.
+    elasticsearch_timeout: Seconds = 1.5
+    # After this many failed queries in a row (no answer in time, unreachable, 5xx or 429), the
+    # API stops asking Elasticsearch: queries answer 503 at once for the cool-down, then one
+    # query probes it; its answer resumes queries, its failure starts another cool-down.
+    elasticsearch_breaker_failures: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
+    elasticsearch_breaker_cool_down: Seconds = 5.0
     # Read-model indices and aliases are named `<prefix>-<model>`; tests use a prefix of their own.
     index_prefix: Annotated[str, msgspec.Meta(pattern="^[a-z0-9][a-z0-9_-]{0,40}$")] = "commerce"
     # Unset, each process makes a random secret: fine for one development process, but

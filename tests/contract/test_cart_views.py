@@ -27,10 +27,10 @@ from commerce.domain.pricing import PricedCart
 from commerce.ports.cart_views import CartViews
 from commerce.ports.health import DependencyUnavailableError
 from commerce.settings import Settings
-from projections.carts import CartsProjection
-from projections.products import ProductsProjection
+from projections.carts.projector import CartsProjection
+from projections.products.projector import ProductsProjection
 from tests.product_events import a_product, changes, stock_of
-from tests.support import NOW, eur, free_port
+from tests.support import ELASTICSEARCH_TIMEOUT, NOW, eur, free_port
 
 _counter = itertools.count()
 Line = tuple[str, int, int, int, bool]  # sku, quantity, unit price, line total, available
@@ -97,7 +97,7 @@ async def shop(request: pytest.FixtureRequest) -> AsyncIterator[Shop]:
     projections = (ProductsProjection(prefix), CartsProjection(prefix))
     for projection in projections:
         projection.ensure_index(sync_client)
-    client = create_client(settings.elasticsearch_url)
+    client = create_client(settings.elasticsearch_url, ELASTICSEARCH_TIMEOUT)
 
     async def apply_to_indices(events: Sequence[EventEnvelope]) -> None:
         for projection in projections:
@@ -322,7 +322,7 @@ async def test_each_customer_sees_only_their_own_cart(shop: Shop) -> None:
 async def test_before_any_read_model_index_exists_a_cart_is_empty(
     stack_settings: Settings,
 ) -> None:
-    client = create_client(stack_settings.elasticsearch_url)
+    client = create_client(stack_settings.elasticsearch_url, ELASTICSEARCH_TIMEOUT)
     try:
         views = ElasticsearchCartViews(client, f"test-missing-{uuid.uuid4().hex[:10]}", "EUR")
         cart = await views.get_cart(uuid.uuid4())
@@ -345,7 +345,7 @@ async def test_without_a_products_index_every_line_is_shown_unavailable(
     cart.set_item("KETTLE-1", uuid.uuid4(), 2)
     carts.project(sync_client, events_of(cart))
     sync_client.indices.refresh(index=carts.alias)
-    client = create_client(stack_settings.elasticsearch_url)
+    client = create_client(stack_settings.elasticsearch_url, ELASTICSEARCH_TIMEOUT)
     try:
         priced = await ElasticsearchCartViews(client, prefix, "EUR").get_cart(cart.customer_id)
     finally:
@@ -376,7 +376,7 @@ async def test_ensuring_the_carts_index_again_keeps_its_documents(
 
 
 async def test_an_unreachable_elasticsearch_is_elasticsearch_unavailable() -> None:
-    client = create_client(f"http://127.0.0.1:{free_port()}")
+    client = create_client(f"http://127.0.0.1:{free_port()}", ELASTICSEARCH_TIMEOUT)
     try:
         with pytest.raises(DependencyUnavailableError, match=r"^elasticsearch"):
             await ElasticsearchCartViews(client, "test-unreachable", "EUR").get_cart(uuid.uuid4())

@@ -16,8 +16,8 @@ from commerce.adapters.dramatiq.publisher import DramatiqEventPublisher
 from commerce.adapters.dramatiq.routing import queue_name
 from commerce.adapters.memory.publisher import InMemoryEventPublisher
 from commerce.domain.events import EventEnvelope
+from commerce.entrypoints.actors import declare_actor
 from commerce.settings import Settings
-from projections.runner import declare_actor
 from tests.support import NOW
 
 CONSUMERS = ("products", "orders")

@@ -19,18 +19,17 @@ from elasticsearch import AsyncElasticsearch, Elasticsearch
 from commerce.adapters.elasticsearch.client import create_client
 from commerce.adapters.elasticsearch.order_views import ElasticsearchOrderViews
 from commerce.adapters.memory.order_views import InMemoryOrderViews
-from commerce.adapters.product_search_support import encode_cursor as product_search_cursor
 from commerce.domain.events import EventEnvelope
 from commerce.domain.order import CancelReason, Order, OrderStatus, PaymentStatus
 from commerce.ports.health import DependencyUnavailableError
 from commerce.ports.order_views import OrderPage, OrderQuery, OrderViews
 from commerce.ports.product_search import InvalidCursorError
 from commerce.settings import Settings
-from projections.order_document import EventGapError
-from projections.orders import OrdersProjection
+from projections.orders.projector import EventGapError, OrdersProjection
+from projections.products.query import encode_cursor as product_search_cursor
 from tests.order_events import an_order, changes, minutes_later, pay, refund
 from tests.product_events import a_product
-from tests.support import NOW, an_address, eur, free_port
+from tests.support import ELASTICSEARCH_TIMEOUT, NOW, an_address, eur, free_port
 
 _counter = itertools.count()
 ADA = uuid.UUID("00000000-0000-4000-8000-00000000000a")
@@ -78,7 +77,7 @@ async def orders(request: pytest.FixtureRequest) -> AsyncIterator[Orders]:
     prefix = f"{module_prefix}-{next(_counter)}"
     projection = OrdersProjection(prefix)
     projection.ensure_index(sync_client)
-    client = create_client(settings.elasticsearch_url)
+    client = create_client(settings.elasticsearch_url, ELASTICSEARCH_TIMEOUT)
 
     async def apply_to_index(events: Sequence[EventEnvelope]) -> None:
         try:

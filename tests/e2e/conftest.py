@@ -17,7 +17,7 @@ from httpx import URL
 from redis import Redis
 
 from commerce.settings import Settings
-from projections.products import products_projection
+from projections.products.projector import products_projection
 from tests.databases import fresh_database
 from tests.product_events import sample_catalog_events
 from tests.support import TEST_JWT_SECRET, free_port

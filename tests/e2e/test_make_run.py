@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from commerce.entrypoints.stack.system import remove_service_user
+from devstack.system import remove_service_user
 from tests.support import free_port
 
 CHECKOUT = Path(__file__).resolve().parents[2]

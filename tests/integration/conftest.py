@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from commerce.entrypoints.stack.redis import RedisServer
+from devstack.redis import RedisServer
 from tests.event_log import event_log
 from tests.private_redis import private_redis
 from tests.support import resumed

@@ -16,9 +16,10 @@ from commerce.ports.health import DependencyUnavailableError
 from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings
 from projections.indices import IndexMappingError, create_index
-from projections.products import MAPPING, ProductsProjection, products_projection
+from projections.products.mapping import MAPPING, MAPPING_VERSION
+from projections.products.projector import ProductsProjection, products_projection
 from tests.product_events import a_product, changes, stock_of
-from tests.support import eur, free_port
+from tests.support import ELASTICSEARCH_TIMEOUT, eur, free_port
 
 
 @pytest.fixture
@@ -45,9 +46,9 @@ def test_ensure_index_creates_a_versioned_index_behind_the_alias_once(
     projection.ensure_index(client)
 
     aliases = client.indices.get_alias(name=f"{prefix}-products").body
-    assert list(aliases) == [f"{prefix}-products-v1"]
-    settings = client.indices.get_settings(index=f"{prefix}-products-v1").body
-    index_settings = settings[f"{prefix}-products-v1"]["settings"]["index"]
+    assert list(aliases) == [f"{prefix}-products-v{MAPPING_VERSION}"]
+    settings = client.indices.get_settings(index=f"{prefix}-products-v{MAPPING_VERSION}").body
+    index_settings = settings[f"{prefix}-products-v{MAPPING_VERSION}"]["settings"]["index"]
     assert (index_settings["refresh_interval"], index_settings["number_of_replicas"]) == ("1s", "0")
 
 
@@ -119,7 +120,7 @@ def test_a_batch_already_applied_writes_nothing(client: Elasticsearch, prefix: s
 
 
 async def test_an_unreachable_cluster_is_reported_as_elasticsearch_unavailable() -> None:
-    client = create_client(f"http://127.0.0.1:{free_port()}")
+    client = create_client(f"http://127.0.0.1:{free_port()}", ELASTICSEARCH_TIMEOUT)
     search = ElasticsearchProductSearch(client, "test-nowhere")
     try:
         with pytest.raises(DependencyUnavailableError, match=r"^elasticsearch"):

@@ -29,8 +29,8 @@ from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.postgres.relay import OutboxRelay
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.redis.projection_progress import RedisProjectionProgress
+from commerce.entrypoints.actors import declare_actor, projection_runner
 from commerce.settings import Settings
-from projections.runner import ProjectionRunner, declare_actor
 from tests.event_log import EventLog
 from tests.proxy import CuttableProxy
 from tests.support import new_product
@@ -99,7 +99,7 @@ async def test_a_committed_event_becomes_searchable_and_is_recorded_as_projected
     event_log: EventLog,
     worker: None,
 ) -> None:
-    declare_actor(broker, ProjectionRunner(event_log, settings))
+    declare_actor(broker, projection_runner(event_log, settings))
     event_ids = await commit_product(engine)
 
     await relay_all(engine, broker)
@@ -116,7 +116,7 @@ async def test_a_read_model_that_fails_for_a_while_catches_up_through_retries(
     worker: None,
 ) -> None:
     event_log.failures_left = 3
-    declare_actor(broker, ProjectionRunner(event_log, settings), min_backoff=10, max_backoff=50)
+    declare_actor(broker, projection_runner(event_log, settings), min_backoff=10, max_backoff=50)
     event_ids = await commit_product(engine)
 
     await relay_all(engine, broker)
@@ -135,7 +135,7 @@ async def test_a_batch_that_keeps_failing_is_parked_with_its_error_and_replay_se
     event_log.failures_left = 1_000
     declare_actor(
         broker,
-        ProjectionRunner(event_log, settings),
+        projection_runner(event_log, settings),
         max_retries=2,
         min_backoff=10,
         max_backoff=20,
@@ -180,7 +180,7 @@ async def test_while_elasticsearch_is_down_batches_wait_and_are_projected_once_i
         settings, elasticsearch_url=elasticsearch_proxy.url("http")
     )
     declare_actor(
-        broker, ProjectionRunner(event_log, behind_proxy), min_backoff=50, max_backoff=500
+        broker, projection_runner(event_log, behind_proxy), min_backoff=50, max_backoff=500
     )
     event_ids = await commit_product(engine)  # commands do not need Elasticsearch
 
@@ -202,7 +202,7 @@ async def test_while_redis_is_down_commands_succeed_and_the_relay_catches_up_lat
     target = urlsplit(settings.redis_url)
     proxy = CuttableProxy(target.hostname or "127.0.0.1", target.port or 6379)
     relay_broker = redis_broker(proxy.url("redis", "/0"), namespace=broker.namespace)
-    declare_actor(broker, ProjectionRunner(event_log, settings))
+    declare_actor(broker, projection_runner(event_log, settings))
     publisher = DramatiqEventPublisher(relay_broker, consumers=["eventlog"])
     relay = OutboxRelay(engine, publisher, publisher, FixedClock())
     try:
@@ -249,7 +249,7 @@ async def test_a_batch_held_by_a_worker_killed_mid_batch_is_delivered_again(
         os.killpg(doomed.pid, signal.SIGKILL)
         await doomed.wait()
 
-    declare_actor(broker, ProjectionRunner(event_log, settings))
+    declare_actor(broker, projection_runner(event_log, settings))
     survivor = dramatiq.Worker(broker, worker_threads=1, worker_timeout=50)
     survivor.start()
     try:

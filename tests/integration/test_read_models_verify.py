@@ -36,7 +36,10 @@ from commerce.domain.order import CancelReason, Order
 from commerce.domain.values import Money
 from commerce.entrypoints.cli import main
 from commerce.settings import Settings
-from projections import carts, order_document, product_document
+from projections.carts import document as cart_document
+from projections.orders import document as order_document
+from projections.orders.projector import apply_events
+from projections.products import document as product_document
 from projections.registry import projections_for
 from tests.databases import fresh_database
 from tests.proxy import CuttableProxy
@@ -134,7 +137,7 @@ async def project_everything(
     async with engine.connect() as connection:
         rows = await connection.execute(select(outbox).order_by(outbox.c.id))
         events = [envelope_from_row(row) for row in rows.mappings()]
-    for projection in projections_for(settings):
+    for projection in projections_for(settings.index_prefix):
         projection.ensure_index(client)
         projection.project(client, events)
 
@@ -185,7 +188,7 @@ async def tamper(engine: AsyncEngine, client: Elasticsearch, prefix: str, store:
 
     client.delete(index=alias["orders"], id=store.orders[1])
     history = await recorded_events(engine, uuid.UUID(store.orders[0]))
-    paid = order_document.apply_events(None, history[:3])  # before shipping and delivery
+    paid = apply_events(None, history[:3])  # before shipping and delivery
     client.index(index=alias["orders"], id=store.orders[0], document=order_document.document(paid))
     stray_order = msgspec.structs.replace(paid, order_id=uuid.UUID(strays.orders[0]))
     client.index(
@@ -196,9 +199,13 @@ async def tamper(engine: AsyncEngine, client: Elasticsearch, prefix: str, store:
     cart = client.get(index=alias["carts"], id=store.carts_with_lines[1])["_source"]
     cart["lines"][0]["quantity"] = 7
     client.index(index=alias["carts"], id=store.carts_with_lines[1], document=cart)
-    stray_cart = carts.CartSnapshot(customer_id=strays.carts_with_lines[0], version=1, lines=[])
+    stray_cart = cart_document.CartSnapshot(
+        customer_id=strays.carts_with_lines[0], version=1, lines=[]
+    )
     client.index(
-        index=alias["carts"], id=strays.carts_with_lines[0], document=carts.document(stray_cart)
+        index=alias["carts"],
+        id=strays.carts_with_lines[0],
+        document=cart_document.document(stray_cart),
     )
     return strays
 

@@ -6,8 +6,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from commerce.entrypoints.http.app import create_app
-from commerce.entrypoints.stack.redis import RedisServer
 from commerce.settings import Settings
+from devstack.redis import RedisServer
 from tests.support import free_port
 
 

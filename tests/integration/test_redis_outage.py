@@ -14,8 +14,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from commerce.entrypoints.http.app import create_app
-from commerce.entrypoints.stack.redis import RedisServer
 from commerce.settings import Settings
+from devstack.redis import RedisServer
 from tests.support import TEST_JWT_SECRET, free_port, frozen
 
 PASSWORD = "correct horse battery"

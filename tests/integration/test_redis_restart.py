@@ -18,8 +18,8 @@ from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.adapters.dramatiq.publisher import DramatiqEventPublisher
 from commerce.adapters.postgres.relay import Delivery, OutboxRelay
 from commerce.adapters.system_clock import SystemClock
+from commerce.entrypoints.actors import declare_actor, projection_runner
 from commerce.settings import Settings
-from projections.runner import ProjectionRunner, declare_actor
 from tests.event_log import EventLog
 from tests.integration.test_projection_worker import commit_product
 from tests.private_redis import PrivateRedis, private_redis
@@ -45,7 +45,7 @@ def settings(stack_settings: Settings, redis_server: PrivateRedis) -> Settings:
 @pytest.fixture
 def broker(settings: Settings, event_log: EventLog) -> Iterator[RedisBroker]:
     broker = redis_broker(settings.redis_url, namespace=settings.index_prefix)
-    declare_actor(broker, ProjectionRunner(event_log, settings))
+    declare_actor(broker, projection_runner(event_log, settings))
     yield broker
     broker.close()
 

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from commerce.entrypoints.cli import main
-from commerce.entrypoints.stack import elasticsearch
-from commerce.entrypoints.stack.layout import Layout
-from commerce.entrypoints.stack.manager import DEFAULT_PORTS
-from commerce.entrypoints.stack.redis import RedisServer
 from commerce.settings import load_settings
+from devstack import elasticsearch
+from devstack.layout import Layout
+from devstack.manager import DEFAULT_PORTS
+from devstack.redis import RedisServer
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 SERVERS = {"postgres": 5432, "redis": 6379, "elasticsearch": 9200}

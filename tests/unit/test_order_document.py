@@ -15,17 +15,14 @@ from commerce.domain.order import (
     OrderStatus,
     PaymentStatus,
 )
-from projections.order_document import (
+from projections.orders.document import OrderState, decode_state, document, state_from_order
+from projections.orders.projector import (
     EventGapError,
     OrderHistoryError,
-    OrderState,
     advance,
     apply_event,
     apply_events,
-    decode_state,
-    document,
     events_by_order,
-    state_from_order,
 )
 from tests.order_events import an_order, changes, minutes_later, pay, refund
 from tests.product_events import a_product

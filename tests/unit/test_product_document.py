@@ -9,14 +9,14 @@ import msgspec
 
 from commerce.domain.catalog import Variant
 from commerce.domain.events import EventEnvelope
-from projections.product_document import (
+from projections.products.document import (
     ProductState,
     category_paths,
-    changes_by_product,
     document,
     merge,
     state_from_snapshot,
 )
+from projections.products.projector import changes_by_product
 from tests.product_events import a_product, changes, stock_of
 from tests.support import NOW, eur
 

@@ -17,8 +17,13 @@ from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import StockItem
 from commerce.domain.order import CancelReason
 from commerce.settings import Settings
-from projections import carts, order_document, product_document
+from projections.carts import document as cart_document
+from projections.carts.projector import newest_by_cart
 from projections.expectations import CARTS, MODELS, ORDERS, PRODUCTS
+from projections.orders import document as order_document
+from projections.orders.projector import apply_events
+from projections.products import document as product_document
+from projections.products.projector import changes_by_product
 from projections.registry import projections_for
 from projections.verification import (
     Difference,
@@ -39,7 +44,7 @@ Documents = dict[str, dict[str, Any]]
 
 
 def product_document_from(events: Iterable[EventEnvelope]) -> dict[str, Any]:
-    ((product_id, change),) = product_document.changes_by_product(events).items()
+    ((product_id, change),) = changes_by_product(events).items()
     state = product_document.merge(product_document.ProductState(product_id=product_id), change)
     return product_document.document(state)
 
@@ -99,7 +104,7 @@ def test_an_order_projected_from_its_whole_history_agrees_with_the_write_side() 
     cancelled.cancel(CancelReason.CUSTOMER, minutes_later(5))
     cancelled_events = placed + order_changes(cancelled)
     documents = {
-        str(order.id): order_document.document(order_document.apply_events(None, events))
+        str(order.id): order_document.document(apply_events(None, events))
         for order, events in ((paid, paid_events), (cancelled, cancelled_events))
     }
 
@@ -123,8 +128,8 @@ def test_an_emptied_cart_agrees_with_or_without_a_document_but_a_cart_with_lines
     never_projected.set_item("P-2", uuid.uuid4(), 1)
     never_projected.empty()
     documents = {
-        customer_id: carts.document(snapshot)
-        for customer_id, snapshot in carts.newest_by_cart(emptied_events + full_events).items()
+        customer_id: cart_document.document(snapshot)
+        for customer_id, snapshot in newest_by_cart(emptied_events + full_events).items()
     }
 
     summary, differences = verify(CARTS, [emptied, full, never_projected], documents)
@@ -194,7 +199,7 @@ def test_a_document_with_no_record_is_unexpected_and_counted_apart_from_the_chec
 def test_an_order_document_whose_status_was_changed_behind_the_projection_is_divergent() -> None:
     order, placed = an_order()
     pay(order, order.total.amount)
-    doc = order_document.document(order_document.apply_events(None, placed + order_changes(order)))
+    doc = order_document.document(apply_events(None, placed + order_changes(order)))
     doc["status"] = "cancelled"
 
     _, (difference,) = verify(ORDERS, [order], {str(order.id): doc})
@@ -235,6 +240,6 @@ def test_a_long_value_is_cut_in_the_printed_line() -> None:
 
 
 def test_every_read_model_the_worker_keeps_can_be_verified() -> None:
-    kept = [projection.name for projection in projections_for(Settings())]
+    kept = [projection.name for projection in projections_for(Settings().index_prefix)]
 
     assert list(MODELS) == kept

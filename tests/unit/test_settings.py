@@ -54,6 +54,8 @@ def test_the_stack_managers_own_variables_are_not_service_settings() -> None:
         ("COMMERCE_DATABASE_URL", "mysql://db/shop", "database_url must be a postgresql"),
         ("COMMERCE_REDIS_URL", "127.0.0.1:6379", "redis_url must be a redis"),
         ("COMMERCE_ELASTICSEARCH_URL", "es:9200", "elasticsearch_url must be a http"),
+        ("COMMERCE_ELASTICSEARCH_TIMEOUT", "0", "COMMERCE_ELASTICSEARCH_TIMEOUT: Expected"),
+        ("COMMERCE_ELASTICSEARCH_BREAKER_FAILURES", "0", "_BREAKER_FAILURES: Expected `int` >= 1"),
         ("COMMERCE_TRUSTED_PROXIES", "10.0.0.1, proxy.internal", "'proxy.internal' is not an IP"),
         ("COMMERCE_TRUSTED_PROXIES", "10.0.0.1/8", "'10.0.0.1/8' is not an IP"),
     ],

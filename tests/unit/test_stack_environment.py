@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from commerce.entrypoints.stack.layout import Layout
-from commerce.entrypoints.stack.manager import Stack
-from commerce.entrypoints.stack.system import StackError
+from devstack.elasticsearch import HEAP_VARIABLE, ElasticsearchServer
+from devstack.layout import Layout
+from devstack.manager import Stack
+from devstack.system import StackError
 from tests.support import free_port
 
 URL_VARIABLES = ("COMMERCE_DATABASE_URL", "COMMERCE_REDIS_URL", "COMMERCE_ELASTICSEARCH_URL")
@@ -78,3 +79,28 @@ def test_ports_can_be_moved_with_stack_variables(
     stack = Stack(Layout(state_dir=tmp_path, cache_dir=tmp_path, run_as=None))
 
     assert stack.environment()["COMMERCE_DATABASE_URL"].endswith("@127.0.0.1:6543/commerce")
+
+
+def _elasticsearch(stack: Stack) -> ElasticsearchServer:
+    return next(s for s in stack.servers if isinstance(s, ElasticsearchServer))
+
+
+def test_elasticsearch_gets_a_heap_of_1g_unless_the_stack_variable_sizes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layout = Layout(state_dir=tmp_path, cache_dir=tmp_path, run_as=None)
+    monkeypatch.delenv(HEAP_VARIABLE, raising=False)
+    assert _elasticsearch(Stack(layout)).heap == "1g"
+
+    monkeypatch.setenv(HEAP_VARIABLE, "3G")
+    assert _elasticsearch(Stack(layout)).heap == "3g"
+
+
+@pytest.mark.parametrize("heap", ["", "lots", "1.5g", "0g", "2gb", "-1g"])
+def test_a_heap_that_is_not_a_size_is_refused_before_anything_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, heap: str
+) -> None:
+    monkeypatch.setenv(HEAP_VARIABLE, heap)
+
+    with pytest.raises(StackError, match=f"{HEAP_VARIABLE}=.* is not a heap size"):
+        Stack(Layout(state_dir=tmp_path, cache_dir=tmp_path, run_as=None))

@@ -20,12 +20,15 @@ INTERNALS = "connection refused by 10.0.0.7:9200"
 class Unavailable:
     """Stands in for any port whose server stopped answering: every call fails."""
 
-    def __init__(self, dependency: str) -> None:
+    def __init__(self, dependency: str, retry_after: float | None = None) -> None:
         self.dependency = dependency
+        self.retry_after = retry_after
 
     def __getattr__(self, _: str) -> Callable[..., Awaitable[NoReturn]]:
         async def fail(*_: Any, **__: Any) -> NoReturn:
-            raise DependencyUnavailableError(self.dependency, INTERNALS) from OSError(INTERNALS)
+            raise DependencyUnavailableError(
+                self.dependency, INTERNALS, self.retry_after
+            ) from OSError(INTERNALS)
 
         return fail
 
@@ -79,6 +82,20 @@ def test_a_route_whose_server_is_down_answers_a_503_naming_it_with_retry_after(
     assert dependency in problem["detail"]
     assert "10.0.0.7" not in response.text
     assert INTERNALS in caplog.text  # the operator still learns why
+
+
+@pytest.mark.parametrize(("retry_after", "header"), [(3.2, "4"), (0.3, "1")])
+def test_a_503_says_when_the_server_will_be_asked_again_when_that_is_known(
+    client: TestClient[Litestar], container: Container, retry_after: float, header: str
+) -> None:
+    """A circuit breaker knows when it lets the next request through to the server."""
+    unavailable = Unavailable("elasticsearch", retry_after)
+    container.product_search.override(providers.Object(unavailable))
+
+    response = client.get("/v1/products")
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == header
 
 
 def test_a_server_down_for_the_bearer_token_middleware_is_a_503_too(

@@ -30,7 +30,6 @@ from commerce.entrypoints.processes import (
     seed_demo_catalog,
 )
 from commerce.entrypoints.read_models import ensure_read_models, read_models
-from commerce.entrypoints.stack.cli import stack
 from commerce.ports.health import DependencyUnavailableError
 from commerce.settings import Settings, SettingsError, load_settings
 from projections.indices import IndexMappingError
@@ -261,5 +260,4 @@ def _settings() -> Settings:
         raise click.ClickException(f"configuration: {error}") from None
 
 
-main.add_command(stack)
 main.add_command(read_models)

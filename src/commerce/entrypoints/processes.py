@@ -140,7 +140,7 @@ def exec_worker(processes: int, threads: int) -> None:
         dramatiq,
         [
             dramatiq,
-            "projections.worker",
+            "commerce.entrypoints.worker",
             "--processes",
             str(processes),
             "--threads",

@@ -17,7 +17,7 @@ from commerce.adapters.postgres.snapshots import read_carts, read_orders, synchr
 from commerce.settings import Settings, SettingsError, load_settings
 from projections.expectations import CHECKS, MODELS
 from projections.indices import IndexMappingError, ProjectionWriteError
-from projections.products import rebuild
+from projections.products.rebuild import rebuild
 from projections.registry import projections_for
 from projections.verification import ModelCheck, Summary, UnsortedStreamError
 
@@ -132,7 +132,7 @@ def _verify(
 def ensure_read_models(settings: Settings) -> None:
     client = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
     try:
-        for projection in projections_for(settings):
+        for projection in projections_for(settings.index_prefix):
             projection.ensure_index(client)
     finally:
         client.close()

@@ -8,11 +8,13 @@ class DependencyUnavailableError(Exception):
     it cannot (down, overloaded). Worth a retry shortly; HTTP answers it with a 503.
 
     `dependency` is the server's public name, as readiness reports it (`postgres`, `redis`,
-    `elasticsearch`); `reason` is for the logs only."""
+    `elasticsearch`); `reason` is for the logs only; `retry_after`, when known, is how many
+    seconds from now the server will be asked again (a circuit breaker's cool-down)."""
 
-    def __init__(self, dependency: str, reason: str = "") -> None:
+    def __init__(self, dependency: str, reason: str = "", retry_after: float | None = None) -> None:
         super().__init__(f"{dependency}: {reason}" if reason else dependency)
         self.dependency = dependency
+        self.retry_after = retry_after
 
 
 @runtime_checkable

@@ -12,12 +12,13 @@ from uuid import UUID
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
-from commerce.adapters.cart_views_support import priced_cart, product_ids
 from commerce.adapters.elasticsearch.errors import answering, unavailable
 from commerce.domain.cart import CartLine
 from commerce.domain.pricing import PricedCart
-from projections import carts, products
-from projections.product_document import ProductState, decode_state
+from projections.carts import mapping as carts
+from projections.carts.query import lines_from_source, priced_cart, product_ids
+from projections.products import mapping as products
+from projections.products.document import ProductState, decode_state
 
 
 def _error_type(error: Any) -> str | None:
@@ -44,7 +45,7 @@ class ElasticsearchCartViews:
                 )
         except NotFoundError:  # no such cart, or no carts index yet
             return []
-        return carts.lines_from_source(found["_source"])
+        return lines_from_source(found["_source"])
 
     async def _product_states(self, ids: Sequence[str]) -> dict[str, ProductState]:
         try:

@@ -12,8 +12,14 @@ from commerce.ports.health import DependencyUnavailableError
 ELASTICSEARCH = "elasticsearch"  # its public name, in readiness and 503s
 
 
-def unavailable(reason: str) -> DependencyUnavailableError:
-    return DependencyUnavailableError(ELASTICSEARCH, reason)
+def unavailable(reason: str, retry_after: float | None = None) -> DependencyUnavailableError:
+    return DependencyUnavailableError(ELASTICSEARCH, reason, retry_after)
+
+
+def cannot_serve(status: int) -> bool:
+    """An answer saying the cluster cannot serve now (down, overloaded), not that the request
+    was wrong."""
+    return status >= 500 or status == 429
 
 
 @asynccontextmanager
@@ -25,7 +31,7 @@ async def answering() -> AsyncIterator[None]:
     except TransportError as error:  # unreachable, or no answer within the request timeout
         raise unavailable(f"no answer ({type(error).__name__})") from error
     except ApiError as error:
-        if error.meta.status >= 500 or error.meta.status == 429:
+        if cannot_serve(error.meta.status):
             raise unavailable(f"answered {error.meta.status}") from error
         raise
 

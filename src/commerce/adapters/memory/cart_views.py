@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from commerce.adapters.cart_views_support import priced_cart
 from commerce.domain.events import EventEnvelope
 from commerce.domain.pricing import PricedCart
-from projections.carts import CartSnapshot, newest_by_cart
-from projections.product_document import ProductState, changes_by_product, merge
+from projections.carts.document import CartSnapshot
+from projections.carts.projector import newest_by_cart
+from projections.carts.query import priced_cart
+from projections.products.document import ProductState, merge
+from projections.products.projector import changes_by_product
 
 
 class InMemoryCartViews:

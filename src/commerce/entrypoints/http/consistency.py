@@ -24,7 +24,9 @@ from commerce.container import Container
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.ports.consistency import ProjectionProgress
 from commerce.settings import Settings
-from projections import carts, orders, products
+from projections.carts import mapping as carts
+from projections.orders import mapping as orders
+from projections.products import mapping as products
 
 T = TypeVar("T")
 

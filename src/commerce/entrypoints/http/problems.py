@@ -7,6 +7,7 @@ its traceback and answered with a bare 500.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from http import HTTPStatus
 from typing import Any
@@ -168,14 +169,16 @@ def dependency_unavailable_to_problem(
     request: Request[Any, Any, Any], exc: DependencyUnavailableError
 ) -> Response[Problem]:
     """A 503 naming the server by its public name (as readiness does); why it failed (an
-    address, a driver's message) goes to the log only."""
+    address, a driver's message) goes to the log only. `Retry-After` is the error's own when it
+    knows one (the time left before a circuit breaker asks the server again)."""
     logger.warning(
         "%s %s: %s unavailable (%s)", request.method, request.url.path, exc.dependency, exc
     )
     detail = f"{exc.dependency} is unavailable for a moment; try again shortly."
-    return problem_response(
-        status_problem(503, detail), headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
-    )
+    retry_after = RETRY_AFTER_SECONDS
+    if exc.retry_after is not None:
+        retry_after = max(RETRY_AFTER_SECONDS, math.ceil(exc.retry_after))
+    return problem_response(status_problem(503, detail), headers={"Retry-After": str(retry_after)})
 
 
 # App-level, so they also answer what middleware raises (the bearer token's revocation check).

@@ -1,0 +1,1 @@
+"""The `carts` read model: mapping, document builder, projector and query builder."""

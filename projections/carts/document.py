@@ -1,0 +1,26 @@
+"""The `carts` read model's document: one per customer, holding the lines of the newest cart
+event (no Elasticsearch here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from commerce.domain.cart import CartLine
+
+
+class CartSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    """A cart as one event left it."""
+
+    customer_id: str
+    version: int
+    lines: list[CartLine]
+
+
+def document(snapshot: CartSnapshot) -> dict[str, Any]:
+    return {
+        "customer_id": snapshot.customer_id,
+        "lines": msgspec.to_builtins(snapshot.lines),
+        "version": snapshot.version,
+    }

@@ -1,0 +1,1 @@
+"""The `orders` read model: mapping, document builder, projector and query builder."""

@@ -1,0 +1,1 @@
+"""The `products` read model: mapping, document builder, projector and query builder."""

@@ -1,0 +1,292 @@
+"""The `products` read model's document, built by pure functions (no Elasticsearch here).
+
+A document combines several sources: the product's catalogue events (versioned by the
+product's `aggregate_version`) and the stock of each of its SKUs (versioned per SKU). Its
+`state` keeps every value together with the version that set it, so that merging is
+order-free: a value is replaced only by one from a newer version, flags that only ever turn
+on (archived, retired) stay on, and merging the same change twice changes nothing. Events
+(`projections.products.projector`) and write-side snapshots (for a rebuild, here) both become
+partial states merged into the document, so duplicates, late old events and a rebuild racing
+the worker all converge on the same document. The searchable fields are derived from `state`
+on every write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from commerce.domain.catalog import Product, ProductDetails, Variant
+from commerce.domain.inventory import StockItem
+from commerce.domain.values import Money
+from projections.products.mapping import SUGGESTION_INPUT_LENGTH
+from projections.text import fold_keyword, index_text, suggestion_key, words
+
+_MAX_SUGGESTION_WORDS = 8
+# A product as the write side holds it: the rebuild's and the verification's input.
+CatalogEntry = tuple[Product, Sequence[StockItem]]
+
+
+class VariantState(msgspec.Struct, kw_only=True):
+    """`order` sorts variants as the write side does: (version that added it, position)."""
+
+    sku: str
+    order: tuple[int, int] | None = None
+    attributes: dict[str, str] | None = None
+    price: Money | None = None
+    price_version: int = 0
+    retired: bool = False
+
+    @property
+    def known(self) -> bool:
+        """Added by ProductCreated or VariantAdded, not only repriced or retired so far."""
+        return self.order is not None and self.attributes is not None and self.price is not None
+
+
+class StockState(msgspec.Struct, kw_only=True):
+    available: int
+    sold: int = 0  # units of this SKU shipped so far
+    version: int
+
+
+class RatingState(msgspec.Struct, kw_only=True):
+    """Filled by the reviews projection (a later issue); zero until then."""
+
+    average: float = 0.0
+    count: int = 0
+    version: int = 0
+
+
+class ProductState(msgspec.Struct, kw_only=True):
+    product_id: str
+    catalog_version: int = 0
+    details: ProductDetails | None = None
+    details_version: int = 0
+    created_at: datetime | None = None
+    archived: bool = False
+    variants: dict[str, VariantState] = {}
+    stock: dict[str, StockState] = {}
+    rating: RatingState = msgspec.field(default_factory=RatingState)
+
+    @property
+    def has_catalog(self) -> bool:
+        return self.details is not None and self.created_at is not None
+
+    @property
+    def visible(self) -> bool:
+        """Served by the detail endpoint: catalogued and not archived."""
+        return self.has_catalog and not self.archived
+
+    @property
+    def listed(self) -> bool:
+        """Offered by search and suggestions: visible, with a variant one can buy."""
+        return self.visible and bool(self.live_variants())
+
+    @property
+    def sold_count(self) -> int:
+        """Units shipped, over every SKU (each SKU's figure is version-guarded on its own)."""
+        return sum(level.sold for level in self.stock.values())
+
+    def live_variants(self) -> list[VariantState]:
+        live = [v for v in self.variants.values() if v.known and not v.retired]
+        return sorted(live, key=lambda v: (v.order or (0, 0), v.sku))
+
+
+# Merging ------------------------------------------------------------------------------------
+
+
+def merge(current: ProductState, change: ProductState) -> ProductState:
+    """The state holding the newest of each value of both; commutative and idempotent."""
+    details, details_version = current.details, current.details_version
+    if change.details is not None and change.details_version > details_version:
+        details, details_version = change.details, change.details_version
+    variants = dict(current.variants)
+    for sku, variant in change.variants.items():
+        variants[sku] = _merge_variant(variants[sku], variant) if sku in variants else variant
+    stock = dict(current.stock)
+    for sku, level in change.stock.items():
+        if sku not in stock or level.version > stock[sku].version:
+            stock[sku] = level
+    return ProductState(
+        product_id=current.product_id,
+        catalog_version=max(current.catalog_version, change.catalog_version),
+        details=details,
+        details_version=details_version,
+        created_at=current.created_at or change.created_at,
+        archived=current.archived or change.archived,
+        variants=variants,
+        stock=stock,
+        rating=change.rating if change.rating.version > current.rating.version else current.rating,
+    )
+
+
+def _merge_variant(current: VariantState, change: VariantState) -> VariantState:
+    orders = [order for order in (current.order, change.order) if order is not None]
+    newer = change if change.price_version > current.price_version else current
+    return VariantState(
+        sku=current.sku,
+        order=min(orders) if orders else None,
+        attributes=current.attributes if current.attributes is not None else change.attributes,
+        price=newer.price if newer.price is not None else (current.price or change.price),
+        price_version=max(current.price_version, change.price_version),
+        retired=current.retired or change.retired,
+    )
+
+
+# Write-side snapshots -> states -------------------------------------------------------------
+
+
+def variant_state(variant: Variant, version: int, position: int) -> VariantState:
+    """A variant as `version` brought it, at `position` among the variants it came with."""
+    return VariantState(
+        sku=variant.sku,
+        order=(version, position),
+        attributes=dict(variant.attributes),
+        price=variant.price,
+        price_version=version,
+        retired=variant.retired,
+    )
+
+
+def state_from_snapshot(product: Product, stock: Iterable[StockItem]) -> ProductState:
+    """The state the write side holds now; every catalogue value carries its version."""
+    version = product.version
+    variants = {}
+    for position, variant in enumerate(product.variants):
+        state = variant_state(variant, version, position)
+        # Position 0.. in write-side order, before anything a later VariantAdded brings.
+        state.order = (0, position)
+        variants[variant.sku] = state
+    return ProductState(
+        product_id=str(product.id),
+        catalog_version=version,
+        details=product.details,
+        details_version=version,
+        created_at=product.created_at,
+        archived=product.archived,
+        variants=variants,
+        stock={
+            item.sku: StockState(available=item.available, sold=item.sold, version=item.version)
+            for item in stock
+        },
+    )
+
+
+def decode_state(raw: Any) -> ProductState:
+    return msgspec.convert(raw, ProductState)
+
+
+# State -> document --------------------------------------------------------------------------
+
+
+def category_paths(category: str) -> list[str]:
+    """`a/b/c` -> `a`, `a/b`, `a/b/c`: a filter on any prefix is then one term."""
+    parts = [part for part in category.split("/") if part]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def tiebreak(product_id: str) -> int:
+    """Where a product goes among products of equal sort values: the low 64 bits of its id
+    (random in every id version we hand out), as a signed `long`. A number, because sorting on
+    the `id` keyword reads an ordinal for every match (docs/adr/0005)."""
+    return int.from_bytes(UUID(product_id).bytes[8:], "big", signed=True)
+
+
+def attribute_key(name: str, value: str) -> str:
+    return f"{fold_keyword(name)}={fold_keyword(value)}"
+
+
+def _in_stock(state: ProductState, sku: str) -> bool:
+    level = state.stock.get(sku)
+    return level is not None and level.available > 0
+
+
+def _suggest_inputs(details: ProductDetails) -> list[str]:
+    name_words = words(details.name)[:_MAX_SUGGESTION_WORDS]
+    inputs = [" ".join(name_words[i:]) for i in range(len(name_words))]
+    brand = suggestion_key(details.brand)
+    if brand:
+        inputs += [brand, f"{brand} {' '.join(name_words)}".strip()]
+    unique = dict.fromkeys(text[:SUGGESTION_INPUT_LENGTH].strip() for text in inputs)
+    return [text for text in unique if text]
+
+
+def document(state: ProductState) -> dict[str, Any]:
+    """The Elasticsearch source of a product: its shown and filtered fields, the words search
+    and suggestions match, and `state` itself (stored, not indexed)."""
+    return shown_fields(state) | search_words(state)
+
+
+def shown_fields(state: ProductState) -> dict[str, Any]:
+    """The document but its search words: what a product page, a listing and the filters
+    show, and `state`. Cheap next to the words (no stemming)."""
+    live = state.live_variants()
+    priced = live or [v for v in state.variants.values() if v.known]
+    cheapest = min((v.price for v in priced if v.price), key=lambda m: m.amount, default=None)
+    details = state.details
+    attributes = dict(details.attributes) if details else {}
+    attribute_keys = {attribute_key(k, v) for k, v in attributes.items()}
+    for variant in live:
+        attribute_keys.update(attribute_key(k, v) for k, v in (variant.attributes or {}).items())
+    return {
+        "id": state.product_id,
+        "tiebreak": tiebreak(state.product_id),
+        "visible": state.visible,
+        "listed": state.listed,
+        "archived": state.archived,
+        "brand": details.brand if details else None,
+        "brand_key": fold_keyword(details.brand) if details else None,
+        "category": details.category if details else None,
+        "category_paths": category_paths(details.category) if details else [],
+        "attrs": sorted(attribute_keys),
+        "price": cheapest.amount if cheapest else None,
+        # The price a shopper pays; a discount (a later issue) lowers it and sets sale_price.
+        "effective_price": cheapest.amount if cheapest else None,
+        "sale_price": None,
+        "on_sale": False,
+        "in_stock": any(_in_stock(state, v.sku) for v in live),
+        "rating": {"average": state.rating.average, "count": state.rating.count},
+        "sold_count": state.sold_count,
+        "created_at": msgspec.to_builtins(state.created_at),
+        "display": {
+            "name": details.name if details else None,
+            "description": details.description if details else None,
+            "images": list(details.images) if details else [],
+            "attributes": attributes,
+            "currency": cheapest.currency if cheapest else None,
+            "variants": [
+                {
+                    "sku": v.sku,
+                    "price": msgspec.to_builtins(v.price),
+                    "attributes": v.attributes or {},
+                    "in_stock": _in_stock(state, v.sku),
+                }
+                for v in live
+            ],
+        },
+        "state": msgspec.to_builtins(state),
+    }
+
+
+def search_words(state: ProductState) -> dict[str, Any]:
+    """The normalised words full-text search matches, and the suggestion inputs."""
+    details = state.details
+    words_of: dict[str, Any] = {
+        "search": {
+            "name": index_text(details.name) if details else "",
+            "brand": index_text(details.brand) if details else "",
+            "category": index_text(details.category) if details else "",
+            "description": index_text(details.description) if details else "",
+        }
+    }
+    if state.listed and details is not None:
+        # Left out for archived and partial documents, so suggestions never offer them.
+        words_of["suggest"] = {
+            "input": _suggest_inputs(details),
+            "weight": 1 + min(state.sold_count, 1_000_000),
+        }
+    return words_of

@@ -1,6 +1,0 @@
-"""The local stack: PostgreSQL, Redis and Elasticsearch as real servers, without Docker.
-
-Binaries come from Debian's packages (installed with apt-get when missing and running as root)
-and Elasticsearch from its Maven Central distribution. When run as root, the servers run as
-an unprivileged system user, since PostgreSQL and Elasticsearch refuse to run as root.
-"""

@@ -1,0 +1,42 @@
+"""The worker process: `commerce worker`, or `dramatiq commerce.entrypoints.worker`.
+
+Dramatiq imports this module and serves the broker it finds here, with one actor per read
+model (projections/runner.py, run by commerce/entrypoints/actors.py) and one for the order
+saga.
+"""
+
+import logging
+from typing import Any
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+
+from commerce.adapters.dramatiq.broker import redis_broker
+from commerce.entrypoints.actors import BatchConsumer, declare_actor, projection_runner
+from commerce.entrypoints.order_saga import OrderSagaRunner
+from commerce.settings import Settings, load_settings
+from projections.registry import projections_for
+
+# The orders read model also retries a batch whose order's earlier event is still on its way
+# (worker threads take batches out of order): retry soon and often rather than back off long.
+RETRY_POLICIES: dict[str, dict[str, int]] = {"orders": {"max_retries": 100, "max_backoff": 2_000}}
+
+
+def declare_actors(broker: RedisBroker, settings: Settings) -> list[dramatiq.Actor[Any, None]]:
+    consumers: list[BatchConsumer] = [
+        projection_runner(projection, settings)
+        for projection in projections_for(settings.index_prefix)
+    ]
+    consumers.append(OrderSagaRunner(settings))
+    return [
+        declare_actor(broker, consumer, **RETRY_POLICIES.get(consumer.name, {}))
+        for consumer in consumers
+    ]
+
+
+settings = load_settings()
+# One line per Elasticsearch request is noise at INFO; failures still log as warnings.
+logging.getLogger("elastic_transport").setLevel(logging.WARNING)
+broker = redis_broker(settings.redis_url)
+dramatiq.set_broker(broker)
+actors = declare_actors(broker, settings)
