@@ -49,7 +49,10 @@ from commerce.entrypoints.catalog_import import BATCH_SIZE, import_catalog, prod
 from commerce.entrypoints.seed import generate_products
 from commerce.settings import Settings, load_settings
 
-TARGET = Target(database="bench_import", index_prefix="bench-import", jwt_secret="x" * 40)
+# A Redis database of its own: the relay and worker it starts never meet another's queues.
+TARGET = Target(
+    database="bench_import", index_prefix="bench-import", jwt_secret="x" * 40, redis_db=10
+)
 BARE = Target(database="bench_import_bare", index_prefix="bench-import-bare", jwt_secret="x" * 40)
 TABLES = ("products", "product_variants", "stock_items", "outbox")
 MAX_PARAMETERS = 32_767

@@ -225,3 +225,16 @@ def test_staff_writing_during_an_import_lose_nothing_and_duplicate_nothing(
     assert len(state.products_created) == count + len(clashing)
     assert set(state.products_created.values()) == {1}
     assert state.stock_created == Counter(state.owners.keys())
+
+
+def test_an_import_that_cannot_reach_postgresql_says_so_and_how_to_go_on(
+    tmp_path: Path,
+) -> None:
+    file = write_lines(tmp_path / "catalogue.jsonl", [kettle_body("KT-1")])
+
+    stopped = run_import("postgresql://commerce:commerce@127.0.0.1:1/commerce", file)
+
+    assert stopped.returncode == 1
+    assert "Error: postgres does not answer; 0 imported" in stopped.stderr
+    assert "run the same command again to go on" in stopped.stderr
+    assert "Traceback" not in stopped.stderr

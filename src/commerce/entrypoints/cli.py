@@ -194,14 +194,22 @@ def import_catalog_file(file: Path, batch_size: int) -> None:
             report = asyncio.run(
                 import_catalog(settings, lines, batch_size=batch_size, on_progress=progress)
             )
-        except (KeyboardInterrupt, DependencyUnavailableError, SQLAlchemyError) as error:
-            cause = "interrupted" if isinstance(error, KeyboardInterrupt) else f"stopped: {error}"
-            raise click.ClickException(
-                f"{cause}; {progress.summary()}. Run the same command again to go on."
-            ) from None
+        except KeyboardInterrupt:
+            raise _stopped("interrupted", progress) from None
+        except DependencyUnavailableError as error:
+            raise _stopped(f"{error} does not answer", progress) from None
+        except SQLAlchemyError as error:
+            raise _stopped(f"the database failed: {error}", progress) from None
     click.echo(progress.summary())
     if report.rejected:
         raise SystemExit(1)
+
+
+def _stopped(cause: str, progress: ImportProgress) -> click.ClickException:
+    return click.ClickException(
+        f"{cause}; {progress.summary()}. The batches written stay: run the same command "
+        "again to go on."
+    )
 
 
 @main.group()
