@@ -50,8 +50,7 @@ from projections.products.query import (
     filters_of,
 )
 from projections.products.views import (
-    highlighted_positions,
-    highlights,
+    render_highlight,
     suggestion_from_source,
     summary_from_source,
 )
@@ -162,9 +161,19 @@ async def _tsquery(connection: asyncpg.Connection, groups: Sequence[tuple[str, .
 
 def _summary(row: asyncpg.Record) -> ProductSummary:
     listing: dict[str, Any] = row["listing"]
-    matched = {
-        field: highlighted_positions(row[f"{field}_headline"])
-        for field in ("name", "description")
-        if row[f"{field}_headline"] and "<em>" in row[f"{field}_headline"]
-    }
-    return summary_from_source(listing, highlights(listing, matched) if matched else None)
+    found = {}
+    for field in ("name", "description"):
+        headline = row[f"{field}_headline"]
+        if headline and "<em>" in headline:
+            rendered = render_highlight(
+                listing["display"][field] or "", _positions(headline), field == "description"
+            )
+            if rendered:
+                found[field] = rendered
+    return summary_from_source(listing, found or None)
+
+
+def _positions(headline: str) -> set[int]:
+    """Which words `ts_headline` marked in a normalised field (one word per term, separated
+    by spaces, tags inside the words)."""
+    return {i for i, word in enumerate(headline.split()) if "<em>" in word}

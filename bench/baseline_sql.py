@@ -21,7 +21,8 @@ from projections.products.query import (
 # ts_rank's weights for D, C, B, A: description 1, brand and category ~1.75, name 3, as the
 # service boosts its fields.
 RANK = "ts_rank('{{0.1, 0.33, 0.58, 1.0}}', words, to_tsquery('simple', {words}))"
-# (expression, direction) of each sort; the id breaks ties, ascending, as in the service.
+# (expression, direction) of each sort; the tiebreak (a number from the id) breaks ties,
+# ascending, as in the service.
 SORT_KEYS: dict[Sort, list[tuple[str, str]]] = {
     "relevance": [(RANK, "DESC")],
     "price_asc": [("effective_price", "ASC")],
@@ -112,7 +113,7 @@ def page_statement(
         f"{expr.format(words=words)} AS key_{i}" for i, (expr, _) in enumerate(SORT_KEYS[sort])
     )
     order = ", ".join(
-        [f"key_{i} {direction}" for i, (_, direction) in enumerate(SORT_KEYS[sort])] + ["id"]
+        [f"key_{i} {direction}" for i, (_, direction) in enumerate(SORT_KEYS[sort])] + ["tiebreak"]
     )
     headlines = (
         ", ".join(HEADLINE.format(field=f, words=words) for f in ("name", "description"))
@@ -121,7 +122,7 @@ def page_statement(
     )
     return f"""
         SELECT page.*, {headlines} FROM (
-            SELECT id, listing, name_words, description_words, {keys}
+            SELECT id, tiebreak, listing, name_words, description_words, {keys}
             FROM baseline_products WHERE {_all(conditions)}
             ORDER BY {order} LIMIT {limit + 1}
         ) page ORDER BY {order}"""
@@ -129,21 +130,21 @@ def page_statement(
 
 def keyset_after(statement: Statement, sort: Sort, after: list[Any]) -> str:
     """Rows strictly after a page's last row, in the sort's order (the cursor's values)."""
-    *values, last_id = after
+    *values, last_tiebreak = after
     words = statement.named("words") if sort == "relevance" else ""
     keys = [
         (expr.format(words=words), ">" if direction == "ASC" else "<")
         for expr, direction in SORT_KEYS[sort]
     ]
     placeholders = [statement.param(value) for value in values]
-    id_placeholder = statement.param(last_id)
+    tiebreak_placeholder = statement.param(last_tiebreak)
     alternatives = []
     for i in range(len(keys) + 1):
         equal = [f"{keys[j][0]} = {placeholders[j]}" for j in range(i)]
         beyond = (
             f"{keys[i][0]} {keys[i][1]} {placeholders[i]}"
             if i < len(keys)
-            else f"id > {id_placeholder}::uuid"
+            else f"tiebreak > {tiebreak_placeholder}::bigint"
         )
         alternatives.append("(" + " AND ".join([*equal, beyond]) + ")")
     return " OR ".join(alternatives)
@@ -151,7 +152,7 @@ def keyset_after(statement: Statement, sort: Sort, after: list[Any]) -> str:
 
 def sort_values(sort: Sort, row: Any) -> list[Any]:
     """A row's values as the service's cursor holds them."""
-    return [row[f"key_{i}"] for i in range(len(SORT_KEYS[sort]))] + [str(row["id"])]
+    return [row[f"key_{i}"] for i in range(len(SORT_KEYS[sort]))] + [row["tiebreak"]]
 
 
 # Total and facets ---------------------------------------------------------------------------

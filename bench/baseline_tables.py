@@ -65,6 +65,7 @@ CREATE TABLE baseline_products (
     rating_count integer NOT NULL,
     sold_count bigint NOT NULL,
     created_ms bigint,  -- what Elasticsearch sorts a date by: epoch milliseconds
+    tiebreak bigint NOT NULL,  -- the service's last sort key (products.document.tiebreak)
     name_words text NOT NULL,
     brand_words text NOT NULL,
     category_words text NOT NULL,
@@ -87,9 +88,9 @@ INDEXES = """
 CREATE INDEX ON baseline_products USING gin (words);
 CREATE INDEX ON baseline_products USING gin (category_paths);
 CREATE INDEX ON baseline_products (brand_key);
-CREATE INDEX ON baseline_products (effective_price, id);
-CREATE INDEX ON baseline_products (effective_price DESC, id);
-CREATE INDEX ON baseline_products (created_ms DESC, id);
+CREATE INDEX ON baseline_products (effective_price, tiebreak);
+CREATE INDEX ON baseline_products (effective_price DESC, tiebreak);
+CREATE INDEX ON baseline_products (created_ms DESC, tiebreak);
 -- What facets count, narrow: a browse reads it (index only) instead of the wide rows.
 CREATE INDEX ON baseline_products (listed, in_stock)
     INCLUDE (on_sale, brand, brand_key, category_paths, attrs, effective_price, rating_average);
@@ -115,6 +116,7 @@ PRODUCT_COLUMNS = [
     "rating_count",
     "sold_count",
     "created_ms",
+    "tiebreak",
     "name_words",
     "brand_words",
     "category_words",
@@ -200,6 +202,7 @@ def product_row(doc: dict[str, Any]) -> tuple[Any, ...]:
         doc["rating"]["count"],
         doc["sold_count"],
         _epoch_millis(created) if created else None,
+        doc["tiebreak"],
         words["name"],
         words["brand"],
         words["category"],

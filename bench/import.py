@@ -44,6 +44,7 @@ from elasticsearch import AsyncElasticsearch
 
 from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.postgres.migrate import upgrade_to_head
+from commerce.application.catalog_import import ImportReport
 from commerce.entrypoints.catalog_import import BATCH_SIZE, import_catalog, product_line
 from commerce.entrypoints.seed import generate_products
 from commerce.settings import Settings, load_settings
@@ -65,15 +66,25 @@ async def import_run(
     """Import `lines`; with `processes` (a relay, a worker and the API running), also wait
     until all is searchable. Says which processes were busy in each phase."""
     known = set(backends_of(TARGET.database))
-    started = time.perf_counter()
-    importing = asyncio.ensure_future(import_catalog(settings, lines, batch_size=batch_size))
-    while set(backends_of(TARGET.database)) <= known and not importing.done():
-        await asyncio.wait([importing], timeout=0.05)  # till the import has its connection
     extra = {
         "import": [os.getpid()],
         "elasticsearch": elasticsearch_pids(settings.elasticsearch_url),
     }
-    meter = CpuMeter(process_groups(processes, TARGET.database, extra))
+    meters: list[CpuMeter] = []
+    cores: list[dict[str, float]] = []
+
+    def progress(report: ImportReport) -> None:
+        # Read while the import's backend is still there: it leaves with the connection.
+        if meters:
+            cores.append(meters[0].cores())
+
+    started = time.perf_counter()
+    importing = asyncio.ensure_future(
+        import_catalog(settings, lines, batch_size=batch_size, on_progress=progress)
+    )
+    while set(backends_of(TARGET.database)) <= known and not importing.done():
+        await asyncio.wait([importing], timeout=0.05)  # till the import has its connection
+    meters.append(CpuMeter(process_groups(processes, TARGET.database, extra)))
     report = await importing
     seconds = time.perf_counter() - started
     result: dict[str, Any] = {
@@ -81,7 +92,7 @@ async def import_run(
         "rejected": len(report.rejected),
         "seconds": round(seconds, 2),
         "products_per_s": round(report.imported / seconds),
-        "cpu_cores": meter.cores(),
+        "cpu_cores": cores[-1] if cores else {},
     }
     if processes:
         meter = CpuMeter(process_groups(processes, TARGET.database, extra))

@@ -18,7 +18,7 @@ from elasticsearch import AsyncElasticsearch
 from search_mix import KIND_NAMES, PAGES, Params, query_mix, query_of_kind, to_query
 
 from commerce.ports.product_search import ProductSearch
-from projections.products.query import search_request, suggest_request
+from projections.products.query import search_requests, suggest_request
 
 # Sends one request of the mix (a kind and its API parameters), recording each page read.
 Send = Callable[[str, Params, Recorder], Awaitable[None]]
@@ -48,10 +48,16 @@ def straight_to_elasticsearch(es: AsyncElasticsearch, alias: str) -> Send:
             await timed(rec, kind, lambda: es.search(index=alias, **suggest))
             return
         query = to_query(params)
-        body = search_request(query)
+        body, facets = search_requests(query)
         for _ in range(PAGES.get(kind, 1)):
-            response = await timed(rec, kind, lambda body=body: es.search(index=alias, **body))
-            hits = response["hits"]["hits"] if response else []
+            answers = await timed(
+                rec,
+                kind,
+                lambda body=body: asyncio.gather(
+                    es.search(index=alias, **body), es.search(index=alias, **facets)
+                ),
+            )
+            hits = answers[0]["hits"]["hits"] if answers else []
             if len(hits) <= query.limit:
                 return
             body = body | {"search_after": hits[query.limit - 1]["sort"]}

@@ -3,6 +3,8 @@ requests that ask for it and for the in-memory twins that must answer alike."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 
 def allowed_edits(text: str) -> int:
     """Typos forgiven in a word or a typed prefix: Elasticsearch's `fuzziness: AUTO`, measured
@@ -25,12 +27,19 @@ def osa_distance(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
+@lru_cache(maxsize=65536)
 def fuzzy_equal(term: str, word: str) -> bool:
-    """`term` matches `word` exactly or within AUTO edits, the first letter exact."""
+    """`term` matches `word` exactly or within AUTO edits, the first letter exact. Cached: a
+    page's highlights ask about the same few words again and again."""
     if term == word:
         return True
     edits = allowed_edits(term)
-    return edits > 0 and term[:1] == word[:1] and osa_distance(term, word) <= edits
+    return (
+        edits > 0
+        and term[:1] == word[:1]
+        and abs(len(term) - len(word)) <= edits
+        and osa_distance(term, word) <= edits
+    )
 
 
 def fuzzy_prefix(key: str, text: str) -> bool:

@@ -1,15 +1,17 @@
 """Runs batches of events through a read model: the work of the read model's actor in the
 worker (`commerce.entrypoints.actors` declares it and says how a failing batch is retried).
 
-A batch is applied idempotently, made searchable (a refresh, when it wrote anything), and then
-recorded as projected for read-your-writes. Whoever runs it passes the connections in, so the
-read side knows no settings, broker or progress store.
+A batch is applied idempotently; its events are recorded as projected for read-your-writes
+once a refresh has made them searchable, a refresh shared by every batch written meanwhile
+(`projections.visibility`). Whoever runs it passes the connections in, so the read side knows
+no settings, broker or progress store.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -18,6 +20,11 @@ from elasticsearch import Elasticsearch
 
 from commerce.domain.events import EventEnvelope
 from projections.base import Projection
+from projections.visibility import RefreshThenMark
+
+# Refreshes of a read model's index while the worker writes to it: at most one per this many
+# seconds (the worker takes COMMERCE_PROJECTION_REFRESH_INTERVAL).
+REFRESH_EVERY = 0.5
 
 # Records that a read model applied these events (the worker's side of read-your-writes).
 MarkProjected = Callable[[str, Sequence[UUID]], None]
@@ -29,13 +36,20 @@ class Connections(NamedTuple):
 
 
 class ProjectionRunner:
-    """Applies batches to one read model; connects, and checks the index, once per process."""
+    """Applies batches to one read model; connects, and checks the index, once per process.
+    The index is refreshed at most once per `refresh_every` seconds while batches wait."""
 
-    def __init__(self, projection: Projection, connect: Callable[[], Connections]) -> None:
+    def __init__(
+        self,
+        projection: Projection,
+        connect: Callable[[], Connections],
+        refresh_every: float = REFRESH_EVERY,
+    ) -> None:
         self.projection = projection
         self._connect_once = connect
+        self._refresh_every = refresh_every
         self._lock = threading.Lock()
-        self._connections: Connections | None = None
+        self._connected: tuple[Elasticsearch, RefreshThenMark] | None = None
 
     @property
     def name(self) -> str:
@@ -43,15 +57,20 @@ class ProjectionRunner:
 
     def __call__(self, batch: list[dict[str, Any]]) -> None:
         events = msgspec.convert(batch, list[EventEnvelope])
-        client, mark_projected = self._connect()
-        if self.projection.project(client, events):
-            client.indices.refresh(index=self.projection.alias)
-        mark_projected(self.projection.name, [event.event_id for event in events])
+        client, visibility = self._connect()
+        wrote = self.projection.project(client, events)
+        visibility.submit([event.event_id for event in events], wrote=wrote)
 
-    def _connect(self) -> Connections:
+    def _connect(self) -> tuple[Elasticsearch, RefreshThenMark]:
         with self._lock:
-            if self._connections is None:
-                connections = self._connect_once()
-                self.projection.ensure_index(connections.elasticsearch)
-                self._connections = connections
-            return self._connections
+            if self._connected is None:
+                client, mark_projected = self._connect_once()
+                self.projection.ensure_index(client)
+                visibility = RefreshThenMark(
+                    partial(client.indices.refresh, index=self.projection.alias),
+                    partial(mark_projected, self.projection.name),
+                    self._refresh_every,
+                    name=self.projection.name,
+                )
+                self._connected = client, visibility
+            return self._connected

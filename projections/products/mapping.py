@@ -15,25 +15,30 @@ from typing import Any
 NAME = "products"
 # The completion field keeps at most this many characters of an input.
 SUGGESTION_INPUT_LENGTH = 50
-# Bump on a change the server cannot apply in place (a field's type); then rebuild.
-MAPPING_VERSION = 1
+# Bump on a change the server cannot apply in place (a field's type) or that every document
+# must be written again for (a new field they all need); then rebuild.
+MAPPING_VERSION = 2
 _KEYWORD = {"type": "keyword", "ignore_above": 1024}
 _TEXT = {"type": "text", "analyzer": "standard"}
+# Facet fields: their global ordinals are built when a refresh opens new segments, not by the
+# first search after it (a refresh a second under writes; docs/adr/0005).
+_FACET = _KEYWORD | {"eager_global_ordinals": True}
 
 MAPPING: dict[str, Any] = {
     "dynamic": "strict",
     "_meta": {"model": NAME, "mapping_version": MAPPING_VERSION},
     "properties": {
         "id": {"type": "keyword"},
+        "tiebreak": {"type": "long"},  # the last sort key: products.document.tiebreak
         # `listed` is what search and suggestions show; `visible` what the detail page shows.
         "visible": {"type": "boolean"},
         "listed": {"type": "boolean"},
         "archived": {"type": "boolean"},
-        "brand": _KEYWORD,
+        "brand": _FACET,
         "brand_key": _KEYWORD,
         "category": {"type": "keyword"},
-        "category_paths": {"type": "keyword"},
-        "attrs": _KEYWORD,
+        "category_paths": _FACET,
+        "attrs": _FACET,
         "price": {"type": "long"},
         "effective_price": {"type": "long"},
         "sale_price": {"type": "long"},

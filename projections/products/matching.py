@@ -42,7 +42,6 @@ from projections.text import suggestion_key
 Doc = dict[str, Any]
 Predicate = Callable[[Doc], bool]
 FIELD_BOOSTS = {"name": 3.0, "brand": 2.0, "category": 1.5, "description": 1.0}
-_HIGHLIGHTED = ("name", "description")
 
 
 def _fields(doc: Doc) -> dict[str, list[str]]:
@@ -77,17 +76,6 @@ def _score(groups: list[tuple[str, ...]], doc: Doc) -> float | None:
     return total
 
 
-def _matched_positions(groups: list[tuple[str, ...]], doc: Doc) -> dict[str, set[int]]:
-    terms = {term for alternatives in groups for alt in alternatives for term in alt.split()}
-    fields = _fields(doc)
-    return {
-        field: {
-            i for i, word in enumerate(fields[field]) if any(fuzzy_equal(t, word) for t in terms)
-        }
-        for field in _HIGHLIGHTED
-    }
-
-
 def _epoch_millis(value: str) -> int:
     return round(datetime.fromisoformat(value).timestamp() * 1000)
 
@@ -103,15 +91,15 @@ def _sort_values(sort: Sort, doc: Doc, score: float) -> list[Any]:
         "rating": [float(rating["average"]), rating["count"]],
         "best_selling": [doc["sold_count"]],
     }
-    return [*values[sort], doc["id"]]
+    return [*values[sort], doc["tiebreak"]]
 
 
 def _sort_key(sort: Sort, values: list[Any]) -> tuple[Any, ...]:
-    """Ascending key: descending sort values negated, the id last."""
-    *keys, product_id = values
+    """Ascending key: descending sort values negated, the tiebreak last."""
+    *keys, tiebreak = values
     if sort != "price_asc":
         keys = [-key for key in keys]
-    return (*keys, product_id)
+    return (*keys, tiebreak)
 
 
 def _has_any(field: str, keys: frozenset[str]) -> Predicate:
@@ -179,10 +167,7 @@ def search(documents: Iterable[Doc], query: ProductQuery, track_total_hits: int)
         ranked = [pair for pair in ranked if _sort_key(sort, pair[0]) > start]
     page = ranked[: query.limit]
     items = [
-        summary_from_source(
-            doc, highlights(doc, _matched_positions(groups, doc)) if groups else None
-        )
-        for _, doc in page
+        summary_from_source(doc, highlights(doc, groups) if groups else None) for _, doc in page
     ]
     return SearchResult(
         items=items,

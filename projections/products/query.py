@@ -3,9 +3,13 @@
 port's views. The in-memory twin (`projections.products.matching`) answers the same query from
 the same documents with the same filters, facet buckets and cursors.
 
-Facets are disjunctive: the query holds what every facet shares (the words, `in_stock`,
-`on_sale`), the facet filters go into `post_filter` for the hits, and each facet's aggregation
-re-applies every facet filter except its own.
+A query is two searches, sent together: the page of hits, and the facets with the total. The
+facets' search reads no hits (size 0), so Elasticsearch's request cache answers it again until
+the next refresh: the next page, another sort or the same category browsed again skip the
+aggregations (docs/adr/0005). Facets are disjunctive: the facets' query holds what every facet
+shares (the words, `in_stock`, `on_sale`), the facet filters go into its `post_filter` (for the
+total), and each facet's aggregation re-applies every facet filter except its own. The hits'
+query holds every filter.
 """
 
 from __future__ import annotations
@@ -36,7 +40,6 @@ from projections.paging import TRACK_TOTAL_HITS
 from projections.products.document import attribute_key
 from projections.products.mapping import SUGGESTION_INPUT_LENGTH
 from projections.products.views import (
-    highlighted_positions,
     highlights,
     suggestion_from_source,
     summary_from_source,
@@ -91,20 +94,20 @@ def effective_sort(query: ProductQuery) -> tuple[Sort, list[tuple[str, ...]]]:
 # Cursors ------------------------------------------------------------------------------------
 
 _NOT_OURS = "not a cursor this search handed out"
-# What each sort's `search_after` values are: the sort keys, then the product id.
+# What each sort's `search_after` values are: the sort keys, then the product's tiebreak.
 _CURSOR_SHAPES: dict[Sort, tuple[type, ...]] = {
-    "relevance": (float, str),
-    "price_asc": (int, str),
-    "price_desc": (int, str),
-    "newest": (int, str),
-    "rating": (float, int, str),
-    "best_selling": (int, str),
+    "relevance": (float, int),
+    "price_asc": (int, int),
+    "price_desc": (int, int),
+    "newest": (int, int),
+    "rating": (float, int, int),
+    "best_selling": (int, int),
 }
 
 
 class _Cursor(msgspec.Struct, frozen=True, array_like=True):
     sort: str
-    after: list[int | float | str]
+    after: list[int | float]
 
 
 def encode_cursor(sort: Sort, after: list[Any]) -> str:
@@ -124,10 +127,8 @@ def decode_cursor(cursor: str, sort: Sort) -> list[Any]:
 
 
 def _fits(value: Any, kind: type) -> bool:
-    if kind is str:
-        return isinstance(value, str) and len(value) <= 64
     if kind is int:
-        return isinstance(value, int) and -paging.LONG <= value <= paging.LONG
+        return isinstance(value, int) and -paging.LONG - 1 <= value <= paging.LONG
     return isinstance(value, int | float) and math.isfinite(value)
 
 
@@ -135,16 +136,18 @@ def _fits(value: Any, kind: type) -> bool:
 
 # Where the words are looked for, and how much a match in each counts.
 SEARCH_FIELDS = ["search.name^3", "search.brand^2", "search.category^1.5", "search.description"]
-HIGHLIGHTED = {"search.name": "name", "search.description": "description"}
+_TIEBREAK = {"tiebreak": "asc"}
 _SORTS: dict[Sort, list[dict[str, str]]] = {
-    "relevance": [{"_score": "desc"}, {"id": "asc"}],
-    "price_asc": [{"effective_price": "asc"}, {"id": "asc"}],
-    "price_desc": [{"effective_price": "desc"}, {"id": "asc"}],
-    "newest": [{"created_at": "desc"}, {"id": "asc"}],
-    "rating": [{"rating.average": "desc"}, {"rating.count": "desc"}, {"id": "asc"}],
-    "best_selling": [{"sold_count": "desc"}, {"id": "asc"}],
+    "relevance": [{"_score": "desc"}, _TIEBREAK],
+    "price_asc": [{"effective_price": "asc"}, _TIEBREAK],
+    "price_desc": [{"effective_price": "desc"}, _TIEBREAK],
+    "newest": [{"created_at": "desc"}, _TIEBREAK],
+    "rating": [{"rating.average": "desc"}, {"rating.count": "desc"}, _TIEBREAK],
+    "best_selling": [{"sold_count": "desc"}, _TIEBREAK],
 }
 NOT_FOR_VIEWS = ["state", "search", "suggest"]
+# A hit keeps the words of its highlighted fields (views.HIGHLIGHTED): highlights are made here.
+_NOT_FOR_HITS = ["state", "suggest", "search.brand", "search.category"]
 _REGEXP_RESERVED = re.compile(r'([.?+*|{}\[\]()"\\#@&<>~])')
 
 
@@ -272,9 +275,12 @@ def empty_facets() -> Facets:
     )
 
 
-def search_request(query: ProductQuery, track_total_hits: int = TRACK_TOTAL_HITS) -> dict[str, Any]:
-    """The search request body for a query (also what bench/search.py sends straight to
-    Elasticsearch, so the service's overhead is measured on identical requests)."""
+def search_requests(
+    query: ProductQuery, track_total_hits: int = TRACK_TOTAL_HITS
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two search bodies answering a query: its page of hits, and its facets and total
+    (also what bench/search.py sends straight to Elasticsearch, so the service's overhead is
+    measured on identical requests)."""
     sort, terms = effective_sort(query)
     after = decode_cursor(query.cursor, sort) if query.cursor else None
     filters = filters_of(query)
@@ -284,25 +290,26 @@ def search_request(query: ProductQuery, track_total_hits: int = TRACK_TOTAL_HITS
     if query.on_sale is not None:
         shared.append({"term": {"on_sale": query.on_sale}})
     clauses = _facet_filters(query, filters)
-    request: dict[str, Any] = {
-        "query": {"bool": {"filter": shared, "must": [_word_clause(g) for g in terms]}},
-        "post_filter": {"bool": {"filter": list(clauses.values())}},
-        "aggs": _aggregations(clauses, filters),
+    words = [_word_clause(group) for group in terms]
+    hits: dict[str, Any] = {
+        "query": {"bool": {"filter": shared + list(clauses.values()), "must": words}},
         "sort": _SORTS[sort],
         "size": query.limit + 1,
-        "track_total_hits": track_total_hits,
-        "source_excludes": NOT_FOR_VIEWS,
+        "track_total_hits": False,
+        "source_excludes": _NOT_FOR_HITS,
     }
     if after is not None:
-        request["search_after"] = after
-    if terms:
-        request["highlight"] = {
-            "fields": {field: {"number_of_fragments": 0} for field in HIGHLIGHTED},
-            "pre_tags": ["<em>"],
-            "post_tags": ["</em>"],
-            "max_analyzed_offset": 500_000,
-        }
-    return request
+        hits["search_after"] = after
+    facets: dict[str, Any] = {
+        "query": {"bool": {"filter": shared, "must": words}},
+        "aggs": _aggregations(clauses, filters),
+        "size": 0,
+        "track_total_hits": track_total_hits,
+        "request_cache": True,
+    }
+    if clauses:
+        facets["post_filter"] = {"bool": {"filter": list(clauses.values())}}
+    return hits, facets
 
 
 def suggest_request(text: str) -> dict[str, Any] | None:
@@ -325,25 +332,23 @@ def suggest_request(text: str) -> dict[str, Any] | None:
 # Responses -> views -------------------------------------------------------------------------
 
 
-def search_result(response: Mapping[str, Any], query: ProductQuery) -> SearchResult:
-    """The page of a search response to `search_request(query)`."""
-    sort, _ = effective_sort(query)
-    hits = response["hits"]["hits"]
+def search_result(
+    hits_response: Mapping[str, Any], facets_response: Mapping[str, Any], query: ProductQuery
+) -> SearchResult:
+    """The page answering the two searches of `search_requests(query)`."""
+    sort, groups = effective_sort(query)
+    hits = hits_response["hits"]["hits"]
     page = hits[: query.limit]
-    items = []
-    for hit in page:
-        matched = {
-            HIGHLIGHTED[field]: highlighted_positions(fragments[0])
-            for field, fragments in hit.get("highlight", {}).items()
-            if field in HIGHLIGHTED and fragments
-        }
-        items.append(summary_from_source(hit["_source"], highlights(hit["_source"], matched)))
-    total = response["hits"]["total"]
+    items = [
+        summary_from_source(hit["_source"], highlights(hit["_source"], groups) if groups else None)
+        for hit in page
+    ]
+    total = facets_response["hits"]["total"]
     return SearchResult(
         items=items,
         total=Total(value=total["value"], relation=total["relation"]),
         next_cursor=encode_cursor(sort, page[-1]["sort"]) if len(hits) > query.limit else None,
-        facets=facets_from_aggregations(response["aggregations"], filters_of(query)),
+        facets=facets_from_aggregations(facets_response["aggregations"], filters_of(query)),
     )
 
 

@@ -4,18 +4,32 @@ in behind the alias atomically, then caught up; searches keep answering througho
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
+import msgspec
 from elasticsearch import Elasticsearch
 
 from projections.indices import ProjectionWriteError, create_index
-from projections.products.document import CatalogEntry, document, state_from_snapshot
+from projections.products.document import (
+    CatalogEntry,
+    ProductState,
+    document,
+    state_from_snapshot,
+)
 from projections.products.mapping import MAPPING, MAPPING_VERSION, alias_name
 from projections.products.projector import write_changes
 
 logger = logging.getLogger(__name__)
+
+
+# A bulk request of about this size; while Elasticsearch indexes one, the next is being built.
+BULK_BYTES = 8 * 1024 * 1024
+IN_FLIGHT = 2
+_ENCODER = msgspec.json.Encoder()
 
 
 def rebuild(
@@ -25,7 +39,6 @@ def rebuild(
     *,
     replicas: int = 0,
     refresh_interval: str = "1s",
-    batch_size: int = 500,
 ) -> tuple[str, int]:
     """Build a new index from the write side, swap the alias onto it atomically, catch up,
     and delete the old index. `read_catalog()` yields batches of (product, its stock items)
@@ -39,16 +52,8 @@ def rebuild(
     index = f"{alias}-v{MAPPING_VERSION}-{stamp}"
     # No refresh and no replica while loading; both are set before the index serves.
     create_index(client, index, 0, "-1", mapping=MAPPING)
-    count = 0
     try:
-        for batch in read_catalog():
-            operations: list[dict[str, Any]] = []
-            for product, stock in batch:
-                state = state_from_snapshot(product, stock)
-                operations += [{"create": {"_index": index, "_id": state.product_id}}]
-                operations.append(document(state))
-                count += 1
-            _bulk_all(client, operations, batch_size)
+        loaded = _load(client, index, read_catalog())
         client.indices.put_settings(
             index=index,
             settings={"number_of_replicas": replicas, "refresh_interval": refresh_interval},
@@ -65,28 +70,76 @@ def rebuild(
         client.indices.delete(index=index, ignore_unavailable=True)
         raise
     for batch in read_catalog():
-        snapshot = {
-            state.product_id: state
-            for state in (state_from_snapshot(product, stock) for product, stock in batch)
-        }
-        write_changes(client, alias, snapshot)
+        states = (state_from_snapshot(product, stock) for product, stock in batch)
+        changed = {s.product_id: s for s in states if loaded.get(s.product_id) != _digest(s)}
+        if changed:
+            write_changes(client, alias, changed)
     for name in old:
         client.indices.delete(index=name, ignore_unavailable=True)
-    logger.info("rebuilt %s into %s with %d products", alias, index, count)
-    return index, count
+    logger.info("rebuilt %s into %s with %d products", alias, index, len(loaded))
+    return index, len(loaded)
+
+
+def _digest(state: ProductState) -> int:
+    return hash(_ENCODER.encode(state))
+
+
+def _load(
+    client: Elasticsearch, index: str, catalog: Iterable[Sequence[CatalogEntry]]
+) -> dict[str, int]:
+    """Create a document for every product, in bulk requests sent from threads of their own:
+    reading and building the next documents overlaps with Elasticsearch indexing the last
+    ones. Returns each product's state digest, by which the catch-up skips what did not
+    change."""
+    loaded: dict[str, int] = {}
+    lines: list[bytes] = []
+    size = 0
+    sending: deque[Future[None]] = deque()
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT) as threads:
+        try:
+            for batch in catalog:
+                for product, stock in batch:
+                    state = state_from_snapshot(product, stock)
+                    loaded[state.product_id] = _digest(state)
+                    action = {"create": {"_id": state.product_id}}
+                    line = b"%s\n%s\n" % (_ENCODER.encode(action), _ENCODER.encode(document(state)))
+                    lines.append(line)
+                    size += len(line)
+                if size >= BULK_BYTES:
+                    _send(threads, sending, client, index, b"".join(lines))
+                    lines, size = [], 0
+            if lines:
+                _send(threads, sending, client, index, b"".join(lines))
+            while sending:
+                sending.popleft().result()
+        finally:
+            for request in sending:
+                request.cancel()
+    return loaded
+
+
+def _send(
+    threads: ThreadPoolExecutor,
+    sending: deque[Future[None]],
+    client: Elasticsearch,
+    index: str,
+    body: bytes,
+) -> None:
+    while len(sending) >= IN_FLIGHT:
+        sending.popleft().result()
+    sending.append(threads.submit(_bulk, client, index, body))
+
+
+def _bulk(client: Elasticsearch, index: str, body: bytes) -> None:
+    # Ready NDJSON: the client sends bytes as they are (its types only name the mappings).
+    response = client.bulk(index=index, operations=cast(Any, body), refresh=False)
+    if response["errors"]:
+        results = [next(iter(item.values())) for item in response["items"]]
+        failed = [result for result in results if result["status"] >= 300]
+        raise ProjectionWriteError(f"rebuild bulk load failed: {failed[:3]}")
 
 
 def _indices_of(client: Elasticsearch, alias: str) -> list[str]:
     if not client.indices.exists_alias(name=alias):
         return []
     return sorted(client.indices.get_alias(name=alias).body)
-
-
-def _bulk_all(client: Elasticsearch, operations: list[dict[str, Any]], batch_size: int) -> None:
-    step = 2 * batch_size
-    for start in range(0, len(operations), step):
-        response = client.bulk(operations=operations[start : start + step], refresh=False)
-        if response["errors"]:
-            results = [next(iter(item.values())) for item in response["items"]]
-            failed = [result for result in results if result["status"] >= 300]
-            raise ProjectionWriteError(f"rebuild bulk load failed: {failed[:3]}")

@@ -4,7 +4,7 @@ product page, a suggestion), and its highlights."""
 from __future__ import annotations
 
 import html
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -17,6 +17,7 @@ from commerce.ports.product_search import (
     Suggestion,
     VariantView,
 )
+from projections.fuzzy import fuzzy_equal
 from projections.text import tokens
 
 SNIPPET_CHARS = 160
@@ -52,16 +53,33 @@ def render_highlight(text: str, matched: Collection[int], snippet: bool = False)
     return prefix + "".join(parts) + suffix
 
 
-def highlighted_positions(fragment: str) -> set[int]:
-    """Which words Elasticsearch highlighted in a normalised field (one word per term,
-    separated by spaces, tags inside the words)."""
-    return {i for i, word in enumerate(fragment.split()) if "<em>" in word}
+# The fields whose matched words a hit shows.
+HIGHLIGHTED = ("name", "description")
 
 
-def highlights(source: dict[str, Any], matched: Mapping[str, Collection[int]]) -> dict[str, str]:
+def matched_positions(
+    groups: Sequence[tuple[str, ...]], search: Mapping[str, str]
+) -> dict[str, set[int]]:
+    """Which words of each highlighted field a query word matches, exactly or within its typos
+    (positions into the field's normalised words, one per word of the original text). Worked
+    out here rather than by Elasticsearch's highlighter, which expands every fuzzy word again
+    for every hit (docs/adr/0005)."""
+    terms = {term for alternatives in groups for alt in alternatives for term in alt.split()}
+    return {
+        field: {
+            i
+            for i, word in enumerate(search[field].split())
+            if any(fuzzy_equal(term, word) for term in terms)
+        }
+        for field in HIGHLIGHTED
+    }
+
+
+def highlights(source: Mapping[str, Any], groups: Sequence[tuple[str, ...]]) -> dict[str, str]:
+    """The highlighted fields of a document for a query's words (`query_terms`)."""
     display = source["display"]
     found = {}
-    for field, positions in matched.items():
+    for field, positions in matched_positions(groups, source["search"]).items():
         rendered = render_highlight(display[field] or "", positions, field == "description")
         if rendered:
             found[field] = rendered

@@ -36,6 +36,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     readiness_timeout: Seconds = 2.0
     # How long a query with a Consistency-Token waits for its read model to catch up.
     consistency_wait: Seconds = 2.0
+    # The worker refreshes a read model's index at most once per this many seconds while it
+    # writes to it, then records the events written meanwhile as projected (what a token waits
+    # for): one refresh for many batches, never one per batch (docs/adr/0005).
+    projection_refresh_interval: Annotated[float, msgspec.Meta(ge=0.05, le=5)] = 0.5
     # How long a query waits for Elasticsearch (connecting and any retry included) before it
     # answers 503: a shopper's search is answered within 2 s, whatever the cluster does.
     elasticsearch_timeout: Seconds = 1.5

@@ -16,7 +16,7 @@ from commerce.ports.health import DependencyUnavailableError
 from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings
 from projections.indices import IndexMappingError, create_index
-from projections.products.mapping import MAPPING
+from projections.products.mapping import MAPPING, MAPPING_VERSION
 from projections.products.projector import ProductsProjection, products_projection
 from tests.product_events import a_product, changes, stock_of
 from tests.support import ELASTICSEARCH_TIMEOUT, eur, free_port
@@ -46,9 +46,9 @@ def test_ensure_index_creates_a_versioned_index_behind_the_alias_once(
     projection.ensure_index(client)
 
     aliases = client.indices.get_alias(name=f"{prefix}-products").body
-    assert list(aliases) == [f"{prefix}-products-v1"]
-    settings = client.indices.get_settings(index=f"{prefix}-products-v1").body
-    index_settings = settings[f"{prefix}-products-v1"]["settings"]["index"]
+    assert list(aliases) == [f"{prefix}-products-v{MAPPING_VERSION}"]
+    settings = client.indices.get_settings(index=f"{prefix}-products-v{MAPPING_VERSION}").body
+    index_settings = settings[f"{prefix}-products-v{MAPPING_VERSION}"]["settings"]["index"]
     assert (index_settings["refresh_interval"], index_settings["number_of_replicas"]) == ("1s", "0")
 
 

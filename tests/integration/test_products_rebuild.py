@@ -24,6 +24,7 @@ from commerce.domain.inventory import StockItem
 from commerce.entrypoints.cli import main
 from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings
+from projections.products.mapping import MAPPING_VERSION
 from projections.products.projector import products_projection
 from projections.products.rebuild import rebuild
 from tests.product_events import unsaved_product
@@ -113,10 +114,45 @@ async def test_a_rebuild_while_searches_run_loses_no_result(
     assert len(totals) > 1
     assert count >= PRODUCTS
     assert list(client.indices.get_alias(name=f"{prefix}-products").body) == [index]
-    assert not client.indices.exists(index=f"{prefix}-products-v1")
+    assert not client.indices.exists(index=f"{prefix}-products-v{MAPPING_VERSION}")
     view = await search.get(products[0].id)
     assert view is not None
     assert (view.price.amount, view.in_stock) == (1000, True)
+
+
+async def test_a_change_committed_while_the_rebuild_loads_is_in_the_rebuilt_index(
+    engine: AsyncEngine,
+    database_url: str,
+    client: Elasticsearch,
+    prefix: str,
+    search: ElasticsearchProductSearch,
+) -> None:
+    brand = f"B{uuid.uuid4().hex[:8]}"
+    products, _ = await write_catalog(engine, brand)
+    loop = asyncio.get_running_loop()
+    read = catalog_reader(database_url)
+    passes = 0
+
+    async def sell_out_the_first() -> None:
+        async with PostgresUnitOfWork(engine, FixedClock()) as uow:
+            item = await uow.stock.get(products[0].variants[0].sku)
+            item.set_counted(0)
+            await uow.commit()
+
+    def read_catalog() -> Iterator[list[tuple[Product, list[StockItem]]]]:
+        nonlocal passes
+        passes += 1
+        yield from read()
+        if passes == 1:  # loaded from the first snapshot; the change comes before the swap
+            asyncio.run_coroutine_threadsafe(sell_out_the_first(), loop).result()
+
+    await asyncio.to_thread(rebuild, client, prefix, read_catalog)
+    client.indices.refresh(index=f"{prefix}-products")
+
+    view = await search.get(products[0].id)
+    assert view is not None
+    assert not view.in_stock
+    assert await brand_total(search, brand) == PRODUCTS - 1
 
 
 async def test_after_a_rebuild_events_still_apply_and_archived_products_stay_hidden(

@@ -17,6 +17,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
         ("checkout.py", "--duration"),
         ("outbox.py", "--events"),
         ("import.py", "--searchable"),
+        ("rebuild.py", "--reuse"),
     ],
 )
 def test_a_benchmark_script_starts_and_explains_its_options(script: str, option: str) -> None:

@@ -2,6 +2,7 @@
 `POST /v1/admin/products` makes, bad lines are reported by number and never written, a rerun
 skips what is imported, and a SKU taken meanwhile costs only its own line."""
 
+import gc
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.memory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from commerce.application.catalog import create_product
 from commerce.application.catalog_import import ImportReport, import_products
-from commerce.entrypoints.catalog_import import read_lines
+from commerce.entrypoints.catalog_import import collecting_rarely, read_lines
 from commerce.entrypoints.http.catalog import ProductBody
 from tests.support import kettle_body
 
@@ -279,3 +280,14 @@ def test_blank_lines_are_left_out_and_a_byte_order_mark_is_read_past() -> None:
         ("ImportLine", 1),
         ("ImportLine", 4),
     ]
+
+
+def test_the_collector_is_back_to_its_pace_once_an_import_is_over() -> None:
+    before = gc.get_threshold()
+
+    with collecting_rarely():
+        assert gc.get_threshold()[0] > before[0]
+        assert gc.get_freeze_count() > 0
+
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

@@ -46,7 +46,7 @@ def projection_runner(projection: Projection, settings: Settings) -> ProjectionR
         redis = create_sync_redis(settings.redis_url)
         return Connections(client, partial(mark_projected_sync, redis))
 
-    return ProjectionRunner(projection, connect)
+    return ProjectionRunner(projection, connect, settings.projection_refresh_interval)
 
 
 def declare_actor(

@@ -4,6 +4,8 @@ response; this adapter sends it."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
 from uuid import UUID
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
@@ -15,7 +17,7 @@ from projections.products.mapping import alias_name
 from projections.products.query import (
     NOT_FOR_VIEWS,
     empty_result,
-    search_request,
+    search_requests,
     search_result,
     suggest_request,
     suggestions,
@@ -37,15 +39,26 @@ class ElasticsearchProductSearch:
         self._track_total_hits = track_total_hits
 
     async def search(self, query: ProductQuery) -> SearchResult:
-        request = search_request(query, self._track_total_hits)
+        hits, facets = search_requests(query, self._track_total_hits)
         try:
             async with answering():
-                response = await self._client.search(index=self._index, **request)
+                found, counted = await self._search_together(hits, facets)
         except NotFoundError as error:
             if index_missing(error):
                 return empty_result()
             raise
-        return search_result(response.body, query)
+        return search_result(found, counted, query)
+
+    async def _search_together(self, *bodies: dict[str, Any]) -> list[dict[str, Any]]:
+        """Each body searched at the same time; the first failure raised once all are done."""
+        answers = await asyncio.gather(
+            *(self._client.search(index=self._index, **body) for body in bodies),
+            return_exceptions=True,
+        )
+        for answer in answers:
+            if isinstance(answer, BaseException):
+                raise answer
+        return [dict(answer.body) for answer in answers if not isinstance(answer, BaseException)]
 
     async def get(self, product_id: UUID) -> ProductView | None:
         try:

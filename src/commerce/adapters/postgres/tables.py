@@ -111,6 +111,8 @@ stock_items = Table(
     CheckConstraint("reserved >= 0", name="reserved_not_negative"),
     CheckConstraint("on_hand >= reserved", name="on_hand_covers_reserved"),
     CheckConstraint("sold >= 0", name="sold_not_negative"),
+    # A product's stock, as the read models' rebuild and verification read it, batch by batch.
+    Index("ix_stock_items_product_id", "product_id"),
 )
 
 carts = Table(
