@@ -3,16 +3,18 @@
     .venv/bin/python -m devstack run -- .venv/bin/python bench/search.py [--products 100000]
 
 It works in a database (`commerce_<target>`), index prefix (`<target>`) and Redis database of
-its own, seeds N generated products through the write path (`search_catalogue.py`; a later run
-of the same size may `--reuse` them), and copies the very documents Elasticsearch then holds
-into a PostgreSQL baseline searched the way a shop on plain PostgreSQL would
-(`baseline_tables.py`, `baseline_search.py`). Then, one after the other in one invocation:
+its own, imports N generated products through the write path (`commerce catalog import`, see
+`search_catalogue.py`; a later run of the same size may `--reuse` them), waits until the
+worker is idle, and copies the very documents Elasticsearch then holds into a PostgreSQL
+baseline searched the way a shop on plain PostgreSQL would (`baseline_tables.py`,
+`baseline_search.py`). Then, one after the other in one invocation:
 
 1. parity: the baseline and the service answer sampled queries of each kind; how alike;
 2. side by side, the same query mix (`search_mix.py`) at `--concurrency` clients for
    `--duration` seconds each: through the HTTP API; the very requests the API builds, sent
-   straight to Elasticsearch; the PostgreSQL baseline. Pages/s and p50/p95 per kind, and the
-   ratios the issue sets targets for;
+   straight to Elasticsearch; the PostgreSQL baseline. Pages/s and p50/p95 per kind of the
+   pages served (an error, such as a 503, is counted apart), and the ratios the issue sets
+   targets for;
 3. one client alone, kind by kind: Elasticsearch's and the baseline's service times;
 4. the mix through the API again while ~`--write-rate` commands a second (price cuts,
    description edits, stock counts) go through the API; search p95 against the quiet run,

@@ -14,6 +14,7 @@ from commerce.adapters.memory.clock import FixedClock
 from commerce.entrypoints.catalog_import import import_catalog, product_line
 from commerce.entrypoints.seed import generate_products
 from commerce.settings import Settings
+from projections.products.mapping import MAPPING_VERSION, alias_name
 
 SEED = 1  # the generator's seed: every run of a size gets the same catalogue
 # The relay and worker index at least this many products a second (the wait's limit).
@@ -31,7 +32,9 @@ async def seed_catalogue(settings: Settings, es: AsyncElasticsearch, count: int)
     if report.imported != count:
         raise SystemExit(f"imported {report.imported} of {count} products: {report.rejected[:3]}")
     limit = max(600, count / SLOWEST_INDEXING)
-    searchable = written + await wait_for_count(es, alias_of(settings), count, limit=limit)
+    searchable = written + await wait_for_count(
+        es, alias_name(settings.index_prefix), count, limit=limit
+    )
     return {
         "products": count,
         "generated_and_imported_s": round(written, 1),
@@ -41,7 +44,8 @@ async def seed_catalogue(settings: Settings, es: AsyncElasticsearch, count: int)
 
 
 async def catalogue_in_place(settings: Settings, es: AsyncElasticsearch, count: int) -> bool:
-    """Whether an earlier run left exactly `count` products, all searchable."""
+    """Whether an earlier run left exactly `count` products, all searchable, in an index of the
+    current mapping (documents of an older one may lack fields the searches use)."""
     try:
         connection = await asyncpg.connect(asyncpg_dsn(settings))
     except asyncpg.InvalidCatalogNameError:
@@ -52,11 +56,14 @@ async def catalogue_in_place(settings: Settings, es: AsyncElasticsearch, count: 
         return False
     finally:
         await connection.close()
+    alias = alias_name(settings.index_prefix)
     try:
-        found = await es.count(index=alias_of(settings), query={"term": {"listed": True}})
+        indices = await es.indices.get_alias(name=alias)
+        found = await es.count(index=alias, query={"term": {"listed": True}})
     except NotFoundError:
         return False
-    return bool(written == count == found["count"])
+    current = all(name.startswith(f"{alias}-v{MAPPING_VERSION}") for name in indices)
+    return bool(current and written == count == found["count"])
 
 
 async def index_figures(es: AsyncElasticsearch, alias: str) -> dict[str, Any]:
@@ -73,7 +80,3 @@ async def index_figures(es: AsyncElasticsearch, alias: str) -> dict[str, Any]:
         "heap_max_mb": round(heap["heap_max_in_bytes"] / 2**20),
         "heap_used_mb": round(heap["heap_used_in_bytes"] / 2**20),
     }
-
-
-def alias_of(settings: Settings) -> str:
-    return f"{settings.index_prefix}-products"
