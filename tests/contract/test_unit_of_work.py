@@ -66,6 +66,25 @@ async def test_commit_writes_each_event_to_the_outbox_with_the_version_it_produc
     assert all(e.occurred_at == storage.clock.now() for e in written)
 
 
+async def test_events_leave_in_the_order_their_aggregates_were_added_across_repositories(
+    storage: Storage,
+) -> None:
+    kettle, teapot = new_product("KT-1"), new_product("TP-1")
+    async with storage.new_uow() as uow:
+        for product, sku in ((kettle, "KT-1"), (teapot, "TP-1")):
+            uow.products.add(product)
+            uow.stock.add(StockItem.open(sku, product.id))
+        await uow.commit()
+
+    # Each product's stock right after it: one relay batch then holds a whole product.
+    assert [(e.type, e.aggregate_id) for e in await storage.outbox()] == [
+        ("ProductCreated", str(kettle.id)),
+        ("StockLevelChanged", "KT-1"),
+        ("ProductCreated", str(teapot.id)),
+        ("StockLevelChanged", "TP-1"),
+    ]
+
+
 async def test_a_stale_copy_cannot_overwrite_a_newer_change(storage: Storage) -> None:
     product = new_product("KT-1")
     async with storage.new_uow() as uow:

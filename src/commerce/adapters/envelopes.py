@@ -1,7 +1,9 @@
 """Wrapping an aggregate's pending events for the outbox (shared by every unit of work)."""
 
+import itertools
 import uuid
 from datetime import datetime
+from operator import itemgetter
 
 from commerce.domain.aggregate import Aggregate
 from commerce.domain.events import EventEnvelope, encode_payload
@@ -22,3 +24,27 @@ def envelopes_for(aggregate: Aggregate, now: datetime) -> list[EventEnvelope]:
         )
         for version, event in aggregate.pull_events()
     ]
+
+
+_sightings = itertools.count()
+
+
+class Sightings:
+    """When a unit of work first handed out, or was given, each aggregate: one order across
+    all repositories, in which a commit's events leave. So a new product's stock events follow
+    the product itself, one relay batch carries both, and the read model writes it once."""
+
+    def __init__(self) -> None:
+        self._at: dict[int, int] = {}
+
+    def note(self, aggregate: Aggregate) -> None:
+        self._at.setdefault(id(aggregate), next(_sightings))
+
+    def of(self, aggregate: Aggregate) -> int:
+        return self._at[id(aggregate)]
+
+
+def in_sighting_order(pulled: list[tuple[int, list[EventEnvelope]]]) -> list[EventEnvelope]:
+    """The envelopes pulled from each aggregate, given with its sighting, in that order."""
+    in_order = sorted(pulled, key=itemgetter(0))
+    return [envelope for _, envelopes in in_order for envelope in envelopes]

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 from uuid import UUID
 
-from commerce.adapters.envelopes import envelopes_for
+from commerce.adapters.envelopes import Sightings, envelopes_for, in_sighting_order
 from commerce.domain.account import Account, DuplicateEmailError, canonical_email
 from commerce.domain.aggregate import Aggregate
 from commerce.domain.cart import Cart
@@ -48,16 +48,18 @@ class _Repository(Generic[A]):
     def __init__(self, committed: dict[Any, A]) -> None:
         self._committed = committed
         self.seen: list[A] = []
+        self.sightings = Sightings()
 
     def add(self, aggregate: A) -> None:
         self.seen.append(aggregate)
+        self.sightings.note(aggregate)
 
     def _load(self, key: Any, missing: str) -> A:
         try:
             aggregate = copy.deepcopy(self._committed[key])
         except KeyError:
             raise NotFoundError(missing) from None
-        self.seen.append(aggregate)
+        self.add(aggregate)
         return aggregate
 
     def stage(self, key: Any, aggregate: A, expected_version: int, staged: dict[Any, A]) -> None:
@@ -114,7 +116,7 @@ class InMemoryCartRepository(_Repository[Cart]):
     async def get(self, customer_id: UUID) -> Cart:
         if customer_id not in self._committed:
             cart = Cart(customer_id=customer_id)
-            self.seen.append(cart)
+            self.add(cart)
             return cart
         return self._load(customer_id, "")
 
@@ -195,13 +197,14 @@ class InMemoryUnitOfWork:
 
     async def commit(self) -> list[UUID]:
         now = self._clock.now()
-        envelopes: list[EventEnvelope] = []
-        products = self._stage(self.products, envelopes, now)
+        pulled: list[tuple[int, list[EventEnvelope]]] = []
+        products = self._stage(self.products, pulled, now)
         self._check_unique_skus(products)  # before stock, as PostgreSQL saves variants first
-        stock = self._stage(self.stock, envelopes, now)
-        accounts = self._stage(self.accounts, envelopes, now)
-        carts = self._stage(self.carts, envelopes, now)
-        orders = self._stage(self.orders, envelopes, now)
+        stock = self._stage(self.stock, pulled, now)
+        accounts = self._stage(self.accounts, pulled, now)
+        carts = self._stage(self.carts, pulled, now)
+        orders = self._stage(self.orders, pulled, now)
+        envelopes = in_sighting_order(pulled)
         self._check_unique_emails(accounts)
         self.store.products.update(products)
         self.store.stock.update(stock)
@@ -213,12 +216,12 @@ class InMemoryUnitOfWork:
 
     @staticmethod
     def _stage(
-        repository: _Repository[A], envelopes: list[EventEnvelope], now: datetime
+        repository: _Repository[A], pulled: list[tuple[int, list[EventEnvelope]]], now: datetime
     ) -> dict[Any, A]:
         staged: dict[Any, A] = {}
         for aggregate in _changed(repository.seen):
             expected = aggregate.persisted_version
-            envelopes += envelopes_for(aggregate, now)
+            pulled.append((repository.sightings.of(aggregate), envelopes_for(aggregate, now)))
             repository.stage(_key(aggregate), aggregate, expected, staged)
         return staged
 

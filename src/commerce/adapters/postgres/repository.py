@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Table, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from commerce.adapters.envelopes import Sightings
 from commerce.domain.aggregate import Aggregate
 from commerce.domain.errors import ConcurrencyError
 
@@ -19,12 +20,14 @@ class TrackingRepository(Generic[A]):
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
         self.seen: list[A] = []
+        self.sightings = Sightings()
 
     def add(self, aggregate: A) -> None:
-        self.seen.append(aggregate)
+        self._track(aggregate)
 
     def _track(self, aggregate: A) -> A:
         self.seen.append(aggregate)
+        self.sightings.note(aggregate)
         return aggregate
 
     async def save(self, aggregate: A, expected_version: int) -> None:

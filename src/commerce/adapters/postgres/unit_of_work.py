@@ -8,7 +8,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from commerce.adapters.envelopes import envelopes_for
+from commerce.adapters.envelopes import envelopes_for, in_sighting_order
 from commerce.adapters.postgres.accounts import PostgresAccountRepository
 from commerce.adapters.postgres.carts import PostgresCartRepository
 from commerce.adapters.postgres.catalog import PostgresProductRepository
@@ -62,12 +62,13 @@ class PostgresUnitOfWork:
     async def commit(self) -> list[UUID]:
         assert self._connection is not None, "commit() outside `async with`"
         now = self._clock.now()
-        envelopes: list[EventEnvelope] = []
+        pulled: list[tuple[int, list[EventEnvelope]]] = []
         for repository in self._repositories():
             changes = [(a, a.persisted_version) for a in _unique(repository.seen) if a.has_changes]
             for aggregate, _ in changes:
-                envelopes += envelopes_for(aggregate, now)
+                pulled.append((repository.sightings.of(aggregate), envelopes_for(aggregate, now)))
             await repository.save_all(changes)
+        envelopes = in_sighting_order(pulled)
         await append_events(self._connection, envelopes)
         await self._connection.commit()
         return [envelope.event_id for envelope in envelopes]
