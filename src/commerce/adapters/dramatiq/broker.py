@@ -1,6 +1,9 @@
 """The Dramatiq broker on Redis."""
 
+import dramatiq
 from dramatiq.brokers.redis import RedisBroker
+
+from commerce.adapters.dramatiq.encoder import MsgspecJSONEncoder
 
 # A worker that stops sending heartbeats for this long is presumed dead and its unacknowledged
 # messages go back to the queue (Dramatiq's default is a full minute).
@@ -10,6 +13,7 @@ MAINTENANCE_CHANCE = 50_000
 
 
 def redis_broker(redis_url: str, namespace: str = "commerce") -> RedisBroker:
+    dramatiq.set_encoder(MsgspecJSONEncoder())  # process-wide in Dramatiq
     # Redis only carries messages; the outbox keeps them until a worker acknowledges, so the
     # broker's own durability settings are not relied on.
     return RedisBroker(  # type: ignore[no-untyped-call]
