@@ -6,11 +6,11 @@ batch makes a tiny segment each time and throws away the request cache and the g
 that searches and facets rely on, so under a write load every search pays (docs/adr/0005).
 
 Here the batches written since the last refresh wait together: one thread per read model
-refreshes when some are waiting, at most once per `interval`, and then records all of them as
-projected. The worker's thread does not wait for it. A process that dies in between loses only
-the records (a query holding such a token answers after its bounded wait, saying
-`Consistency: stale`); the documents are written, and the scheduled refresh of the index shows
-them anyway.
+refreshes when some are waiting, at most once per `interval` (less often while refreshes are
+slow: they take at most a fifth of the time), and then records all of them as projected. The
+worker's thread does not wait for it. A process that dies in between loses only the records (a
+query holding such a token answers after its bounded wait, saying `Consistency: stale`); the
+documents are written, and the scheduled refresh of the index shows them anyway.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 # first: their tokens then answer `Consistency: stale` after the wait, nothing worse.
 MAX_WAITING = 200_000
 MAX_RETRY_PAUSE = 5.0
+# A refresh may take at most this share of the time: while the node is busy (a bulk import,
+# a rebuild) refreshes take longer, so they come further apart, and the merging of the tiny
+# segments they make does not take the indexing's CPU.
+REFRESH_SHARE = 0.2
 
 
 class RefreshThenMark:
@@ -51,6 +55,7 @@ class RefreshThenMark:
         self._condition = threading.Condition()
         self._thread: threading.Thread | None = None
         self._last_refresh = float("-inf")
+        self._gap = interval  # from one refresh's start to the next one's
 
     def submit(self, event_ids: Sequence[UUID], *, wrote: bool = True) -> None:
         """Record a batch's events as projected after the next refresh; returns at once. A
@@ -93,7 +98,7 @@ class RefreshThenMark:
             if not waiting:
                 return
             if not closing:
-                time.sleep(max(0.0, self._last_refresh + self._interval - time.monotonic()))
+                time.sleep(max(0.0, self._last_refresh + self._gap - time.monotonic()))
             try:
                 self._refresh_and_mark()
                 pause = self._interval
@@ -111,6 +116,8 @@ class RefreshThenMark:
         try:
             self._last_refresh = time.monotonic()
             self._refresh()
+            took = time.monotonic() - self._last_refresh
+            self._gap = max(self._interval, took / REFRESH_SHARE)
             self._mark(taken)
         except Exception:
             with self._condition:

@@ -91,6 +91,18 @@ def test_an_event_is_marked_only_after_a_refresh_that_started_once_it_was_writte
             assert ids <= refreshed
 
 
+def test_slow_refreshes_come_further_apart_and_take_at_most_a_fifth_of_the_time() -> None:
+    recorder = Recorder(refresh_takes=0.05)
+    policy = RefreshThenMark(recorder.refresh, recorder.mark, interval=0.01)
+
+    started = time.monotonic()
+    every = submit_batches(policy, recorder, 150)  # for about 0.5 s
+
+    assert eventually(lambda: recorder.marked() == every)
+    elapsed = time.monotonic() - started
+    assert recorder.refreshes() * 0.05 <= elapsed * 0.2 + 0.05  # one may start as it ends
+
+
 def test_a_failing_refresh_keeps_the_events_waiting_until_one_succeeds() -> None:
     recorder = Recorder(failing_refreshes=2)
     policy = RefreshThenMark(recorder.refresh, recorder.mark, interval=0.02)
