@@ -155,6 +155,26 @@ async def test_a_match_in_the_name_ranks_above_one_in_the_description(catalog: C
     assert await catalog.names(q="kettle") == ["Whistling kettle", "Tea towel set"]
 
 
+async def test_an_exact_word_ranks_above_the_same_word_misspelt(catalog: Catalog) -> None:
+    await catalog.add(
+        a_product("Blue kettel", created_at=NOW),
+        a_product("Blue kettle", created_at=days_later(-3)),
+    )
+
+    assert await catalog.names(q="kettle") == ["Blue kettle", "Blue kettel"]
+    assert await catalog.names(q="kettel") == ["Blue kettel", "Blue kettle"]
+
+
+async def test_equal_relevance_falls_back_to_the_tiebreak(catalog: Catalog) -> None:
+    products = await catalog.add(
+        *(a_product(f"Kettle model {n}", created_at=days_later(n)) for n in range(5))
+    )
+    by_id = {str(product.id): product.details.name for product in products}
+
+    ranked = sorted(by_id, key=tiebreak)
+    assert await catalog.names(q="kettle") == [by_id[i] for i in ranked]
+
+
 async def test_the_description_and_the_category_are_searched_too(catalog: Catalog) -> None:
     await catalog.add(
         a_product("Thing one", description="A very quiet blender.", category="indoor/misc"),

@@ -157,7 +157,17 @@ class ProductSearch(Protocol):
     events have not arrived yet, are never returned."""
 
     async def search(self, query: ProductQuery) -> SearchResult:
-        """Raise `InvalidCursorError` for a cursor this search did not hand out."""
+        """Raise `InvalidCursorError` for a cursor this search did not hand out.
+
+        With `q`, which products match is the same in every implementation: each word of the
+        query (or its stem, a synonym, or a spelling within Elasticsearch's `AUTO` edit
+        distance) is found in the name, brand, category or description. The `relevance` order
+        guarantees only this much, alike everywhere: a product matching in its name ranks above
+        one matching the same words only in its description; an exact word ranks above the same
+        word misspelt in the same field; equal scores fall back to the product's `tiebreak`.
+        Beyond that the order is the implementation's own (Elasticsearch weighs BM25 term
+        frequency, field length and rarity; the in-memory twin only which field matched and
+        whether exactly), so callers must not rely on it."""
         ...
 
     async def get(self, product_id: UUID) -> ProductView | None: ...
