@@ -64,7 +64,7 @@ async def prepare(base: Settings, settings: Settings, products: int, reuse: bool
     if reuse and await catalogue_size(settings) == products:
         return 0.0
     await reset(base, settings, TARGET)
-    upgrade_to_head(settings.database_url)
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
     started = time.perf_counter()
     await seed_demo_catalog(settings, products, 1, only_if_empty=False)
     return time.perf_counter() - started
