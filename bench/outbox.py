@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import time
 from datetime import timedelta
 
@@ -122,6 +123,7 @@ async def main(count: int) -> None:
         publisher,
         clock,
         batch_size=BATCH,
+        max_backlog=sys.maxsize,  # no consumer runs here: nothing would ever drain the queues
         delivery=Delivery(retention=timedelta(days=7)),
     )
     try:

@@ -122,6 +122,17 @@ async def test_a_published_batch_keeps_its_consumers_busy_until_each_applies_it(
     assert await publisher.applied([7]) == {7: {"products"}}
 
 
+async def test_the_backlog_is_the_most_batches_any_consumer_still_holds(broker: Broker) -> None:
+    publisher = broker.publisher
+    assert await publisher.backlog() == 0
+
+    await publisher.publish(events(), batch_id=11)
+    await publisher.publish(events(), batch_id=12)
+    await broker.consume("products")
+
+    assert await publisher.backlog() == 2  # orders holds both; products one
+
+
 async def test_a_batch_sent_again_goes_to_the_named_consumers_only(broker: Broker) -> None:
     publisher = broker.publisher
     await publisher.publish(events(), batch_id=8, consumers=["orders"])

@@ -53,6 +53,30 @@ async def test_committed_events_are_published_in_order_and_then_marked(
     assert await unpublished(engine) == 0
 
 
+async def test_a_consumer_far_behind_holds_back_new_batches_in_the_outbox_until_it_drains(
+    engine: AsyncEngine,
+) -> None:
+    expected = await record_products(engine, 5)
+    publisher = InMemoryEventPublisher()
+    relay = OutboxRelay(engine, publisher, publisher, FixedClock(), batch_size=1, max_backlog=2)
+
+    assert [await relay.relay_once() for _ in range(4)] == [1, 1, 0, 0]
+    assert await unpublished(engine) == 3
+
+    first_batch = publisher.sent[0][0]
+    publisher.apply(first_batch, "orders")  # one consumer caught up; the other is still behind
+    assert await relay.relay_once() == 0
+    publisher.apply(first_batch, "products")
+    assert await relay.relay_once() == 1
+    for batch_id, _ in publisher.sent:
+        publisher.apply(batch_id)
+    while await relay.relay_once():
+        for batch_id, _ in publisher.sent:
+            publisher.apply(batch_id)
+    assert [str(e.event_id) for e in publisher.events] == expected
+    assert await unpublished(engine) == 0
+
+
 async def test_while_the_broker_is_down_events_wait_in_the_outbox_and_none_is_lost(
     engine: AsyncEngine,
 ) -> None:

@@ -22,6 +22,10 @@ class EventPublisher(Protocol):
         holds it, raise if it does not. Holding is not delivery: see `DeliveryReceipts`."""
         ...
 
+    async def backlog(self) -> int:
+        """The most batches any consumer's queue holds (waiting, in hand or to be retried)."""
+        ...
+
 
 class DeliveryReceipts(Protocol):
     """What consumers say they applied. A receipt may be lost (it lives beside the broker);

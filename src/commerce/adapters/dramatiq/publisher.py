@@ -10,7 +10,7 @@ import dramatiq
 import msgspec
 from dramatiq.brokers.redis import RedisBroker
 
-from commerce.adapters.dramatiq.receipts import busy_queues, read_receipts
+from commerce.adapters.dramatiq.receipts import busy_queues, queued, read_receipts
 from commerce.adapters.dramatiq.routing import CONSUMERS, actor_name, queue_name
 from commerce.domain.events import EventEnvelope
 
@@ -29,6 +29,10 @@ class DramatiqEventPublisher:
         if events:
             batch = msgspec.to_builtins(list(events))
             await asyncio.to_thread(self._enqueue, batch, batch_id, consumers or self.consumers)
+
+    async def backlog(self) -> int:
+        held = await asyncio.to_thread(queued, self._broker, self.consumers)
+        return max(held.values(), default=0)
 
     async def applied(self, batch_ids: Sequence[int]) -> Mapping[int, set[str]]:
         return await asyncio.to_thread(read_receipts, self._broker, batch_ids)

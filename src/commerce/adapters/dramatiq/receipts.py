@@ -29,8 +29,13 @@ def record_receipt(broker: RedisBroker, batch_id: int, consumer: str) -> None:
 
 def busy_queues(broker: RedisBroker, consumers: Sequence[str]) -> set[str]:
     """Consumers whose queue holds messages: waiting, taken by a worker and not acknowledged,
-    or delayed for a retry (Dramatiq's Redis broker keeps each in `<queue>.msgs` or
-    `<queue>.DQ.msgs` until it is acknowledged)."""
+    or delayed for a retry."""
+    return {consumer for consumer, held in queued(broker, consumers).items() if held}
+
+
+def queued(broker: RedisBroker, consumers: Sequence[str]) -> dict[str, int]:
+    """How many messages each consumer's queue holds (Dramatiq's Redis broker keeps each in
+    `<queue>.msgs` or `<queue>.DQ.msgs` until it is acknowledged)."""
     with broker.client.pipeline(transaction=False) as pipe:
         for consumer in consumers:
             full = f"{broker.namespace}:{queue_name(consumer)}"
@@ -38,9 +43,8 @@ def busy_queues(broker: RedisBroker, consumers: Sequence[str]) -> set[str]:
             pipe.hlen(f"{full}.DQ.msgs")
         counts = cast(list[int], pipe.execute())
     return {
-        consumer
+        consumer: waiting + delayed
         for consumer, waiting, delayed in zip(consumers, counts[::2], counts[1::2], strict=True)
-        if waiting + delayed
     }
 
 

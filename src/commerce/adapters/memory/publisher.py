@@ -34,6 +34,10 @@ class InMemoryEventPublisher:
             for consumer in to:
                 self.queued.setdefault(consumer, set()).add(batch_id)
 
+    async def backlog(self) -> int:
+        self._answer()
+        return max((len(batches) for batches in self.queued.values()), default=0)
+
     async def applied(self, batch_ids: Sequence[int]) -> Mapping[int, set[str]]:
         self._answer()
         return {batch_id: set(self.receipts.get(batch_id, ())) for batch_id in batch_ids}

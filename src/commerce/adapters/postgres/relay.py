@@ -13,6 +13,9 @@ check time has come, settles the ones every consumer has a receipt for, and send
 again to the consumers without one whose queue is empty (the message is gone), looking again
 later and later (docs/adr/0007).
 
+Backpressure: while any consumer's queue holds `max_backlog` batches the relay hands over
+nothing more, so a backlog waits in the outbox, not in the broker's memory.
+
 Polling is the mechanism (no LISTEN/NOTIFY: NOTIFY serialises committing transactions on a
 global lock): back-to-back while batches come full, `busy_interval` while there is some work
 (long enough that events gather into batches: every batch costs each read model a write and
@@ -80,6 +83,10 @@ class OutboxRelay:
         # Under a backlog (a catalogue import) every batch costs each consumer a message, a
         # read and a write per read model: 500 halves that against 200 (bench/import.py).
         batch_size: int = 500,
+        # A consumer holding this many batches is far behind: more would only pile up in
+        # Redis (a million-product import put 6 GB of messages there and made it time out);
+        # the outbox holds the rest until the queue drains.
+        max_backlog: int = 20,
         busy_interval: float = 0.05,
         idle_interval: float = 0.2,
         delivery: Delivery | None = None,
@@ -89,12 +96,16 @@ class OutboxRelay:
         self._receipts = receipts
         self._clock = clock
         self._batch_size = batch_size
+        self._max_backlog = max_backlog
         self._busy_interval = busy_interval
         self._idle_interval = idle_interval
         self._delivery = delivery or Delivery()
 
     async def relay_once(self) -> int:
-        """Publish one batch; return how many events it held."""
+        """Publish one batch; return how many events it held (none while a consumer's queue
+        holds `max_backlog` batches)."""
+        if await self._publisher.backlog() >= self._max_backlog:
+            return 0
         async with self._engine.begin() as connection:
             claimed = await claim_unpublished(connection, self._batch_size)
             if not claimed:
