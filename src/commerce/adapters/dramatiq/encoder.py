@@ -18,9 +18,8 @@ class MsgspecJSONEncoder(Encoder):
 
     def decode(self, data: bytes) -> MessageData:
         try:
-            # msgspec passes invalid UTF-8 inside strings through; Dramatiq's encoder refuses it.
-            decoded: MessageData = msgspec.json.decode(data.decode("utf-8"))
-        except (UnicodeDecodeError, msgspec.DecodeError) as error:
+            decoded: MessageData = msgspec.json.decode(data)  # invalid UTF-8 included
+        except msgspec.DecodeError as error:
             raise DecodeError(  # type: ignore[no-untyped-call]
                 f"failed to decode message {data!r}", data, error
             ) from None

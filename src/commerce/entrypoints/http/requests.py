@@ -28,12 +28,20 @@ class JsonRequest(Request[Any, Any, Any]):
     async def document(self) -> Any:
         """The JSON document of the body as it was sent, whatever the route declares."""
         try:
-            # Checked here: msgspec's own message for it names no body ("Invalid UTF-8 encoded
-            # string"), and older msgspec let invalid UTF-8 inside a string through.
-            (await self.body()).decode("utf-8")
-        except UnicodeDecodeError:
-            raise SerializationException("The JSON body is not valid UTF-8.") from None
-        try:
             return await super().json()
         except RecursionError:
             raise SerializationException("The JSON body is nested too deeply.") from None
+        except SerializationException:
+            # msgspec refuses invalid UTF-8 in words of its own ("Invalid UTF-8 encoded
+            # string"); only a body already refused is decoded again, to say so plainly.
+            if not _is_utf8(await self.body()):
+                raise SerializationException("The JSON body is not valid UTF-8.") from None
+            raise
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
