@@ -23,6 +23,44 @@ class ProjectionWriteError(RuntimeError):
     """Elasticsearch refused a write, or it kept conflicting; the worker retries the batch."""
 
 
+def alias_of(index_prefix: str, name: str) -> str:
+    """What readers and writers of a read model name: its index hides behind this alias."""
+    return f"{index_prefix}-{name}"
+
+
+class IndexedProjection:
+    """What every read model's projection shares: its alias under the service's index prefix,
+    its index settings, and creating that index with its mapping. A subclass names the read
+    model, its mapping and what to do when the server refuses it, and projects events."""
+
+    name: str
+    mapping: Mapping[str, Any]
+    remedy: str = REPLAY_REMEDY
+
+    def __init__(
+        self,
+        index_prefix: str,
+        *,
+        replicas: int = 0,
+        refresh_interval: str = "1s",
+        max_attempts: int = 8,
+    ) -> None:
+        self.alias = alias_of(index_prefix, self.name)
+        self.replicas = replicas  # one or more on a cluster of several nodes
+        self.refresh_interval = refresh_interval
+        self.max_attempts = max_attempts  # of a versioned write that keeps conflicting
+
+    def ensure_index(self, client: Elasticsearch) -> None:
+        ensure_index(
+            client,
+            self.alias,
+            self.mapping,
+            replicas=self.replicas,
+            refresh_interval=self.refresh_interval,
+            remedy=self.remedy,
+        )
+
+
 def index_settings(replicas: int, refresh_interval: str, shards: int = 1) -> dict[str, Any]:
     return {
         "number_of_shards": shards,

@@ -21,8 +21,8 @@ from commerce.domain.cart import CART_EVENTS
 from commerce.domain.event_types import EVENTS
 from commerce.domain.events import EventEnvelope, UnknownEventError
 from projections.carts.document import CartSnapshot, document
-from projections.carts.mapping import MAPPING, NAME, alias_name
-from projections.indices import REPLAY_REMEDY, ProjectionWriteError, ensure_index
+from projections.carts.mapping import MAPPING, NAME
+from projections.indices import IndexedProjection, ProjectionWriteError
 
 AGGREGATE_TYPE = "cart"
 HANDLED_TYPES = frozenset(event_type.type_name() for event_type in CART_EVENTS)
@@ -64,25 +64,9 @@ def newest_by_cart(envelopes: Iterable[EventEnvelope]) -> dict[str, CartSnapshot
 # The projection -----------------------------------------------------------------------------
 
 
-class CartsProjection:
+class CartsProjection(IndexedProjection):
     name = NAME
-
-    def __init__(
-        self, index_prefix: str, *, replicas: int = 0, refresh_interval: str = "1s"
-    ) -> None:
-        self.alias = alias_name(index_prefix)
-        self.replicas = replicas
-        self.refresh_interval = refresh_interval
-
-    def ensure_index(self, client: Elasticsearch) -> None:
-        ensure_index(
-            client,
-            self.alias,
-            MAPPING,
-            replicas=self.replicas,
-            refresh_interval=self.refresh_interval,
-            remedy=REPLAY_REMEDY,
-        )
+    mapping = MAPPING
 
     def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
         newest = newest_by_cart(events)
@@ -109,10 +93,3 @@ class CartsProjection:
             if result["status"] >= 300:
                 raise ProjectionWriteError(f"{self.alias}/{result['_id']}: {result.get('error')}")
         return True
-
-
-def carts_projection(
-    index_prefix: str, *, replicas: int = 0, refresh_interval: str = "1s"
-) -> CartsProjection:
-    """The factory the worker uses (one replica or more on a cluster of several nodes)."""
-    return CartsProjection(index_prefix, replicas=replicas, refresh_interval=refresh_interval)

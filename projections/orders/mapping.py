@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from projections.indices import alias_of
+
 NAME = "orders"
 # Bump on a change the server cannot apply in place (a field's type); then rebuild.
 MAPPING_VERSION = 1
@@ -35,4 +37,4 @@ MAPPING: dict[str, Any] = {
 
 
 def alias_name(index_prefix: str) -> str:
-    return f"{index_prefix}-{NAME}"
+    return alias_of(index_prefix, NAME)

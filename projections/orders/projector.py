@@ -39,7 +39,7 @@ from commerce.domain.order import (
     TimelineEntry,
 )
 from commerce.domain.values import Money
-from projections.indices import REPLAY_REMEDY, ProjectionWriteError, ensure_index
+from projections.indices import IndexedProjection, ProjectionWriteError
 from projections.orders.document import (
     OrderState,
     PaymentState,
@@ -47,7 +47,7 @@ from projections.orders.document import (
     decode_state,
     document,
 )
-from projections.orders.mapping import MAPPING, NAME, alias_name
+from projections.orders.mapping import MAPPING, NAME
 
 AGGREGATE_TYPE = "order"
 
@@ -252,31 +252,9 @@ GAP_WAITS = 7
 GAP_WAIT_S = 0.01
 
 
-class OrdersProjection:
+class OrdersProjection(IndexedProjection):
     name = NAME
-
-    def __init__(
-        self,
-        index_prefix: str,
-        *,
-        replicas: int = 0,
-        refresh_interval: str = "1s",
-        max_attempts: int = 8,
-    ) -> None:
-        self.alias = alias_name(index_prefix)
-        self.replicas = replicas
-        self.refresh_interval = refresh_interval
-        self.max_attempts = max_attempts
-
-    def ensure_index(self, client: Elasticsearch) -> None:
-        ensure_index(
-            client,
-            self.alias,
-            MAPPING,
-            replicas=self.replicas,
-            refresh_interval=self.refresh_interval,
-            remedy=REPLAY_REMEDY,
-        )
+    mapping = MAPPING
 
     def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
         """Apply the batch's order events. When an order's event arrived before its
@@ -295,13 +273,6 @@ class OrdersProjection:
                     raise
                 time.sleep(GAP_WAIT_S * 2 ** (attempt - 1))  # mget reads in real time
         return True
-
-
-def orders_projection(
-    index_prefix: str, *, replicas: int = 0, refresh_interval: str = "1s"
-) -> OrdersProjection:
-    """The factory the worker uses (one replica or more on a cluster of several nodes)."""
-    return OrdersProjection(index_prefix, replicas=replicas, refresh_interval=refresh_interval)
 
 
 # Versioned read-modify-write ----------------------------------------------------------------

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from projections.indices import alias_of
+
 NAME = "products"
 # The completion field keeps at most this many characters of an input.
 SUGGESTION_INPUT_LENGTH = 50
@@ -70,4 +72,4 @@ MAPPING: dict[str, Any] = {
 
 
 def alias_name(index_prefix: str) -> str:
-    return f"{index_prefix}-{NAME}"
+    return alias_of(index_prefix, NAME)

@@ -26,7 +26,7 @@ from commerce.domain.catalog import (
 from commerce.domain.event_types import EVENTS
 from commerce.domain.events import DomainEvent, EventEnvelope, UnknownEventError
 from commerce.domain.inventory import StockLevelChanged
-from projections.indices import ProjectionWriteError, ensure_index
+from projections.indices import IndexedProjection, ProjectionWriteError
 from projections.products.document import (
     ProductState,
     StockState,
@@ -36,7 +36,7 @@ from projections.products.document import (
     merge,
     variant_state,
 )
-from projections.products.mapping import MAPPING, NAME, alias_name
+from projections.products.mapping import MAPPING, NAME
 
 # Events -> partial states -------------------------------------------------------------------
 
@@ -131,44 +131,16 @@ def changes_by_product(envelopes: Iterable[EventEnvelope]) -> dict[str, ProductS
 # The projection -----------------------------------------------------------------------------
 
 
-class ProductsProjection:
+class ProductsProjection(IndexedProjection):
     name = NAME
-
-    def __init__(
-        self,
-        index_prefix: str,
-        *,
-        replicas: int = 0,
-        refresh_interval: str = "1s",
-        max_attempts: int = 8,
-    ) -> None:
-        self.alias = alias_name(index_prefix)
-        self.replicas = replicas
-        self.refresh_interval = refresh_interval
-        self.max_attempts = max_attempts
-
-    def ensure_index(self, client: Elasticsearch) -> None:
-        ensure_index(
-            client,
-            self.alias,
-            MAPPING,
-            replicas=self.replicas,
-            refresh_interval=self.refresh_interval,
-            remedy="run `commerce read-models rebuild products`",
-        )
+    mapping = MAPPING
+    remedy = "run `commerce read-models rebuild products`"
 
     def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
         changes = changes_by_product(events)
         if changes:
             write_changes(client, self.alias, changes, self.max_attempts)
         return bool(changes)
-
-
-def products_projection(
-    index_prefix: str, *, replicas: int = 0, refresh_interval: str = "1s"
-) -> ProductsProjection:
-    """The factory the worker uses (one replica or more on a cluster of several nodes)."""
-    return ProductsProjection(index_prefix, replicas=replicas, refresh_interval=refresh_interval)
 
 
 # Versioned read-modify-write ----------------------------------------------------------------

@@ -17,7 +17,7 @@ from httpx import URL
 from redis import Redis
 
 from commerce.settings import Settings
-from projections.products.projector import products_projection
+from projections.products.projector import ProductsProjection
 from tests.databases import fresh_database
 from tests.product_events import sample_catalog_events
 from tests.support import TEST_JWT_SECRET, free_port
@@ -35,7 +35,7 @@ def running_service(settings: Settings, redis_db: int) -> Iterator[Service]:
     sign-in throttling, revocations and Dramatiq queues never meet another's)."""
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
-    projection = products_projection(prefix)
+    projection = ProductsProjection(prefix)
     projection.ensure_index(client)
     projection.project(client, sample_catalog_events())
     client.indices.refresh(index=projection.alias)

@@ -17,7 +17,7 @@ from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings
 from projections.indices import IndexMappingError, create_index
 from projections.products.mapping import MAPPING, MAPPING_VERSION
-from projections.products.projector import ProductsProjection, products_projection
+from projections.products.projector import ProductsProjection
 from tests.product_events import a_product, changes, stock_of
 from tests.support import ELASTICSEARCH_TIMEOUT, eur, free_port
 
@@ -40,7 +40,7 @@ def prefix(client: Elasticsearch) -> Iterator[str]:
 def test_ensure_index_creates_a_versioned_index_behind_the_alias_once(
     client: Elasticsearch, prefix: str
 ) -> None:
-    projection = products_projection(prefix)
+    projection = ProductsProjection(prefix)
 
     projection.ensure_index(client)
     projection.ensure_index(client)
@@ -81,7 +81,7 @@ def test_an_existing_index_with_a_conflicting_mapping_asks_for_a_rebuild(
     )
 
     with pytest.raises(IndexMappingError, match="rebuild products"):
-        products_projection(prefix).ensure_index(client)
+        ProductsProjection(prefix).ensure_index(client)
 
 
 def test_writers_racing_on_one_product_lose_nothing(client: Elasticsearch, prefix: str) -> None:
@@ -106,7 +106,7 @@ def test_writers_racing_on_one_product_lose_nothing(client: Elasticsearch, prefi
 
 
 def test_a_batch_already_applied_writes_nothing(client: Elasticsearch, prefix: str) -> None:
-    projection = products_projection(prefix)
+    projection = ProductsProjection(prefix)
     projection.ensure_index(client)
     kettle, created = a_product("Kettle")
     projection.project(client, created)

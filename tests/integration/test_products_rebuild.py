@@ -25,7 +25,7 @@ from commerce.entrypoints.cli import main
 from commerce.ports.product_search import ProductQuery
 from commerce.settings import Settings
 from projections.products.mapping import MAPPING_VERSION
-from projections.products.projector import products_projection
+from projections.products.projector import ProductsProjection
 from projections.products.rebuild import rebuild
 from tests.product_events import unsaved_product
 
@@ -95,7 +95,7 @@ async def test_a_rebuild_while_searches_run_loses_no_result(
 ) -> None:
     brand = f"B{uuid.uuid4().hex[:8]}"
     products, event_ids = await write_catalog(engine, brand)
-    projection = products_projection(prefix)
+    projection = ProductsProjection(prefix)
     projection.ensure_index(client)
     projection.project(client, await outbox_events(engine, event_ids))
     client.indices.refresh(index=f"{prefix}-products")
@@ -175,7 +175,7 @@ async def test_after_a_rebuild_events_still_apply_and_archived_products_stay_hid
 
     await asyncio.to_thread(rebuild, client, prefix, catalog_reader(database_url))
     late = await outbox_events(engine, later_ids)
-    projection = products_projection(prefix)
+    projection = ProductsProjection(prefix)
     projection.ensure_index(client)
     projection.project(client, late)
     client.indices.refresh(index=f"{prefix}-products")
