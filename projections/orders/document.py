@@ -22,6 +22,7 @@ from commerce.domain.order import (
     OrderLine,
     OrderStatus,
     PaymentStatus,
+    Shipment,
     TimelineEntry,
 )
 from commerce.domain.values import Address, Money
@@ -35,17 +36,6 @@ class PaymentState(msgspec.Struct, frozen=True, kw_only=True):
     failure_reason: str | None = None
     refunded: Money
     created_at: datetime
-
-
-class ShipmentState(msgspec.Struct, frozen=True, kw_only=True):
-    carrier: str
-    tracking_number: str
-    shipped_at: datetime
-    delivered_at: datetime | None = None
-
-    @property
-    def status(self) -> str:
-        return "delivered" if self.delivered_at else "shipped"
 
 
 class OrderState(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,7 +55,7 @@ class OrderState(msgspec.Struct, frozen=True, kw_only=True):
     shipping_address: Address
     billing_address: Address
     payments: tuple[PaymentState, ...] = ()
-    shipment: ShipmentState | None = None
+    shipment: Shipment | None = None
     timeline: tuple[TimelineEntry, ...] = ()
 
     @property
@@ -119,7 +109,7 @@ def state_from_order(order: Order) -> OrderState:
             )
             for p in order.payments
         ),
-        shipment=ShipmentState(**msgspec.structs.asdict(shipment)) if shipment else None,
+        shipment=shipment,
         timeline=tuple(order.timeline),
     )
 

@@ -35,6 +35,7 @@ from commerce.domain.order import (
     PaymentStatus,
     PaymentSucceeded,
     RefundSucceeded,
+    Shipment,
     ShippingAddressChanged,
     TimelineEntry,
 )
@@ -43,7 +44,6 @@ from projections.indices import IndexedProjection, ProjectionWriteError
 from projections.orders.document import (
     OrderState,
     PaymentState,
-    ShipmentState,
     decode_state,
     document,
 )
@@ -141,7 +141,7 @@ def _cancelled(state: OrderState, event: OrderCancelled) -> OrderState:
 
 
 def _shipped(state: OrderState, event: OrderShipped) -> OrderState:
-    shipment = ShipmentState(
+    shipment = Shipment(
         carrier=event.carrier, tracking_number=event.tracking_number, shipped_at=event.at
     )
     return msgspec.structs.replace(state, shipment=shipment)

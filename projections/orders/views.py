@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from commerce.domain.order import Shipment
 from commerce.ports.order_views import (
     OrderDetail,
     OrderItem,
@@ -11,10 +12,10 @@ from commerce.ports.order_views import (
     TimelineLine,
     line_view,
 )
-from projections.orders.document import OrderState, ShipmentState
+from projections.orders.document import OrderState
 
 
-def _shipment(shipment: ShipmentState | None) -> ShipmentView | None:
+def _shipment(shipment: Shipment | None) -> ShipmentView | None:
     if shipment is None:
         return None
     return ShipmentView(
