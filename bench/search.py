@@ -15,10 +15,14 @@ baseline searched the way a shop on plain PostgreSQL would (`baseline_tables.py`
    straight to Elasticsearch; the PostgreSQL baseline. Pages/s and p50/p95 per kind of the
    pages served (an error, such as a 503, is counted apart), and the ratios the issue sets
    targets for;
-3. one client alone, kind by kind: Elasticsearch's and the baseline's service times;
+3. one client alone, kind by kind: the API's, Elasticsearch's and the baseline's service
+   times (no queueing: what the API adds to Elasticsearch on an idle machine);
 4. the mix through the API again while ~`--write-rate` commands a second (price cuts,
    description edits, stock counts) go through the API; search p95 against the quiet run,
-   and how long each write took to become searchable (`search_writes.py`).
+   and how long each write took to become searchable (`search_writes.py`);
+5. the same, paced: `--paced-rate` searches started a second (an open loop, short of
+   saturation), quiet and then under the writes. On a small machine phase 4 mostly measures
+   the CPU the writes take from the searches; this one what a write load costs a search.
 
 The machine's load average is printed before and after each phase, with the CPU each process
 group used. Results print as tables and as one JSON line.
@@ -30,7 +34,7 @@ import argparse
 import asyncio
 import os
 import tempfile
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import asyncpg
@@ -60,6 +64,7 @@ from search_drivers import (
     Send,
     run_each_kind,
     run_mix,
+    run_paced,
     straight_to_elasticsearch,
     through_api,
     through_search,
@@ -108,19 +113,47 @@ async def under_writes(
     settings: Settings,
     http: httpx.AsyncClient,
     es: AsyncElasticsearch,
-    search: Send,
+    searching: Callable[[], Awaitable[tuple[Recorder, float]]],
     groups: Mapping[str, list[int]],
+    seed: int,
 ) -> dict[str, Any]:
+    """The searches `searching` makes while ~`--write-rate` commands a second go through the
+    API, and how long each write took to become searchable."""
     alias = alias_name(settings.index_prefix)
     token = sign_token(JWT_SECRET, {"operator", "stock_operator"})
     products = await editable_products(es, alias, EDITABLE_PRODUCTS)
     headers = {"Authorization": f"Bearer {token}"}
-    load = WriteLoad(http, es, alias, products, headers=headers, seed=4)
+    load = WriteLoad(http, es, alias, products, headers=headers, seed=seed)
     searched, written = await asyncio.gather(
-        measured(groups, run_mix(search, args.concurrency, args.duration, 3)),
-        load.run(args.write_rate, args.duration),
+        measured(groups, searching()), load.run(args.write_rate, args.duration)
     )
     return {"search": searched, "writes": written}
+
+
+async def paced(
+    args: argparse.Namespace, send: Send, groups: Mapping[str, list[int]], **writing: Any
+) -> dict[str, Any]:
+    """Phase 5: the mix at a fixed arrival rate, short of saturation, quiet and then under
+    writes. At saturation (phase 4) the writes' CPU is taken from the searches on a small
+    machine; here what the writes cost a search shows (refreshes, caches, the worker)."""
+
+    def searching() -> Awaitable[tuple[Recorder, float]]:
+        return run_paced(send, args.paced_rate, args.duration, 6)
+
+    print(f"paced, quiet, load average {load_average()}", flush=True)
+    quiet = await measured(groups, searching())
+    print(f"paced, under writes, load average {load_average()}", flush=True)
+    busy = await under_writes(args, searching=searching, groups=groups, seed=7, **writing)
+    return {
+        "rate_per_s": args.paced_rate,
+        "quiet": quiet,
+        "under_writes": busy,
+        "p95_to_quiet": _p95_ratio(busy["search"], quiet),
+    }
+
+
+def _p95_ratio(run: dict[str, Any], quiet: dict[str, Any]) -> float:
+    return round(run["all"]["p95_ms"] / quiet["all"]["p95_ms"], 2)
 
 
 async def compare(
@@ -162,18 +195,22 @@ async def compare(
             print(f"side by side: {name}, load average {load_average()}", flush=True)
             side[name] = await measured(groups, run_mix(send, args.concurrency, args.duration, 1))
         solo = {}
-        for name in ("elasticsearch", "postgres"):
+        for name, send in senders.items():
             print(f"one client: {name}, load average {load_average()}", flush=True)
-            solo[name] = await measured(groups, run_each_kind(senders[name], args.solo_samples, 2))
+            solo[name] = await measured(groups, run_each_kind(send, args.solo_samples, 2))
         print(f"under writes, load average {load_average()}", flush=True)
+        writing: dict[str, Any] = {"settings": settings, "http": http, "es": es}
         writes = await under_writes(
-            args, settings=settings, http=http, es=es, search=senders["api"], groups=groups
+            args,
+            searching=lambda: run_mix(senders["api"], args.concurrency, args.duration, 3),
+            groups=groups,
+            seed=4,
+            **writing,
         )
+        writes["p95_to_quiet"] = _p95_ratio(writes["search"], side["api"])
+        steady = await paced(args, senders["api"], groups, **writing)
     finally:
         await pool.close()
-    writes["p95_to_quiet"] = round(
-        writes["search"]["all"]["p95_ms"] / side["api"]["all"]["p95_ms"], 2
-    )
     return {
         "baseline": built,
         "parity": alike,
@@ -181,6 +218,7 @@ async def compare(
         "ratios": ratios(side),
         "one_client": solo,
         "under_writes": writes,
+        "paced": steady,
     }
 
 
@@ -250,6 +288,9 @@ if __name__ == "__main__":
         "--parity-samples", type=int, default=20, help="queries of each kind compared"
     )
     parser.add_argument("--write-rate", type=float, default=30, help="commands per second")
+    parser.add_argument(
+        "--paced-rate", type=float, default=15, help="phase 5: searches started per second"
+    )
     parser.add_argument("--port", type=int, default=8089)
     parser.add_argument(
         "--target",

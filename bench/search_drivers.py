@@ -115,6 +115,23 @@ async def run_mix(
     return rec, time.perf_counter() - started
 
 
+async def run_paced(send: Send, rate: float, duration: float, seed: int) -> tuple[Recorder, float]:
+    """An open loop: a request of the mix starts every 1/`rate` s whether or not the earlier
+    ones have answered, as shoppers arrive; the load a store sees, short of saturation."""
+    rec = Recorder()
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    pending: set[asyncio.Task[None]] = set()
+    for due in range(int(rate * duration)):
+        await asyncio.sleep(max(0.0, started + due / rate - time.perf_counter()))
+        kind, params = query_mix(rng)
+        task = asyncio.ensure_future(send(kind, params, rec))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+    await asyncio.gather(*pending)
+    return rec, time.perf_counter() - started
+
+
 async def run_each_kind(send: Send, samples: int, seed: int) -> tuple[Recorder, float]:
     """One client alone, `samples` requests of each kind in turn: service times, no queueing."""
     rec = Recorder()

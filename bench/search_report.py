@@ -49,7 +49,8 @@ def report(result: dict[str, Any]) -> None:
         _side_by_side(result["side_by_side"], result["ratios"])
         _phases(result)
         _one_client(result["one_client"])
-        _under_writes(result["under_writes"])
+        _under_writes("under writes, 8 clients", result["under_writes"])
+        _paced(result["paced"])
     print(json.dumps(result))
 
 
@@ -93,6 +94,8 @@ def _phases(result: dict[str, Any]) -> None:
     phases = {f"8 clients, {name}": run for name, run in result["side_by_side"].items()}
     phases |= {f"one client, {name}": run for name, run in result["one_client"].items()}
     phases["under writes, api"] = result["under_writes"]["search"]
+    phases["paced, quiet"] = result["paced"]["quiet"]
+    phases["paced, under writes"] = result["paced"]["under_writes"]["search"]
     for name, run in phases.items():
         cpu = ", ".join(f"{group} {cores}" for group, cores in run["cpu_cores"].items())
         print(f"  {name:<28}{run['load_average_before']} -> {run['load_average_after']}; {cpu}")
@@ -100,20 +103,34 @@ def _phases(result: dict[str, Any]) -> None:
 
 def _one_client(runs: dict[str, Any]) -> None:
     print(f"\none client, kind by kind (p50/p95 ms): {'  '.join(runs)}")
-    for kind in sorted(runs["elasticsearch"]["by_kind"]):
+    for kind in [*sorted(runs["elasticsearch"]["by_kind"]), None]:
         cells = "".join(
             f"{_at(run, kind, 'p50_ms')}/{_at(run, kind, 'p95_ms')}".rjust(20)
             for run in runs.values()
         )
-        print(f"  {kind:<16}{cells}")
+        api_to_es = _ratio(
+            _at(runs["api"], kind, "p50_ms"), _at(runs["elasticsearch"], kind, "p50_ms")
+        )
+        print(f"  {kind or 'all':<16}{cells}   API/ES p50 {_show(api_to_es)}")
 
 
-def _under_writes(under: dict[str, Any]) -> None:
+def _paced(paced: dict[str, Any]) -> None:
+    quiet = paced["quiet"]
+    print(
+        f"\npaced, {paced['rate_per_s']} searches started a second: quiet p50/p95 "
+        f"{quiet['all']['p50_ms']}/{quiet['all']['p95_ms']} ms"
+    )
+    _under_writes(
+        "paced under writes", paced["under_writes"] | {"p95_to_quiet": paced["p95_to_quiet"]}
+    )
+
+
+def _under_writes(title: str, under: dict[str, Any]) -> None:
     search, writes = under["search"], under["writes"]
     lag = writes["commit_to_searchable"]
     commands = writes["commands"]
     print(
-        f"\nunder writes ({writes['sent_per_s']} commands/s sent, the last answered after "
+        f"\n{title} ({writes['sent_per_s']} commands/s sent, the last answered after "
         f"{writes['last_answer_after_s']} s, {commands['errors']} errors, "
         f"p50/p95 {commands['all'].get('p50_ms')}/{commands['all'].get('p95_ms')} ms): "
         f"search p50/p95 {search['all']['p50_ms']}/{search['all']['p95_ms']} ms, "
