@@ -19,6 +19,13 @@ def test_a_token_that_is_not_ours_is_ignored_rather_than_an_error() -> None:
     assert decode_token(encode_token([uuid.uuid4() for _ in range(65)])) is None
 
 
+def test_a_stray_header_is_not_read_as_event_ids_so_it_never_makes_a_query_wait() -> None:
+    """Lenient base64 would skip the characters it does not know and find 16 bytes here."""
+    token = encode_token([uuid.uuid4()])
+
+    assert decode_token(f"{token[:5]} {token[5:10]}!{token[10:15]}!!{token[15:]}") is None
+
+
 async def test_a_query_waits_until_every_event_is_projected() -> None:
     progress = InMemoryProjectionProgress()
     first, second = uuid.uuid4(), uuid.uuid4()

@@ -21,9 +21,10 @@ def encode_token(event_ids: Sequence[UUID]) -> str:
 
 
 def decode_token(token: str) -> list[UUID] | None:
-    """None when the token is not one of ours (a client must not turn a query into an error)."""
+    """None when the token is not one of ours (a client must not turn a query into an error,
+    nor a stray header into a wait): strict base64, whole event ids."""
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        raw = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         return None
     if len(raw) % 16 or len(raw) > 16 * _MAX_EVENTS:
