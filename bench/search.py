@@ -74,6 +74,7 @@ from search_report import ratios, report
 from search_writes import WriteLoad, editable_products
 
 from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
+from commerce.adapters.elasticsearch.serializers import msgspec_serializers
 from commerce.adapters.postgres.migrate import upgrade_to_head
 from commerce.settings import Settings, load_settings
 from projections.products.mapping import alias_name
@@ -225,7 +226,10 @@ async def compare(
 async def measure(
     args: argparse.Namespace, settings: Settings, processes: Mapping[str, int], reused: bool
 ) -> dict[str, Any]:
-    es = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=120)
+    # The API's JSON decoding (msgspec) for the direct client too: a like-for-like comparison.
+    es = AsyncElasticsearch(
+        settings.elasticsearch_url, request_timeout=120, serializers=msgspec_serializers()
+    )
     http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{args.port}", timeout=60)
     result: dict[str, Any] = {
         "machine": f"{os.cpu_count()} cores",

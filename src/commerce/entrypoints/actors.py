@@ -13,10 +13,10 @@ from typing import Any, Protocol
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
-from elasticsearch import Elasticsearch
 
 from commerce.adapters.dramatiq.receipts import record_receipt
 from commerce.adapters.dramatiq.routing import actor_name, queue_name
+from commerce.adapters.elasticsearch.client import create_sync_client
 from commerce.adapters.redis.client import create_sync_redis
 from commerce.adapters.redis.projection_progress import mark_projected_sync
 from commerce.settings import Settings
@@ -42,7 +42,7 @@ def projection_runner(projection: Projection, settings: Settings) -> ProjectionR
     """A read model's runner on the service's Elasticsearch, marking progress in its Redis."""
 
     def connect() -> Connections:
-        client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
+        client = create_sync_client(settings.elasticsearch_url, 30)
         redis = create_sync_redis(settings.redis_url)
         return Connections(client, partial(mark_projected_sync, redis))
 

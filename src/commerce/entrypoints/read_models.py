@@ -11,6 +11,7 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from commerce.adapters.elasticsearch.client import create_sync_client
 from commerce.adapters.elasticsearch.scan import documents_by_id
 from commerce.adapters.postgres.catalog_snapshot import catalog_reader, read_catalog
 from commerce.adapters.postgres.snapshots import read_carts, read_orders, synchronous
@@ -51,7 +52,7 @@ def rebuild_command(model: str, replicas: int, refresh_interval: str) -> None:
     """Build a new index of MODEL from the write side (PostgreSQL), swap the alias onto it
     atomically and delete the old one. Searches keep answering throughout."""
     settings = _settings()
-    client = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
+    client = create_sync_client(settings.elasticsearch_url, 60)
     try:
         index, count = rebuild(
             client,
@@ -95,7 +96,7 @@ def verify_command(models: tuple[str, ...], limit: int) -> None:
     when it could not compare. Meant for a quiet pipeline: on a busy one, recent writes show as
     divergent until the worker applies them."""
     settings = _settings()
-    client = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
+    client = create_sync_client(settings.elasticsearch_url, 60)
     try:
         summaries = [
             _verify(CHECKS[model], settings, client, limit)
@@ -130,7 +131,7 @@ def _verify(
 
 
 def ensure_read_models(settings: Settings) -> None:
-    client = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
+    client = create_sync_client(settings.elasticsearch_url, 60)
     try:
         for projection in projections_for(settings.index_prefix):
             projection.ensure_index(client)

@@ -8,10 +8,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from elastic_transport import AsyncTransport, TransportApiResponse, TransportError
-from elasticsearch import AsyncElasticsearch
+from elasticsearch import AsyncElasticsearch, Elasticsearch
 
 from commerce.adapters.elasticsearch.breaker import CircuitBreaker, CircuitOpenError
 from commerce.adapters.elasticsearch.errors import ELASTICSEARCH, cannot_serve, unavailable
+from commerce.adapters.elasticsearch.serializers import msgspec_serializers
 from commerce.ports.health import DependencyUnavailableError
 
 
@@ -29,6 +30,14 @@ def create_client(
         retry_on_timeout=False,
         max_retries=1,
         transport_class=transport,
+        serializers=msgspec_serializers(),
+    )
+
+
+def create_sync_client(elasticsearch_url: str, request_timeout: float) -> Elasticsearch:
+    """The worker's and the read-model commands' (thread-based) client."""
+    return Elasticsearch(
+        elasticsearch_url, request_timeout=request_timeout, serializers=msgspec_serializers()
     )
 
 
