@@ -173,14 +173,15 @@ def environment(settings: Settings, target: Target, port: int) -> dict[str, str]
 
 
 def start_processes(
-    env: dict[str, str], log: IO[bytes] | None = None
+    env: dict[str, str], log: IO[bytes] | None = None, worker_processes: int = 1
 ) -> list[subprocess.Popen[bytes]]:
-    """The relay, a projection worker and the API, in this order; their output goes to `log`
-    (default: this process's own)."""
+    """The relay, a projection worker (of `worker_processes` processes) and the API, in this
+    order; their output goes to `log` (default: this process's own)."""
     commerce = str(BIN / "commerce")
+    worker = [commerce, "worker", "--processes", str(worker_processes), "--threads", "4"]
     return [
         subprocess.Popen([commerce, "relay"], env=env, stdout=log, stderr=log),
-        subprocess.Popen([commerce, "worker", "--threads", "4"], env=env, stdout=log, stderr=log),
+        subprocess.Popen(worker, env=env, stdout=log, stderr=log),
         subprocess.Popen([commerce, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=log),
     ]
 

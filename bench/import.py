@@ -183,7 +183,13 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
     lines = generate_lines(args.products, settings.currency, args.seed)
     print(f"generated {len(lines)} lines in {time.perf_counter() - started:.1f} s", flush=True)
     load_before = os.getloadavg()
-    processes = start_processes(environment(settings, TARGET, args.port)) if args.searchable else []
+    processes = (
+        start_processes(
+            environment(settings, TARGET, args.port), worker_processes=args.worker_processes
+        )
+        if args.searchable
+        else []
+    )
     try:
         named = dict(zip(("relay", "worker", "api"), (p.pid for p in processes), strict=False))
         if named:
@@ -232,4 +238,7 @@ if __name__ == "__main__":
         help="Run a relay, a worker and the API meanwhile; time until all is searchable.",
     )
     parser.add_argument("--port", type=int, default=8091)
+    parser.add_argument(
+        "--worker-processes", type=int, default=1, help="with --searchable: the worker's"
+    )
     report(main(parser.parse_args()))

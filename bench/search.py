@@ -264,7 +264,9 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
     upgrade_to_head(settings.database_url)
     with tempfile.NamedTemporaryFile(prefix="search-bench-", suffix=".log", delete=False) as log:
         print(f"the processes' output: {log.name}", flush=True)
-        processes = start_processes(environment(settings, target, args.port), log)
+        processes = start_processes(
+            environment(settings, target, args.port), log, args.worker_processes
+        )
         names = dict(zip(["relay", "worker", "api"], (p.pid for p in processes), strict=True))
         try:
             return asyncio.run(measure(args, settings, names, reused))
@@ -296,6 +298,7 @@ if __name__ == "__main__":
         "--paced-rate", type=float, default=15, help="phase 5: searches started per second"
     )
     parser.add_argument("--port", type=int, default=8089)
+    parser.add_argument("--worker-processes", type=int, default=1)
     parser.add_argument(
         "--target",
         default="bench",
