@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +67,28 @@ def serve(host: str | None, port: int | None, run_migrations: bool) -> None:
         upgrade_to_head(settings.database_url)
     host, port = host or settings.host, port or settings.port
     click.echo(f"commerce API on http://{host}:{port} (docs: http://{host}:{port}/schema)")
+    with shared_metrics(settings.workers):
+        _run_uvicorn(settings, host, port)
+
+
+@contextmanager
+def shared_metrics(workers: int) -> Iterator[None]:
+    """With several API processes, each writes its metrics to files in one folder and
+    `/metrics` sums them all (prometheus_client's multiprocess mode, which Litestar's controller
+    reads when PROMETHEUS_MULTIPROC_DIR is set); otherwise it would report only the process
+    that happened to answer. A folder of the operator's is kept; one made here is removed."""
+    if workers == 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="commerce-metrics-") as folder:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
+
+def _run_uvicorn(settings: Settings, host: str, port: int) -> None:
     uvicorn.run(
         "commerce.entrypoints.http.app:create_app",
         factory=True,
