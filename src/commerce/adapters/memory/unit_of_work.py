@@ -21,7 +21,7 @@ from commerce.domain.account import Account, DuplicateEmailError, canonical_emai
 from commerce.domain.aggregate import Aggregate
 from commerce.domain.cart import Cart
 from commerce.domain.catalog import DuplicateSkuError, Product
-from commerce.domain.errors import ConcurrencyError, NotFoundError
+from commerce.domain.errors import AlreadyExistsError, ConcurrencyError, NotFoundError
 from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import StockItem
 from commerce.domain.order import AWAITING_PAYMENT, Order
@@ -65,6 +65,8 @@ class _Repository(Generic[A]):
     def stage(self, key: Any, aggregate: A, expected_version: int, staged: dict[Any, A]) -> None:
         current = staged.get(key, self._committed.get(key))
         current_version = current.version if current is not None else 0
+        if expected_version == 0 and current is not None:
+            raise AlreadyExistsError(f"{aggregate.aggregate_type} {key} exists")
         if current_version != expected_version:
             raise ConcurrencyError(f"{aggregate.aggregate_type} {key} was changed by someone else")
         staged[key] = copy.deepcopy(aggregate)
@@ -107,7 +109,7 @@ class InMemoryStockRepository(_Repository[StockItem]):
     async def get(self, sku: str) -> StockItem:
         return self._load(sku, f"no SKU {sku}")
 
-    async def lock_many(self, skus: Iterable[str]) -> dict[str, StockItem]:
+    async def get_many(self, skus: Iterable[str]) -> dict[str, StockItem]:
         known = sorted(set(skus) & self._committed.keys())
         return {sku: self._load(sku, sku) for sku in known}
 

@@ -11,10 +11,12 @@ from sqlalchemy import Text, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import ReturningInsert
 
-from commerce.adapters.postgres.bulk import as_arrays, insert_from_arrays
-from commerce.adapters.postgres.repository import TrackingRepository
+from commerce.adapters.postgres.bulk import EXPECTED_VERSION, insert_rows
+from commerce.adapters.postgres.repository import TrackingRepository, changed_rows, new_rows, split
 from commerce.adapters.postgres.tables import product_variants, products, stock_items
+from commerce.adapters.postgres.writes import Executor, Write
 from commerce.domain.catalog import DuplicateSkuError, Product, ProductDetails, Variant
 from commerce.domain.errors import NotFoundError
 from commerce.domain.pricing import Offer
@@ -38,8 +40,8 @@ class PostgresProductRepository(TrackingRepository[Product]):
         return self._track(product_from_rows(row, list(variants.mappings())))
 
     async def offers(self, skus: Iterable[str]) -> dict[str, Offer]:
-        """Current price and availability of each known SKU (not locked: checkout locks the
-        stock rows itself, in SKU order)."""
+        """Current price and availability of each known SKU (not guarded: the stock items
+        a checkout changes are version-checked when it commits)."""
         query = (
             select(
                 product_variants.c.sku,
@@ -55,7 +57,9 @@ class PostgresProductRepository(TrackingRepository[Product]):
             )
             .join(products, products.c.id == product_variants.c.product_id)
             .join(stock_items, stock_items.c.sku == product_variants.c.sku)
-            .where(product_variants.c.sku.in_(sorted(set(skus))))
+            .where(
+                product_variants.c.sku == any_(bindparam("skus", sorted(set(skus)), ARRAY(Text)))
+            )
         )
         rows = (await self.connection.execute(query)).mappings()
         return {
@@ -91,34 +95,43 @@ class PostgresProductRepository(TrackingRepository[Product]):
         found = [product_from_rows(row, by_product[row["id"]]) for row in rows]
         return {v.sku: product for product in found for v in product.variants if v.sku in wanted}
 
-    async def save_all(self, changes: Sequence[tuple[Product, int]]) -> None:
-        if new := [_product_row(product) for product, expected in changes if expected == 0]:
-            await self.connection.execute(_INSERT_PRODUCTS, as_arrays(new))
-        for product, expected in changes:
-            if expected:
-                await self._update_versioned(
-                    products, product.id, product, expected, _columns(product)
-                )
+    def writes(self, changes: Sequence[tuple[Product, int]]) -> list[Write]:
+        new, changed = split(changes)
+        writes = []
+        if new:
+            writes.append(new_rows(products, "id", [_product_row(p) for p in new], "product"))
+        if changed:
+            rows = [
+                _product_row(product) | {EXPECTED_VERSION: expected}
+                for product, expected in changed
+            ]
+            writes.append(changed_rows(products, "id", rows, "product"))
         if changes:
-            await self._save_variants([product for product, _ in changes])
+            writes.append(_variants_write([product for product, _ in changes]))
+        return writes
 
-    async def _save_variants(self, saved: Sequence[Product]) -> None:
-        # In SKU order, the order every writer inserts SKUs in: two transactions that want
-        # overlapping SKUs wait for each other instead of deadlocking.
-        rows = sorted(
-            (
-                _variant_row(p.id, position, v)
-                for p in saved
-                for position, v in enumerate(p.variants)
-            ),
-            key=lambda row: row["sku"],
+
+def _variants_write(saved: Sequence[Product]) -> Write:
+    # In SKU order, the order every writer inserts SKUs in: two statements that want
+    # overlapping SKUs wait for each other instead of deadlocking.
+    rows = sorted(
+        (_variant_row(p.id, position, v) for p in saved for position, v in enumerate(p.variants)),
+        key=lambda row: row["sku"],
+    )
+    skus = [row["sku"] for row in rows]
+    if repeated := sorted(sku for sku, count in Counter(skus).items() if count > 1):
+        raise DuplicateSkuError(f"SKU given to several products: {', '.join(repeated)}")
+    owners = {row["sku"]: row["product_id"] for row in rows}
+
+    async def taken(connection: Executor) -> Exception:
+        query = select(product_variants.c.sku, product_variants.c.product_id).where(
+            product_variants.c.sku == any_(bindparam("skus", skus, ARRAY(Text)))
         )
-        skus = [row["sku"] for row in rows]
-        if repeated := sorted(sku for sku, count in Counter(skus).items() if count > 1):
-            raise DuplicateSkuError(f"SKU given to several products: {', '.join(repeated)}")
-        stored = set((await self.connection.execute(_UPSERT_VARIANTS, as_arrays(rows))).scalars())
-        if taken := sorted(set(skus) - stored):
-            raise DuplicateSkuError(f"SKU already used by another product: {', '.join(taken)}")
+        found = (await connection.execute(query)).all()
+        others = sorted(row.sku for row in found if owners[row.sku] != row.product_id)
+        return DuplicateSkuError(f"SKU already used by another product: {', '.join(others)}")
+
+    return Write(_upsert_variants(rows), len(rows), taken)
 
 
 def _columns(product: Product) -> dict[str, Any]:
@@ -151,19 +164,18 @@ def _variant_row(product_id: UUID, position: int, variant: Variant) -> dict[str,
     }
 
 
-_INSERT_PRODUCTS = insert_from_arrays(products, [column.name for column in products.c])
-_VARIANT_COLUMNS = [column.name for column in product_variants.c]
-_INSERT_VARIANTS = insert_from_arrays(product_variants, _VARIANT_COLUMNS)
-# A SKU of another product is not overwritten: the WHERE leaves that row alone and RETURNING
-# tells us it was refused. Concurrent inserts of one SKU serialise on the key.
-_UPSERT_VARIANTS = _INSERT_VARIANTS.on_conflict_do_update(
-    index_elements=[product_variants.c.sku],
-    set_={
-        name: _INSERT_VARIANTS.excluded[name]
-        for name in ("position", "price_amount", "currency", "attributes", "retired")
-    },
-    where=product_variants.c.product_id == _INSERT_VARIANTS.excluded.product_id,
-).returning(product_variants.c.sku)
+def _upsert_variants(rows: Sequence[dict[str, Any]]) -> ReturningInsert[Any]:
+    # A SKU of another product is not overwritten: the WHERE leaves that row alone and
+    # RETURNING leaves it out. Concurrent inserts of one SKU serialise on the key.
+    statement = insert_rows(product_variants, rows)
+    return statement.on_conflict_do_update(
+        index_elements=[product_variants.c.sku],
+        set_={
+            name: statement.excluded[name]
+            for name in ("position", "price_amount", "currency", "attributes", "retired")
+        },
+        where=product_variants.c.product_id == statement.excluded.product_id,
+    ).returning(product_variants.c.sku)
 
 
 def product_from_rows(row: RowMapping, variants: list[RowMapping]) -> Product:
