@@ -53,8 +53,7 @@ async def place_order(
         billing = cmd.billing_address or account.billing_address or shipping
         number = order_number(await uow.orders.next_number())
         # Stock last: the less time between reading it and committing, the fewer lost races.
-        offers = await uow.products.offers(line.sku for line in cart.lines)
-        stock = await uow.stock.get_many(line.sku for line in cart.lines)
+        stock, offers = await uow.stock.get_many_offered(line.sku for line in cart.lines)
         _check_sellable(cart.lines, offers, stock)
         for line in cart.lines:
             stock[line.sku].reserve(line.quantity, reason=f"order {number}")

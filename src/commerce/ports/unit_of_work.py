@@ -53,6 +53,13 @@ class StockRepository(Protocol):
         """Several stock items, in SKU order; unknown SKUs are left out."""
         ...
 
+    async def get_many_offered(
+        self, skus: Iterable[str]
+    ) -> tuple[dict[str, StockItem], dict[str, Offer]]:
+        """`get_many` and `ProductRepository.offers` of the same SKUs, in one look-up (a SKU
+        without stock is in neither)."""
+        ...
+
 
 class CartRepository(Protocol):
     async def get(self, customer_id: UUID) -> Cart:

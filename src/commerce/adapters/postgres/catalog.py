@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Text, any_, bindparam, select
+from sqlalchemy import Select, Text, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -42,38 +42,8 @@ class PostgresProductRepository(TrackingRepository[Product]):
     async def offers(self, skus: Iterable[str]) -> dict[str, Offer]:
         """Current price and availability of each known SKU (not guarded: the stock items
         a checkout changes are version-checked when it commits)."""
-        query = (
-            select(
-                product_variants.c.sku,
-                product_variants.c.product_id,
-                product_variants.c.price_amount,
-                product_variants.c.currency,
-                product_variants.c.retired,
-                products.c.name,
-                products.c.images,
-                products.c.archived,
-                stock_items.c.on_hand,
-                stock_items.c.reserved,
-            )
-            .join(products, products.c.id == product_variants.c.product_id)
-            .join(stock_items, stock_items.c.sku == product_variants.c.sku)
-            .where(
-                product_variants.c.sku == any_(bindparam("skus", sorted(set(skus)), ARRAY(Text)))
-            )
-        )
-        rows = (await self.connection.execute(query)).mappings()
-        return {
-            row["sku"]: Offer(
-                sku=row["sku"],
-                product_id=row["product_id"],
-                name=row["name"],
-                image=row["images"][0] if row["images"] else None,
-                unit_price=Money(row["price_amount"], row["currency"]),
-                available=row["on_hand"] - row["reserved"],
-                purchasable=not (row["archived"] or row["retired"]),
-            )
-            for row in rows
-        }
+        rows = (await self.connection.execute(offers_query(skus))).mappings()
+        return {row["sku"]: offer_from_row(row) for row in rows}
 
     async def owners(self, skus: Iterable[str]) -> dict[str, Product]:
         wanted = set(skus)
@@ -176,6 +146,41 @@ def _upsert_variants(rows: Sequence[dict[str, Any]]) -> ReturningInsert[Any]:
         },
         where=product_variants.c.product_id == statement.excluded.product_id,
     ).returning(product_variants.c.sku)
+
+
+def offers_query(skus: Iterable[str], *columns: Any) -> Select[Any]:
+    """Each known SKU's price and availability (and `columns`, of the tables it joins)."""
+    return (
+        select(
+            product_variants.c.sku,
+            product_variants.c.product_id,
+            product_variants.c.price_amount,
+            product_variants.c.currency,
+            product_variants.c.retired,
+            products.c.name,
+            products.c.images,
+            products.c.archived,
+            stock_items.c.on_hand,
+            stock_items.c.reserved,
+            *columns,
+        )
+        .join(products, products.c.id == product_variants.c.product_id)
+        .join(stock_items, stock_items.c.sku == product_variants.c.sku)
+        .where(product_variants.c.sku == any_(bindparam("skus", sorted(set(skus)), ARRAY(Text))))
+        .order_by(product_variants.c.sku)
+    )
+
+
+def offer_from_row(row: RowMapping) -> Offer:
+    return Offer(
+        sku=row["sku"],
+        product_id=row["product_id"],
+        name=row["name"],
+        image=row["images"][0] if row["images"] else None,
+        unit_price=Money(row["price_amount"], row["currency"]),
+        available=row["on_hand"] - row["reserved"],
+        purchasable=not (row["archived"] or row["retired"]),
+    )
 
 
 def product_from_rows(row: RowMapping, variants: list[RowMapping]) -> Product:

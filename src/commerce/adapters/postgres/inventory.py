@@ -10,11 +10,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import RowMapping
 
 from commerce.adapters.postgres.bulk import EXPECTED_VERSION
+from commerce.adapters.postgres.catalog import offer_from_row, offers_query
 from commerce.adapters.postgres.repository import TrackingRepository, changed_rows, new_rows, split
 from commerce.adapters.postgres.tables import stock_items
 from commerce.adapters.postgres.writes import Write
 from commerce.domain.errors import NotFoundError
 from commerce.domain.inventory import StockItem
+from commerce.domain.pricing import Offer
 
 
 class PostgresStockRepository(TrackingRepository[StockItem]):
@@ -36,6 +38,14 @@ class PostgresStockRepository(TrackingRepository[StockItem]):
         )
         rows = (await self.connection.execute(query)).mappings()
         return {item.sku: self._track(item) for item in map(stock_item_from_row, rows)}
+
+    async def get_many_offered(
+        self, skus: Iterable[str]
+    ) -> tuple[dict[str, StockItem], dict[str, Offer]]:
+        query = offers_query(skus, stock_items.c.version, stock_items.c.sold)
+        rows = (await self.connection.execute(query)).mappings().all()
+        stock = {row["sku"]: self._track(stock_item_from_row(row)) for row in rows}
+        return stock, {row["sku"]: offer_from_row(row) for row in rows}
 
     def writes(self, changes: Sequence[tuple[StockItem, int]]) -> list[Write]:
         # In SKU order, the order every writer changes stock rows in: two statements that

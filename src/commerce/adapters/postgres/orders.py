@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 import msgspec
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commerce.adapters.postgres.bulk import EXPECTED_VERSION, insert_rows
 from commerce.adapters.postgres.repository import TrackingRepository, changed_rows, new_rows, split
@@ -29,6 +31,13 @@ from commerce.domain.order import (
     TimelineEntry,
 )
 from commerce.domain.values import Address, Money
+
+# Order numbers are taken from the sequence in blocks, one round trip for NUMBER_BLOCK of them,
+# kept by each process (per engine). Still never handed out twice; across processes they are
+# not in time order, and a block a process leaves unused is a gap (as a rolled-back checkout's
+# number already was).
+NUMBER_BLOCK = 20
+_number_blocks: WeakKeyDictionary[AsyncEngine, list[int]] = WeakKeyDictionary()
 
 
 class PostgresOrderRepository(TrackingRepository[Order]):
@@ -63,9 +72,13 @@ class PostgresOrderRepository(TrackingRepository[Order]):
         return self._track(order)
 
     async def next_number(self) -> int:
-        return int(
-            (await self.connection.execute(order_numbers.next_value().select())).scalar_one()
-        )
+        block = _number_blocks.setdefault(self.connection.engine, [])
+        if not block:
+            query = select(order_numbers.next_value()).select_from(
+                func.generate_series(1, NUMBER_BLOCK)
+            )
+            block += sorted((await self.connection.execute(query)).scalars(), reverse=True)
+        return int(block.pop())
 
     async def due_for_expiry(self, now: datetime, limit: int) -> list[UUID]:
         query = (

@@ -18,6 +18,10 @@ class Session:
         self._engine = engine
         self._connection: AsyncConnection | None = None
 
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
     async def execute(self, statement: Executable, parameters: Any = None) -> Result[Any]:
         if self._connection is None:
             with unavailable_when_down():
