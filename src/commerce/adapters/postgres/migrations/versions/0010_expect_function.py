@@ -6,7 +6,7 @@ longer be undone.
 
 Revision ID: 0010
 Revises: 0009
-Create Date: 2026-12-09
+Create Date: 2026-12-02
 """
 
 from collections.abc import Sequence
