@@ -10,8 +10,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 
-from commerce.adapters.postgres.bulk import EXPECTED_VERSION
-from commerce.adapters.postgres.repository import TrackingRepository, changed_rows, new_rows, split
+from commerce.adapters.postgres.repository import TrackingRepository, row_writes
 from commerce.adapters.postgres.tables import carts
 from commerce.adapters.postgres.writes import Write
 from commerce.domain.cart import Cart, CartLine
@@ -28,14 +27,7 @@ class PostgresCartRepository(TrackingRepository[Cart]):
         return self._track(cart_from_row(row))
 
     def writes(self, changes: Sequence[tuple[Cart, int]]) -> list[Write]:
-        new, changed = split(changes)
-        writes = []
-        if new:
-            writes.append(new_rows(carts, "customer_id", [_row(cart) for cart in new], "cart"))
-        if changed:
-            rows = [_row(cart) | {EXPECTED_VERSION: expected} for cart, expected in changed]
-            writes.append(changed_rows(carts, "customer_id", rows, "cart"))
-        return writes
+        return row_writes(carts, "customer_id", changes, _row, "cart")
 
 
 def _row(cart: Cart) -> dict[str, Any]:

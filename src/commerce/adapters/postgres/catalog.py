@@ -13,8 +13,8 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningInsert
 
-from commerce.adapters.postgres.bulk import EXPECTED_VERSION, insert_rows
-from commerce.adapters.postgres.repository import TrackingRepository, changed_rows, new_rows, split
+from commerce.adapters.postgres.bulk import insert_rows
+from commerce.adapters.postgres.repository import TrackingRepository, row_writes
 from commerce.adapters.postgres.tables import product_variants, products, stock_items
 from commerce.adapters.postgres.writes import Executor, Write
 from commerce.domain.catalog import DuplicateSkuError, Product, ProductDetails, Variant
@@ -66,16 +66,7 @@ class PostgresProductRepository(TrackingRepository[Product]):
         return {v.sku: product for product in found for v in product.variants if v.sku in wanted}
 
     def writes(self, changes: Sequence[tuple[Product, int]]) -> list[Write]:
-        new, changed = split(changes)
-        writes = []
-        if new:
-            writes.append(new_rows(products, "id", [_product_row(p) for p in new], "product"))
-        if changed:
-            rows = [
-                _product_row(product) | {EXPECTED_VERSION: expected}
-                for product, expected in changed
-            ]
-            writes.append(changed_rows(products, "id", rows, "product"))
+        writes = row_writes(products, "id", changes, _product_row, "product")
         if changes:
             writes.append(_variants_write([product for product, _ in changes]))
         return writes

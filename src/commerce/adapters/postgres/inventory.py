@@ -9,9 +9,8 @@ from sqlalchemy import Text, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import RowMapping
 
-from commerce.adapters.postgres.bulk import EXPECTED_VERSION
 from commerce.adapters.postgres.catalog import offer_from_row, offers_query
-from commerce.adapters.postgres.repository import TrackingRepository, changed_rows, new_rows, split
+from commerce.adapters.postgres.repository import TrackingRepository, row_writes
 from commerce.adapters.postgres.tables import stock_items
 from commerce.adapters.postgres.writes import Write
 from commerce.domain.errors import NotFoundError
@@ -50,14 +49,7 @@ class PostgresStockRepository(TrackingRepository[StockItem]):
     def writes(self, changes: Sequence[tuple[StockItem, int]]) -> list[Write]:
         # In SKU order, the order every writer changes stock rows in: two statements that
         # change overlapping sets wait for each other instead of deadlocking.
-        new, changed = split(sorted(changes, key=_sku))
-        writes = []
-        if new:
-            writes.append(new_rows(stock_items, "sku", [_row(item) for item in new], "stock"))
-        if changed:
-            rows = [_row(item) | {EXPECTED_VERSION: expected} for item, expected in changed]
-            writes.append(changed_rows(stock_items, "sku", rows, "stock"))
-        return writes
+        return row_writes(stock_items, "sku", sorted(changes, key=_sku), _row, "stock")
 
 
 def _sku(change: tuple[StockItem, int]) -> str:

@@ -3,13 +3,13 @@ that save them (new rows, and rows guarded by the version they were loaded at)."
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Table
 
 from commerce.adapters.envelopes import Sightings
-from commerce.adapters.postgres.bulk import insert_rows, update_versioned_rows
+from commerce.adapters.postgres.bulk import EXPECTED_VERSION, insert_rows, update_versioned_rows
 from commerce.adapters.postgres.session import Session
 from commerce.adapters.postgres.writes import Write, fails_with
 from commerce.domain.aggregate import Aggregate
@@ -36,6 +36,25 @@ class TrackingRepository(Generic[A]):
         """The writes that save each changed aggregate, given with the version it was loaded
         at (0: new); the unit of work runs them, with every other, as one statement."""
         raise NotImplementedError
+
+
+def row_writes(
+    table: Table,
+    key: str,
+    changes: Sequence[tuple[A, int]],
+    row: Callable[[A], dict[str, Any]],
+    what: str,
+) -> list[Write]:
+    """The writes of aggregates kept as one row each (`row`): new ones inserted, changed ones
+    updated where their version is still the one they were loaded at."""
+    new, changed = split(changes)
+    writes = []
+    if new:
+        writes.append(new_rows(table, key, [row(a) for a in new], what))
+    if changed:
+        rows = [row(a) | {EXPECTED_VERSION: expected} for a, expected in changed]
+        writes.append(changed_rows(table, key, rows, what))
+    return writes
 
 
 def new_rows(table: Table, key: str, rows: Sequence[Mapping[str, Any]], what: str) -> Write:
