@@ -10,7 +10,18 @@ from uuid import UUID
 
 import msgspec
 from sqlalchemy import UUID as UUID_
-from sqlalchemy import ColumnElement, Label, all_, any_, bindparam, delete, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Label,
+    Text,
+    all_,
+    any_,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -146,9 +157,16 @@ def _methods_of(account_id: Any, *, with_token: bool) -> Label[Any]:
     """The account's payment methods, in order, as one JSON array (a column of its own)."""
     table = account_payment_methods
     columns = [c for c in table.c if with_token or c.name != "token"]
-    method = func.jsonb_build_object(*(x for c in columns for x in (literal(c.name), c)))
+    # The keys written into the statement: a parameter there has no type PostgreSQL can infer.
+    pairs = ((literal_column(f"'{c.name}'", Text), c) for c in columns)
+    method = func.jsonb_build_object(*(x for pair in pairs for x in pair))
     aggregated = (
-        select(func.coalesce(func.jsonb_agg(aggregate_order_by(method, table.c.position)), "[]"))
+        select(
+            func.coalesce(
+                func.jsonb_agg(aggregate_order_by(method, table.c.position)),
+                func.jsonb_build_array(),
+            )
+        )
         .where(table.c.account_id == account_id)
         .scalar_subquery()
     )
