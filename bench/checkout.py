@@ -21,8 +21,8 @@ Then, at a fixed concurrency and for a fixed time each, one after the other in o
    /v1/orders`, the read model) until each appears: the commit-to-dashboard lag (also
    measured idle, before any load), and what the read models have yet to see at its end.
 
-It also counts the PostgreSQL round trips of one checkout-and-pay (the same application code
-the routes run, in this process) and the CPU each process used during (1) and (2).
+It also counts the PostgreSQL round trips of one checkout-and-pay (on the wire, the app
+answering in this process) and the CPU each process used during (1) and (2).
 Results print as a table and as one JSON line.
 """
 
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import os
 import random
@@ -40,7 +39,6 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,23 +63,18 @@ from common import (
 )
 from elasticsearch import AsyncElasticsearch
 from redis.asyncio import Redis
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from round_trips import RoundTripProxy
+from sqlalchemy.engine import make_url
 
-from commerce.adapters.payments.sandbox import SandboxPaymentGateway
 from commerce.adapters.postgres.engine import create_engine
-from commerce.adapters.postgres.idempotency import PostgresIdempotencyStore
 from commerce.adapters.postgres.migrate import upgrade_to_head
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.system_clock import SystemClock
-from commerce.application.cart import SetCartItem, set_cart_item
-from commerce.application.checkout import PlaceOrder, place_order
-from commerce.application.order_queries import order_detail
-from commerce.application.payments import SubmitPayment, submit_payment
+from commerce.container import build_container, close
 from commerce.domain.catalog import Product
 from commerce.domain.inventory import StockItem
+from commerce.entrypoints.http.app import create_app
 from commerce.entrypoints.seed import generate_products
-from commerce.ports.idempotency import StoredResponse, derived_id
 from commerce.settings import Settings, load_settings
 
 BENCH_DATABASE = "commerce_bench_checkout"
@@ -428,82 +421,45 @@ async def backlog(settings: Settings, dsn: str) -> dict[str, Any]:
 # PostgreSQL round trips of one checkout -----------------------------------------------------
 
 
-class RoundTrips:
-    """Counts what an engine sends PostgreSQL: pool pre-pings, BEGIN, statements, COMMIT and
-    ROLLBACK (each one round trip once asyncpg has prepared the statement on the connection)."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.counts: Counter[str] = Counter()
-        sync = engine.sync_engine
-        event.listen(sync.pool, "checkout", lambda *_: self._add("pre-ping"))
-        event.listen(sync, "begin", lambda *_: self._add("BEGIN"))
-        event.listen(sync, "commit", lambda *_: self._add("COMMIT"))
-        event.listen(sync, "rollback", lambda *_: self._add("ROLLBACK"))
-        event.listen(sync, "before_cursor_execute", lambda *_: self._add("statements"))
-
-    def _add(self, what: str) -> None:
-        self.counts[what] += 1
-
-    def take(self) -> dict[str, int]:
-        counts = dict(self.counts) | {"total": sum(self.counts.values())}
-        self.counts.clear()
-        return counts
-
-
 async def round_trips(settings: Settings, customer: Customer, sku: str) -> dict[str, Any]:
-    """PostgreSQL round trips per step of one checkout-and-pay, running the application code
-    the routes run, with their idempotency claims, in this process. The second of two
-    checkouts counts (the first prepares the statements on the connection)."""
-    clock = SystemClock()
-    engine = create_engine(settings.database_url, pool_size=1)
-    counter = RoundTrips(engine)
-    store = PostgresIdempotencyStore(engine)
-    gateway = SandboxPaymentGateway(engine)
-    scope = str(customer.id)
-
-    def uow() -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(engine, clock)
-
-    async def claim(key: str) -> None:
-        fingerprint = hashlib.sha256(key.encode()).hexdigest()
-        await store.claim(scope, key, fingerprint, clock.now())
-
-    async def complete(key: str, body: bytes) -> None:
-        stored = StoredResponse(status=201, body=body, media_type="application/json", headers={})
-        await store.complete(scope, key, stored, clock.now())
-
+    """PostgreSQL round trips per step of one checkout-and-pay, counted on the wire (a proxy in
+    front of the server) while the app, in this process, answers the three requests as the
+    API does (middleware, idempotency and all). The last of three checkouts counts: the first
+    prepares the statements on the connection, and the second still prepares one, the cart's
+    UPDATE (a new customer's first cart was an INSERT)."""
+    url = make_url(settings.database_url)
+    proxy = RoundTripProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    container = build_container(msgspec.structs.replace(settings, database_url=proxied))
+    app = create_app(container.settings(), container)
+    transport = httpx.ASGITransport(app=app)
+    http = httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60)
     steps: dict[str, Any] = {}
     try:
-        for _ in range(2):
-            counter.take()
-            await set_cart_item(
-                SetCartItem(customer_id=customer.id, sku=sku, quantity=1), uow(), settings.currency
+        for _ in range(3):
+            proxy.take()
+            cart = await http.put(
+                f"/v1/cart/items/{sku}", json={"quantity": 1}, headers=customer.headers
             )
-            steps["1 cart PUT"] = counter.take()
-            key = uuid.uuid4().hex
-            await claim(key)
-            command = PlaceOrder(order_id=derived_id(scope, key, "order"), customer_id=customer.id)
-            placed = await place_order(
-                command, uow(), clock, timedelta(seconds=settings.payment_window)
+            steps["1 cart PUT"] = {"total": proxy.take(), "status": cart.status_code}
+            key = {"Idempotency-Key": uuid.uuid4().hex}
+            order = await http.post("/v1/orders", json={}, headers=customer.headers | key)
+            steps["2 order POST"] = {"total": proxy.take(), "status": order.status_code}
+            key = {"Idempotency-Key": uuid.uuid4().hex}
+            body = {"amount": order.json()["total"], "token": CARD}
+            paid = await http.post(
+                f"/v1/orders/{order.json()['id']}/payments",
+                json=body,
+                headers=customer.headers | key,
             )
-            await complete(key, msgspec.json.encode(order_detail(placed.order)))
-            steps["2 order POST"] = counter.take()
-            key = uuid.uuid4().hex
-            await claim(key)
-            payment = SubmitPayment(
-                order_id=placed.order.id,
-                payment_id=derived_id(scope, key, "payment"),
-                customer_id=customer.id,
-                amount=placed.order.total,
-                token=CARD,
-            )
-            await submit_payment(payment, uow(), gateway, clock)
-            await complete(key, b"{}")
-            steps["3 payment POST"] = counter.take()
+            steps["3 payment POST"] = {"total": proxy.take(), "status": paid.status_code}
     except Exception as error:  # the bench reports what it can, whatever the code became
         return {"error": f"{type(error).__name__}: {error}"}
     finally:
-        await engine.dispose()
+        await http.aclose()
+        await close(container)
+        await proxy.stop()
     steps["checkout"] = sum(step["total"] for step in steps.values())
     return steps
 

@@ -169,7 +169,7 @@ async def test_stock_rows_are_locked_together_and_offers_say_what_is_for_sale(
     product_id = await a_stocked_product(storage, **{"B-1": 4, "A-1": 2, "C-1": 0})
 
     async with storage.new_uow() as uow:
-        locked = await uow.stock.lock_many(["C-1", "A-1", "B-1", "NOPE"])
+        locked = await uow.stock.get_many(["C-1", "A-1", "B-1", "NOPE"])
         offers = await uow.products.offers(["A-1", "B-1", "C-1", "NOPE"])
 
     assert list(locked) == ["A-1", "B-1", "C-1"]  # SKU order, unknown SKUs left out

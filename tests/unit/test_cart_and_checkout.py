@@ -139,3 +139,46 @@ async def test_emptying_a_cart_leaves_nothing(new_uow: Callable[[], UnitOfWork])
 
     assert emptied.cart.items == []
     assert emptied.cart.total == Money(0, "EUR")
+
+
+class _OutrunOnce(InMemoryUnitOfWork):
+    """A unit of work whose first commit is beaten by another checkout's reservation of
+    `sku`, committed between this one's reads and its write."""
+
+    beaten = False
+
+    def __init__(self, store: InMemoryStore, clock: FixedClock, sku: str) -> None:
+        super().__init__(store, clock)
+        self._sku = sku
+
+    async def commit(self) -> list[uuid.UUID]:
+        if not _OutrunOnce.beaten:
+            _OutrunOnce.beaten = True
+            async with InMemoryUnitOfWork(self.store, self._clock) as other:
+                (await other.stock.get(self._sku)).reserve(1, reason="another order")
+                await other.commit()
+        return await super().commit()
+
+
+async def test_a_checkout_that_loses_the_race_for_its_stock_runs_again_and_never_oversells(
+    store: InMemoryStore, clock: FixedClock, new_uow: Callable[[], UnitOfWork]
+) -> None:
+    product_id = await stocked_product(new_uow, {"KT-1": 2})
+    shopper = await customer_with_cart(new_uow, {"KT-1": 1}, product_id)
+    last = await customer_with_cart(new_uow, {"KT-1": 1}, product_id)
+    _OutrunOnce.beaten = False
+
+    placed = await place_order(
+        PlaceOrder(order_id=uuid.uuid4(), customer_id=shopper.id),
+        _OutrunOnce(store, clock, "KT-1"),
+        clock,
+        PAYMENT_WINDOW,
+    )
+    with pytest.raises(InsufficientStockError):
+        await place_order(
+            PlaceOrder(order_id=uuid.uuid4(), customer_id=last.id), new_uow(), clock, PAYMENT_WINDOW
+        )
+
+    assert placed.order.status == OrderStatus.AWAITING_PAYMENT
+    item = store.stock["KT-1"]
+    assert (item.on_hand, item.reserved) == (2, 2)

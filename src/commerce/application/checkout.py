@@ -8,8 +8,9 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.conflicts import retried_on_conflict
 from commerce.domain.cart import CartLine
-from commerce.domain.errors import DomainValidationError
+from commerce.domain.errors import AlreadyExistsError, DomainValidationError
 from commerce.domain.inventory import InsufficientStockError, StockItem
 from commerce.domain.order import EmptyCartError, Order, OrderLine, order_number
 from commerce.domain.pricing import Offer
@@ -34,6 +35,7 @@ class OrderChanged:
     event_ids: list[UUID]
 
 
+@retried_on_conflict
 async def place_order(
     cmd: PlaceOrder, uow: UnitOfWork, clock: Clock, payment_window: timedelta
 ) -> OrderChanged:
@@ -41,22 +43,18 @@ async def place_order(
     order with the prices it sold at, and empty the cart. 422 for an empty cart or no
     shipping address; 409 `out_of_stock` naming every SKU that is short."""
     async with uow:
-        placed = await uow.orders.find(cmd.order_id)
-        if placed is not None and placed.customer_id == cmd.customer_id:
-            return OrderChanged(placed, [])
         cart = await uow.carts.get(cmd.customer_id)
         if cart.is_empty:
-            raise EmptyCartError
+            return await _placed_already(uow, cmd, EmptyCartError())
         account = await uow.accounts.get(cmd.customer_id)
         shipping = cmd.shipping_address or account.shipping_address
         if shipping is None:
             raise DomainValidationError("shipping_address", "is required: the account has none")
         billing = cmd.billing_address or account.billing_address or shipping
-        offers = await uow.products.offers(line.sku for line in cart.lines)
-        # No network call from here to commit: the stock rows stay locked until then.
-        stock = await uow.stock.lock_many(line.sku for line in cart.lines)
-        _check_sellable(cart.lines, offers, stock)
         number = order_number(await uow.orders.next_number())
+        # Stock last: the less time between reading it and committing, the fewer lost races.
+        stock, offers = await uow.stock.get_many_offered(line.sku for line in cart.lines)
+        _check_sellable(cart.lines, offers, stock)
         for line in cart.lines:
             stock[line.sku].reserve(line.quantity, reason=f"order {number}")
         now = clock.now()
@@ -73,8 +71,20 @@ async def place_order(
         )
         uow.orders.add(order)
         cart.empty(reason="checked_out")
-        event_ids = await uow.commit()
+        try:
+            event_ids = await uow.commit()
+        except AlreadyExistsError as error:
+            return await _placed_already(uow, cmd, error)
     return OrderChanged(order, event_ids)
+
+
+async def _placed_already(uow: UnitOfWork, cmd: PlaceOrder, error: Exception) -> OrderChanged:
+    """A retry of a checkout that was committed (the cart is empty, or the order's id, derived
+    from the request's key, is taken): the order it placed, or else `error`."""
+    placed = await uow.orders.find(cmd.order_id)
+    if placed is None or placed.customer_id != cmd.customer_id:
+        raise error
+    return OrderChanged(placed, [])
 
 
 def _check_sellable(

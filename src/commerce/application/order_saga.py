@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from uuid import UUID
 
+from commerce.application.conflicts import retried_on_conflict
 from commerce.application.payments import refund_at_gateway
 from commerce.domain.event_types import EVENTS
 from commerce.domain.events import EventEnvelope
@@ -40,17 +41,19 @@ async def react(
             await refund_cancelled_order(event.order_id, uow, gateway, clock)
 
 
+@retried_on_conflict
 async def release_reservation(order_id: UUID, uow: UnitOfWork, clock: Clock) -> list[UUID]:
     async with uow:
         order = await uow.orders.get(order_id)
         if not order.release_reservation(clock.now()):
             return []
-        stock = await uow.stock.lock_many(line.sku for line in order.lines)
+        stock = await uow.stock.get_many(line.sku for line in order.lines)
         for line in order.lines:
             stock[line.sku].release(line.quantity, reason=f"order {order.number} cancelled")
         return await uow.commit()
 
 
+@retried_on_conflict
 async def refund_cancelled_order(
     order_id: UUID, uow: UnitOfWork, gateway: PaymentGateway, clock: Clock
 ) -> list[UUID]:

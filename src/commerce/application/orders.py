@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 
 from commerce.application.checkout import OrderChanged
+from commerce.application.conflicts import retried_on_conflict
 from commerce.domain.errors import ConflictError, NotFoundError
 from commerce.domain.order import CancelReason, Order
 from commerce.domain.values import Address
@@ -43,6 +44,7 @@ class DeliverOrder(msgspec.Struct, frozen=True, kw_only=True):
     order_id: UUID
 
 
+@retried_on_conflict
 async def cancel_order(cmd: CancelOrder, uow: UnitOfWork, clock: Clock) -> OrderChanged:
     async with uow:
         order = await _load(uow, cmd.order_id, cmd.customer_id)
@@ -50,6 +52,7 @@ async def cancel_order(cmd: CancelOrder, uow: UnitOfWork, clock: Clock) -> Order
         return OrderChanged(order, await uow.commit())
 
 
+@retried_on_conflict
 async def change_shipping_address(
     cmd: ChangeShippingAddress, uow: UnitOfWork, clock: Clock
 ) -> OrderChanged:
@@ -59,17 +62,19 @@ async def change_shipping_address(
         return OrderChanged(order, await uow.commit())
 
 
+@retried_on_conflict
 async def ship_order(cmd: ShipOrder, uow: UnitOfWork, clock: Clock) -> OrderChanged:
     """The reservation becomes a sale in the same transaction: the units leave the shelf."""
     async with uow:
         order = await uow.orders.get(cmd.order_id)
         order.ship(cmd.carrier, cmd.tracking_number, clock.now())
-        stock = await uow.stock.lock_many(line.sku for line in order.lines)
+        stock = await uow.stock.get_many(line.sku for line in order.lines)
         for line in order.lines:
             stock[line.sku].sell_reserved(line.quantity, reason=f"order {order.number} shipped")
         return OrderChanged(order, await uow.commit())
 
 
+@retried_on_conflict
 async def deliver_order(cmd: DeliverOrder, uow: UnitOfWork, clock: Clock) -> OrderChanged:
     async with uow:
         order = await uow.orders.get(cmd.order_id)

@@ -15,6 +15,7 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.conflicts import retried_on_conflict
 from commerce.domain.errors import NotFoundError
 from commerce.domain.order import Order, Payment, PaymentStatus, Refund
 from commerce.domain.values import Money
@@ -55,6 +56,7 @@ class PaymentRecorded:
     event_ids: list[UUID]
 
 
+@retried_on_conflict
 async def submit_payment(
     cmd: SubmitPayment, uow: UnitOfWork, gateway: PaymentGateway, clock: Clock
 ) -> PaymentRecorded:
@@ -73,12 +75,14 @@ async def submit_payment(
             assert token is not None, "the route requires a token or a payment method"
             payment = order.start_payment(cmd.payment_id, cmd.amount, token, clock.now())
             event_ids = await uow.commit()
-    if payment.status == PaymentStatus.PENDING:
-        order, settled = await _charge(order, payment, uow, gateway, clock)
-        event_ids += settled
+        if payment.status == PaymentStatus.PENDING:
+            # Nothing is held meanwhile (the unit of work locks nothing, and gives its
+            # connection back at each commit); the order's version still guards the settling.
+            event_ids += await _charge(order, payment, uow, gateway, clock)
     return PaymentRecorded(order, order.payment(payment.id), event_ids)
 
 
+@retried_on_conflict
 async def refund_payment(
     cmd: RefundPayment, uow: UnitOfWork, gateway: PaymentGateway, clock: Clock
 ) -> PaymentRecorded:
@@ -155,13 +159,14 @@ async def _own_order(uow: UnitOfWork, order_id: UUID, customer_id: UUID) -> Orde
 
 async def _charge(
     order: Order, payment: Payment, uow: UnitOfWork, gateway: PaymentGateway, clock: Clock
-) -> tuple[Order, list[UUID]]:
-    """The order after the gateway's answer was recorded, and the events."""
+) -> list[UUID]:
+    """In the open unit of work that recorded the payment: charge, and record the answer on
+    `order`; the events."""
     try:
         outcome = await gateway.charge(str(payment.id), payment.amount, payment.token)
     except GatewayTimeoutError:
-        return order, []  # the outcome is unknown: pending until the reconciler asks again
-    return await _settle(order.id, payment.id, outcome, uow, clock)
+        return []  # the outcome is unknown: pending until the reconciler asks again
+    return await _record(order, payment.id, outcome, uow, clock)
 
 
 async def _ask(gateway: PaymentGateway, payment: Payment) -> ChargeOutcome | None:
@@ -179,11 +184,17 @@ async def _settle(
 ) -> tuple[Order, list[UUID]]:
     async with uow:
         order = await uow.orders.get(order_id)
-        settled = order.settle_payment(
-            payment_id,
-            succeeded=outcome.succeeded,
-            charge_id=outcome.charge_id,
-            failure_reason=outcome.failure_reason,
-            now=clock.now(),
-        )
-        return order, await uow.commit() if settled else []
+        return order, await _record(order, payment_id, outcome, uow, clock)
+
+
+async def _record(
+    order: Order, payment_id: UUID, outcome: ChargeOutcome, uow: UnitOfWork, clock: Clock
+) -> list[UUID]:
+    settled = order.settle_payment(
+        payment_id,
+        succeeded=outcome.succeeded,
+        charge_id=outcome.charge_id,
+        failure_reason=outcome.failure_reason,
+        now=clock.now(),
+    )
+    return await uow.commit() if settled else []

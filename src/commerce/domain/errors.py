@@ -30,6 +30,11 @@ class ConcurrencyError(ConflictError):
     code = "stale_version"
 
 
+class AlreadyExistsError(ConcurrencyError):
+    """A new aggregate's id was taken meanwhile: by someone else, or by an earlier attempt of
+    the same request (409)."""
+
+
 class PermissionDeniedError(DomainError):
     """Authenticated, but not allowed (403)."""
 

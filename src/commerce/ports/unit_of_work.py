@@ -2,8 +2,11 @@
 
 A handler opens a unit of work, loads aggregates through its repositories, calls domain
 methods, and commits. `commit()` saves every changed aggregate with an optimistic version check
-and writes its events to the outbox in the same transaction; leaving the block without
-`commit()` rolls everything back.
+and writes its events to the outbox atomically; leaving the block without `commit()` writes
+nothing. Loads lock nothing: a change that lost a race to another raises `ConcurrencyError`
+(`AlreadyExistsError` for a new aggregate whose id was taken) and writes nothing, and the
+handler runs again (`application.conflicts.retried_on_conflict`). A block may commit more than
+once (a payment is recorded, then settled after the gateway answered).
 """
 
 from __future__ import annotations
@@ -46,15 +49,21 @@ class StockRepository(Protocol):
         """Raise `NotFoundError` when no variant has this SKU."""
         ...
 
-    async def lock_many(self, skus: Iterable[str]) -> dict[str, StockItem]:
-        """Load (and lock) several stock items, always in SKU order so that transactions
-        locking overlapping sets never deadlock; unknown SKUs are left out."""
+    async def get_many(self, skus: Iterable[str]) -> dict[str, StockItem]:
+        """Several stock items, in SKU order; unknown SKUs are left out."""
+        ...
+
+    async def get_many_offered(
+        self, skus: Iterable[str]
+    ) -> tuple[dict[str, StockItem], dict[str, Offer]]:
+        """`get_many` and `ProductRepository.offers` of the same SKUs, in one look-up (a SKU
+        without stock is in neither)."""
         ...
 
 
 class CartRepository(Protocol):
     async def get(self, customer_id: UUID) -> Cart:
-        """The customer's cart, locked for this unit of work; a new empty one if none."""
+        """The customer's cart; a new empty one if none."""
         ...
 
 
@@ -62,7 +71,7 @@ class OrderRepository(Protocol):
     def add(self, order: Order) -> None: ...
 
     async def get(self, order_id: UUID) -> Order:
-        """Load and lock the order; raise `NotFoundError` when there is none."""
+        """Raise `NotFoundError` when there is no such order."""
         ...
 
     async def find(self, order_id: UUID) -> Order | None: ...

@@ -21,7 +21,7 @@ from commerce.domain.account import Account, DuplicateEmailError, canonical_emai
 from commerce.domain.aggregate import Aggregate
 from commerce.domain.cart import Cart
 from commerce.domain.catalog import DuplicateSkuError, Product
-from commerce.domain.errors import ConcurrencyError, NotFoundError
+from commerce.domain.errors import AlreadyExistsError, ConcurrencyError, NotFoundError
 from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import StockItem
 from commerce.domain.order import AWAITING_PAYMENT, Order
@@ -65,6 +65,8 @@ class _Repository(Generic[A]):
     def stage(self, key: Any, aggregate: A, expected_version: int, staged: dict[Any, A]) -> None:
         current = staged.get(key, self._committed.get(key))
         current_version = current.version if current is not None else 0
+        if expected_version == 0 and current is not None:
+            raise AlreadyExistsError(f"{aggregate.aggregate_type} {key} exists")
         if current_version != expected_version:
             raise ConcurrencyError(f"{aggregate.aggregate_type} {key} was changed by someone else")
         staged[key] = copy.deepcopy(aggregate)
@@ -79,21 +81,7 @@ class InMemoryProductRepository(_Repository[Product]):
         return self._load(product_id, f"no product {product_id}")
 
     async def offers(self, skus: Iterable[str]) -> dict[str, Offer]:
-        wanted = set(skus)
-        return {
-            variant.sku: Offer(
-                sku=variant.sku,
-                product_id=product.id,
-                name=product.details.name,
-                image=product.details.images[0] if product.details.images else None,
-                unit_price=variant.price,
-                available=self._stock[variant.sku].available,
-                purchasable=not (product.archived or variant.retired),
-            )
-            for product in self._committed.values()
-            for variant in product.variants
-            if variant.sku in wanted and variant.sku in self._stock
-        }
+        return _offers(self._committed, self._stock, skus)
 
     async def owners(self, skus: Iterable[str]) -> dict[str, Product]:
         wanted, found = set(skus), {}
@@ -104,10 +92,20 @@ class InMemoryProductRepository(_Repository[Product]):
 
 
 class InMemoryStockRepository(_Repository[StockItem]):
+    def __init__(self, committed: dict[str, StockItem], products: dict[UUID, Product]) -> None:
+        super().__init__(committed)
+        self._products = products
+
+    async def get_many_offered(
+        self, skus: Iterable[str]
+    ) -> tuple[dict[str, StockItem], dict[str, Offer]]:
+        wanted = list(skus)
+        return await self.get_many(wanted), _offers(self._products, self._committed, wanted)
+
     async def get(self, sku: str) -> StockItem:
         return self._load(sku, f"no SKU {sku}")
 
-    async def lock_many(self, skus: Iterable[str]) -> dict[str, StockItem]:
+    async def get_many(self, skus: Iterable[str]) -> dict[str, StockItem]:
         known = sorted(set(skus) & self._committed.keys())
         return {sku: self._load(sku, sku) for sku in known}
 
@@ -181,7 +179,7 @@ class InMemoryUnitOfWork:
 
     async def __aenter__(self) -> Self:
         self.products = InMemoryProductRepository(self.store.products, self.store.stock)
-        self.stock = InMemoryStockRepository(self.store.stock)
+        self.stock = InMemoryStockRepository(self.store.stock, self.store.products)
         self.accounts = InMemoryAccountRepository(self.store.accounts)
         self.carts = InMemoryCartRepository(self.store.carts)
         self.orders = InMemoryOrderRepository(self.store.orders, self.store.order_numbers)
@@ -242,6 +240,26 @@ class InMemoryUnitOfWork:
         for account in staged.values():
             if owners.setdefault(account.email, account.id) != account.id:
                 raise DuplicateEmailError("an account with this email exists")
+
+
+def _offers(
+    products: dict[UUID, Product], stock: dict[str, StockItem], skus: Iterable[str]
+) -> dict[str, Offer]:
+    wanted = set(skus)
+    return {
+        variant.sku: Offer(
+            sku=variant.sku,
+            product_id=product.id,
+            name=product.details.name,
+            image=product.details.images[0] if product.details.images else None,
+            unit_price=variant.price,
+            available=stock[variant.sku].available,
+            purchasable=not (product.archived or variant.retired),
+        )
+        for product in products.values()
+        for variant in product.variants
+        if variant.sku in wanted and variant.sku in stock
+    }
 
 
 def _key(aggregate: Aggregate) -> Any:

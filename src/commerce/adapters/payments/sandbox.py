@@ -44,9 +44,11 @@ class SandboxPaymentGateway:
         check_charge_amount(amount)
         outcome = decide(token)
         with _unknown_outcome(f"charge {key}"):
-            async with self._engine.begin() as connection:
-                # A concurrent first charge with this key makes the insert wait for it, then do
-                # nothing; the read that follows sees its row (read committed).
+            # Each statement on its own (autocommit): the first charge with a key is one round
+            # trip. A concurrent first charge with this key makes the insert wait for it, then
+            # do nothing; the read that follows, a statement of its own, sees its row.
+            async with self._engine.connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
                 inserted = await connection.execute(
                     insert(sandbox_charges)
                     .values(
@@ -60,11 +62,13 @@ class SandboxPaymentGateway:
                         created_at=func.now(),
                     )
                     .on_conflict_do_nothing(index_elements=[sandbox_charges.c.key])
-                    .returning(sandbox_charges.c.key)
+                    .returning(sandbox_charges)
                 )
-                first = inserted.first() is not None
-                query = select(sandbox_charges).where(sandbox_charges.c.key == key)
-                row = (await connection.execute(query)).mappings().one()
+                row = inserted.mappings().one_or_none()
+                first = row is not None
+                if row is None:
+                    row = await _charge_row(connection, key)
+                assert row is not None, "a charge that conflicted on its key has a row"
         if first and token == TIMEOUT_TOKEN:
             raise GatewayTimeoutError(f"charge {key}: no answer from the gateway")
         return _charge(row).outcome

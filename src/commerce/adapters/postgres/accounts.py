@@ -3,17 +3,33 @@ the owner's profile (which never selects the password hash or a gateway token)."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import ColumnElement, delete, insert, select
+from sqlalchemy import UUID as UUID_
+from sqlalchemy import (
+    ColumnElement,
+    Label,
+    Text,
+    all_,
+    any_,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from commerce.adapters.postgres.repository import TrackingRepository
+from commerce.adapters.postgres.bulk import EXPECTED_VERSION, insert_rows
+from commerce.adapters.postgres.repository import TrackingRepository, changed_rows, split
 from commerce.adapters.postgres.tables import account_payment_methods, accounts
+from commerce.adapters.postgres.writes import Write, fails_with
 from commerce.domain.account import Account, DuplicateEmailError, PaymentMethod, canonical_email
 from commerce.domain.errors import NotFoundError
 from commerce.domain.values import Address
@@ -30,51 +46,72 @@ class PostgresAccountRepository(TrackingRepository[Account]):
         return await self._load(accounts.c.email == canonical_email(email), "no such account")
 
     async def _load(self, where: ColumnElement[bool], missing: str) -> Account:
-        row = (
-            (await self.connection.execute(select(accounts).where(where))).mappings().one_or_none()
-        )
+        # The account and its payment methods in one round trip.
+        query = select(accounts, _methods_of(accounts.c.id, with_token=True)).where(where)
+        row = (await self.connection.execute(query)).mappings().one_or_none()
         if row is None:
             raise NotFoundError(missing)
-        methods = await _payment_method_rows(self.connection, row["id"], with_token=True)
-        return self._track(_account_from_rows(row, methods))
+        return self._track(_account_from_rows(row, row["payment_methods"]))
 
-    async def save(self, account: Account, expected_version: int) -> None:
-        values = _columns(account)
-        if expected_version == 0:
-            try:
-                await self.connection.execute(
-                    insert(accounts).values(id=account.id, version=account.version, **values)
-                )
-            except IntegrityError as error:
-                if _EMAIL_CONSTRAINT in str(error.orig):
-                    raise DuplicateEmailError("an account with this email exists") from None
-                raise
-        else:
-            await self._update_versioned(accounts, account.id, account, expected_version, values)
-        await self._save_payment_methods(account)
-
-    async def _save_payment_methods(self, account: Account) -> None:
-        # A handful of immutable rows per account: rewriting them all is simplest and exact.
-        await self.connection.execute(
-            delete(account_payment_methods).where(
-                account_payment_methods.c.account_id == account.id
+    def writes(self, changes: Sequence[tuple[Account, int]]) -> list[Write]:
+        new, changed = split(changes)
+        writes = []
+        duplicate = fails_with(lambda: DuplicateEmailError("an account with this email exists"))
+        if new:
+            rows = [{"id": a.id, "version": a.version} | _columns(a) for a in new]
+            statement = (
+                insert_rows(accounts, rows).on_conflict_do_nothing().returning(accounts.c.id)
             )
-        )
-        if account.payment_methods:
+            writes.append(Write(statement, len(rows), duplicate))
+        if changed:
             rows = [
-                {
-                    "id": method.id,
-                    "account_id": account.id,
-                    "position": position,
-                    "brand": method.brand,
-                    "last4": method.last4,
-                    "exp_month": method.exp_month,
-                    "exp_year": method.exp_year,
-                    "token": method.token,
-                }
-                for position, method in enumerate(account.payment_methods)
+                {"id": a.id, EXPECTED_VERSION: expected, "version": a.version} | _columns(a)
+                for a, expected in changed
             ]
-            await self.connection.execute(insert(account_payment_methods), rows)
+            versioned = changed_rows(accounts, "id", rows, "account")
+            writes.append(replace(versioned, constraints=frozenset({_EMAIL_CONSTRAINT})))
+        saved = [account for account, _ in changes]
+        if saved:
+            writes += _payment_method_writes(saved)
+        return writes
+
+
+def _payment_method_writes(saved: Sequence[Account]) -> list[Write]:
+    """The accounts' methods as they now are: the rows of removed ones go, the others are
+    written (immutable but for their position)."""
+    table = account_payment_methods
+    rows = [
+        {
+            "id": method.id,
+            "account_id": account.id,
+            "position": position,
+            "brand": method.brand,
+            "last4": method.last4,
+            "exp_month": method.exp_month,
+            "exp_year": method.exp_year,
+            "token": method.token,
+        }
+        for account in saved
+        for position, method in enumerate(account.payment_methods)
+    ]
+    kept = [row["id"] for row in rows]
+    removed = (
+        delete(table)
+        .where(
+            table.c.account_id == any_(bindparam("accounts", [a.id for a in saved], ARRAY(UUID_))),
+            table.c.id != all_(bindparam("kept", kept, ARRAY(UUID_))),
+        )
+        .returning(table.c.id)
+    )
+    unchecked = fails_with(lambda: AssertionError("not checked"))
+    writes = [Write(removed, None, unchecked)]
+    if rows:
+        statement = insert_rows(table, rows)
+        upsert = statement.on_conflict_do_update(
+            index_elements=[table.c.id], set_={"position": statement.excluded.position}
+        ).returning(table.c.id)
+        writes.append(Write(upsert, None, unchecked))
+    return writes
 
 
 class PostgresAccountProfiles:
@@ -98,7 +135,7 @@ class PostgresAccountProfiles:
             billing_address=_address(row["billing_address"]),
             payment_methods=[
                 PaymentMethodSummary(
-                    id=m["id"],
+                    id=UUID(m["id"]),
                     brand=m["brand"],
                     last4=m["last4"],
                     exp_month=m["exp_month"],
@@ -111,11 +148,29 @@ class PostgresAccountProfiles:
 
 async def _payment_method_rows(
     connection: AsyncConnection, account_id: UUID, *, with_token: bool
-) -> list[RowMapping]:
+) -> list[dict[str, Any]]:
+    query = select(_methods_of(account_id, with_token=with_token))
+    return list((await connection.execute(query)).scalar_one())
+
+
+def _methods_of(account_id: Any, *, with_token: bool) -> Label[Any]:
+    """The account's payment methods, in order, as one JSON array (a column of its own)."""
     table = account_payment_methods
     columns = [c for c in table.c if with_token or c.name != "token"]
-    query = select(*columns).where(table.c.account_id == account_id).order_by(table.c.position)
-    return list((await connection.execute(query)).mappings())
+    # The keys written into the statement: a parameter there has no type PostgreSQL can infer.
+    pairs = ((literal_column(f"'{c.name}'", Text), c) for c in columns)
+    method = func.jsonb_build_object(*(x for pair in pairs for x in pair))
+    aggregated = (
+        select(
+            func.coalesce(
+                func.jsonb_agg(aggregate_order_by(method, table.c.position)),
+                func.jsonb_build_array(),
+            )
+        )
+        .where(table.c.account_id == account_id)
+        .scalar_subquery()
+    )
+    return aggregated.label("payment_methods")
 
 
 def _columns(account: Account) -> dict[str, Any]:
@@ -138,7 +193,7 @@ def _address(value: dict[str, Any] | None) -> Address | None:
     return None if value is None else msgspec.convert(value, Address)
 
 
-def _account_from_rows(row: RowMapping, methods: list[RowMapping]) -> Account:
+def _account_from_rows(row: RowMapping, methods: list[dict[str, Any]]) -> Account:
     return Account(
         account_id=row["id"],
         email=row["email"],
@@ -150,7 +205,7 @@ def _account_from_rows(row: RowMapping, methods: list[RowMapping]) -> Account:
         billing_address=_address(row["billing_address"]),
         payment_methods=[
             PaymentMethod(
-                id=m["id"],
+                id=UUID(m["id"]),
                 brand=m["brand"],
                 last4=m["last4"],
                 exp_month=m["exp_month"],

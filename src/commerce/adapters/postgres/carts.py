@@ -2,44 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import IntegrityError
 
-from commerce.adapters.postgres.repository import TrackingRepository
+from commerce.adapters.postgres.repository import TrackingRepository, row_writes
 from commerce.adapters.postgres.tables import carts
+from commerce.adapters.postgres.writes import Write
 from commerce.domain.cart import Cart, CartLine
-from commerce.domain.errors import ConcurrencyError
 
 
 class PostgresCartRepository(TrackingRepository[Cart]):
     async def get(self, customer_id: UUID) -> Cart:
-        # FOR UPDATE: a checkout and an edit of the same cart queue instead of failing.
-        query = select(carts).where(carts.c.customer_id == customer_id).with_for_update()
+        # Not locked: a checkout and an edit of the same cart that overlap fail the version
+        # check of one of them, which is then run again (`retried_on_conflict`).
+        query = select(carts).where(carts.c.customer_id == customer_id)
         row = (await self.connection.execute(query)).mappings().one_or_none()
         if row is None:
             return self._track(Cart(customer_id=customer_id))
         return self._track(cart_from_row(row))
 
-    async def save(self, cart: Cart, expected_version: int) -> None:
-        lines = msgspec.to_builtins(cart.lines)
-        if expected_version == 0:
-            try:
-                async with self.connection.begin_nested():
-                    await self.connection.execute(
-                        insert(carts).values(
-                            customer_id=cart.customer_id, version=cart.version, lines=lines
-                        )
-                    )
-            except IntegrityError:
-                raise ConcurrencyError("the cart was changed at the same time") from None
-        else:
-            await self._update_versioned(
-                carts, cart.customer_id, cart, expected_version, {"lines": lines}
-            )
+    def writes(self, changes: Sequence[tuple[Cart, int]]) -> list[Write]:
+        return row_writes(carts, "customer_id", changes, _row, "cart")
+
+
+def _row(cart: Cart) -> dict[str, Any]:
+    return {
+        "customer_id": cart.customer_id,
+        "version": cart.version,
+        "lines": msgspec.to_builtins(cart.lines),
+    }
 
 
 def cart_from_row(row: RowMapping) -> Cart:

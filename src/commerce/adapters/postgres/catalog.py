@@ -7,14 +7,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Text, any_, bindparam, select
+from sqlalchemy import Select, Text, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import ReturningInsert
 
-from commerce.adapters.postgres.bulk import as_arrays, insert_from_arrays
-from commerce.adapters.postgres.repository import TrackingRepository
+from commerce.adapters.postgres.bulk import insert_rows
+from commerce.adapters.postgres.repository import TrackingRepository, row_writes
 from commerce.adapters.postgres.tables import product_variants, products, stock_items
+from commerce.adapters.postgres.writes import Executor, Write
 from commerce.domain.catalog import DuplicateSkuError, Product, ProductDetails, Variant
 from commerce.domain.errors import NotFoundError
 from commerce.domain.pricing import Offer
@@ -38,38 +40,10 @@ class PostgresProductRepository(TrackingRepository[Product]):
         return self._track(product_from_rows(row, list(variants.mappings())))
 
     async def offers(self, skus: Iterable[str]) -> dict[str, Offer]:
-        """Current price and availability of each known SKU (not locked: checkout locks the
-        stock rows itself, in SKU order)."""
-        query = (
-            select(
-                product_variants.c.sku,
-                product_variants.c.product_id,
-                product_variants.c.price_amount,
-                product_variants.c.currency,
-                product_variants.c.retired,
-                products.c.name,
-                products.c.images,
-                products.c.archived,
-                stock_items.c.on_hand,
-                stock_items.c.reserved,
-            )
-            .join(products, products.c.id == product_variants.c.product_id)
-            .join(stock_items, stock_items.c.sku == product_variants.c.sku)
-            .where(product_variants.c.sku.in_(sorted(set(skus))))
-        )
-        rows = (await self.connection.execute(query)).mappings()
-        return {
-            row["sku"]: Offer(
-                sku=row["sku"],
-                product_id=row["product_id"],
-                name=row["name"],
-                image=row["images"][0] if row["images"] else None,
-                unit_price=Money(row["price_amount"], row["currency"]),
-                available=row["on_hand"] - row["reserved"],
-                purchasable=not (row["archived"] or row["retired"]),
-            )
-            for row in rows
-        }
+        """Current price and availability of each known SKU (not guarded: the stock items
+        a checkout changes are version-checked when it commits)."""
+        rows = (await self.connection.execute(offers_query(skus))).mappings()
+        return {row["sku"]: offer_from_row(row) for row in rows}
 
     async def owners(self, skus: Iterable[str]) -> dict[str, Product]:
         wanted = set(skus)
@@ -91,34 +65,34 @@ class PostgresProductRepository(TrackingRepository[Product]):
         found = [product_from_rows(row, by_product[row["id"]]) for row in rows]
         return {v.sku: product for product in found for v in product.variants if v.sku in wanted}
 
-    async def save_all(self, changes: Sequence[tuple[Product, int]]) -> None:
-        if new := [_product_row(product) for product, expected in changes if expected == 0]:
-            await self.connection.execute(_INSERT_PRODUCTS, as_arrays(new))
-        for product, expected in changes:
-            if expected:
-                await self._update_versioned(
-                    products, product.id, product, expected, _columns(product)
-                )
+    def writes(self, changes: Sequence[tuple[Product, int]]) -> list[Write]:
+        writes = row_writes(products, "id", changes, _product_row, "product")
         if changes:
-            await self._save_variants([product for product, _ in changes])
+            writes.append(_variants_write([product for product, _ in changes]))
+        return writes
 
-    async def _save_variants(self, saved: Sequence[Product]) -> None:
-        # In SKU order, the order every writer inserts SKUs in: two transactions that want
-        # overlapping SKUs wait for each other instead of deadlocking.
-        rows = sorted(
-            (
-                _variant_row(p.id, position, v)
-                for p in saved
-                for position, v in enumerate(p.variants)
-            ),
-            key=lambda row: row["sku"],
+
+def _variants_write(saved: Sequence[Product]) -> Write:
+    # In SKU order, the order every writer inserts SKUs in: two statements that want
+    # overlapping SKUs wait for each other instead of deadlocking.
+    rows = sorted(
+        (_variant_row(p.id, position, v) for p in saved for position, v in enumerate(p.variants)),
+        key=lambda row: row["sku"],
+    )
+    skus = [row["sku"] for row in rows]
+    if repeated := sorted(sku for sku, count in Counter(skus).items() if count > 1):
+        raise DuplicateSkuError(f"SKU given to several products: {', '.join(repeated)}")
+    owners = {row["sku"]: row["product_id"] for row in rows}
+
+    async def taken(connection: Executor) -> Exception:
+        query = select(product_variants.c.sku, product_variants.c.product_id).where(
+            product_variants.c.sku == any_(bindparam("skus", skus, ARRAY(Text)))
         )
-        skus = [row["sku"] for row in rows]
-        if repeated := sorted(sku for sku, count in Counter(skus).items() if count > 1):
-            raise DuplicateSkuError(f"SKU given to several products: {', '.join(repeated)}")
-        stored = set((await self.connection.execute(_UPSERT_VARIANTS, as_arrays(rows))).scalars())
-        if taken := sorted(set(skus) - stored):
-            raise DuplicateSkuError(f"SKU already used by another product: {', '.join(taken)}")
+        found = (await connection.execute(query)).all()
+        others = sorted(row.sku for row in found if owners[row.sku] != row.product_id)
+        return DuplicateSkuError(f"SKU already used by another product: {', '.join(others)}")
+
+    return Write(_upsert_variants(rows), len(rows), taken)
 
 
 def _columns(product: Product) -> dict[str, Any]:
@@ -151,19 +125,53 @@ def _variant_row(product_id: UUID, position: int, variant: Variant) -> dict[str,
     }
 
 
-_INSERT_PRODUCTS = insert_from_arrays(products, [column.name for column in products.c])
-_VARIANT_COLUMNS = [column.name for column in product_variants.c]
-_INSERT_VARIANTS = insert_from_arrays(product_variants, _VARIANT_COLUMNS)
-# A SKU of another product is not overwritten: the WHERE leaves that row alone and RETURNING
-# tells us it was refused. Concurrent inserts of one SKU serialise on the key.
-_UPSERT_VARIANTS = _INSERT_VARIANTS.on_conflict_do_update(
-    index_elements=[product_variants.c.sku],
-    set_={
-        name: _INSERT_VARIANTS.excluded[name]
-        for name in ("position", "price_amount", "currency", "attributes", "retired")
-    },
-    where=product_variants.c.product_id == _INSERT_VARIANTS.excluded.product_id,
-).returning(product_variants.c.sku)
+def _upsert_variants(rows: Sequence[dict[str, Any]]) -> ReturningInsert[Any]:
+    # A SKU of another product is not overwritten: the WHERE leaves that row alone and
+    # RETURNING leaves it out. Concurrent inserts of one SKU serialise on the key.
+    statement = insert_rows(product_variants, rows)
+    return statement.on_conflict_do_update(
+        index_elements=[product_variants.c.sku],
+        set_={
+            name: statement.excluded[name]
+            for name in ("position", "price_amount", "currency", "attributes", "retired")
+        },
+        where=product_variants.c.product_id == statement.excluded.product_id,
+    ).returning(product_variants.c.sku)
+
+
+def offers_query(skus: Iterable[str], *columns: Any) -> Select[Any]:
+    """Each known SKU's price and availability (and `columns`, of the tables it joins)."""
+    return (
+        select(
+            product_variants.c.sku,
+            product_variants.c.product_id,
+            product_variants.c.price_amount,
+            product_variants.c.currency,
+            product_variants.c.retired,
+            products.c.name,
+            products.c.images,
+            products.c.archived,
+            stock_items.c.on_hand,
+            stock_items.c.reserved,
+            *columns,
+        )
+        .join(products, products.c.id == product_variants.c.product_id)
+        .join(stock_items, stock_items.c.sku == product_variants.c.sku)
+        .where(product_variants.c.sku == any_(bindparam("skus", sorted(set(skus)), ARRAY(Text))))
+        .order_by(product_variants.c.sku)
+    )
+
+
+def offer_from_row(row: RowMapping) -> Offer:
+    return Offer(
+        sku=row["sku"],
+        product_id=row["product_id"],
+        name=row["name"],
+        image=row["images"][0] if row["images"] else None,
+        unit_price=Money(row["price_amount"], row["currency"]),
+        available=row["on_hand"] - row["reserved"],
+        purchasable=not (row["archived"] or row["retired"]),
+    )
 
 
 def product_from_rows(row: RowMapping, variants: list[RowMapping]) -> Product:

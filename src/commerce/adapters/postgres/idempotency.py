@@ -1,14 +1,17 @@
-"""Idempotency keys in PostgreSQL: each call is one short transaction of its own, never part of
-the command's, so a claim is visible to every other request at once."""
+"""Idempotency keys in PostgreSQL: each call is its own statement (or, when a claim meets a key
+in use, one short transaction), never part of the command's, so a claim is visible to every
+other request at once. A first claim, a completion and a release are one round trip each."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, Executable, Row, and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from commerce.adapters.postgres.session import Session
 from commerce.adapters.postgres.tables import idempotency_keys as keys
 from commerce.ports.idempotency import (
     LEASE,
@@ -29,22 +32,19 @@ class PostgresIdempotencyStore:
     async def claim(
         self, scope: str, key: str, fingerprint: str, now: datetime
     ) -> StoredResponse | None:
+        first = await self._once(_insert(scope, key, fingerprint, now))
+        if first is not None:
+            return None
+        return await self._claim_used(scope, key, fingerprint, now)
+
+    async def _claim_used(
+        self, scope: str, key: str, fingerprint: str, now: datetime
+    ) -> StoredResponse | None:
         for _ in range(_ATTEMPTS):
             async with self._engine.begin() as connection:
                 # The primary key decides between concurrent first claims: one inserts, the
                 # others (after waiting for its commit) insert nothing.
-                inserted = await connection.execute(
-                    insert(keys)
-                    .values(
-                        scope=scope,
-                        key=key,
-                        fingerprint=fingerprint,
-                        created_at=now,
-                        lease_until=now + LEASE,
-                    )
-                    .on_conflict_do_nothing()
-                    .returning(keys.c.key)
-                )
+                inserted = await connection.execute(_insert(scope, key, fingerprint, now))
                 if inserted.first() is not None:
                     return None
                 row = (await connection.execute(select(keys).where(_is(scope, key)))).first()
@@ -77,24 +77,33 @@ class PostgresIdempotencyStore:
         raise RequestInFlightError
 
     async def complete(self, scope: str, key: str, response: StoredResponse, now: datetime) -> None:
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                update(keys)
-                .where(_is(scope, key), keys.c.response_status.is_(None))
-                .values(
-                    completed_at=now,
-                    response_status=response.status,
-                    response_body=response.body,
-                    response_media_type=response.media_type,
-                    response_headers=response.headers,
-                )
+        await self._once(
+            update(keys)
+            .where(_is(scope, key), keys.c.response_status.is_(None))
+            .values(
+                completed_at=now,
+                response_status=response.status,
+                response_body=response.body,
+                response_media_type=response.media_type,
+                response_headers=response.headers,
             )
+            .returning(keys.c.key)
+        )
 
     async def release(self, scope: str, key: str) -> None:
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                delete(keys).where(_is(scope, key), keys.c.response_status.is_(None))
-            )
+        await self._once(
+            delete(keys)
+            .where(_is(scope, key), keys.c.response_status.is_(None))
+            .returning(keys.c.key)
+        )
+
+    async def _once(self, statement: Executable) -> Row[Any] | None:
+        """One statement in a transaction of its own: one round trip."""
+        session = Session(self._engine)
+        try:
+            return (await session.execute(statement)).first()
+        finally:
+            await session.release()
 
     async def purge(self, before: datetime) -> int:
         async with self._engine.begin() as connection:
@@ -102,6 +111,23 @@ class PostgresIdempotencyStore:
                 delete(keys).where(func.coalesce(keys.c.completed_at, keys.c.lease_until) < before)
             )
         return result.rowcount
+
+
+def _insert(scope: str, key: str, fingerprint: str, now: datetime) -> Executable:
+    # The primary key decides between concurrent first claims: one inserts, the others (after
+    # waiting for its commit) insert nothing.
+    return (
+        insert(keys)
+        .values(
+            scope=scope,
+            key=key,
+            fingerprint=fingerprint,
+            created_at=now,
+            lease_until=now + LEASE,
+        )
+        .on_conflict_do_nothing()
+        .returning(keys.c.key)
+    )
 
 
 def _is(scope: str, key: str) -> ColumnElement[bool]:

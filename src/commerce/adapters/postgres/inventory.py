@@ -5,50 +5,55 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import RowMapping
 
-from commerce.adapters.postgres.bulk import as_arrays, insert_from_arrays
-from commerce.adapters.postgres.repository import TrackingRepository
+from commerce.adapters.postgres.catalog import offer_from_row, offers_query
+from commerce.adapters.postgres.repository import TrackingRepository, row_writes
 from commerce.adapters.postgres.tables import stock_items
+from commerce.adapters.postgres.writes import Write
 from commerce.domain.errors import NotFoundError
 from commerce.domain.inventory import StockItem
+from commerce.domain.pricing import Offer
 
 
 class PostgresStockRepository(TrackingRepository[StockItem]):
+    # Not locked: stock changes that overlap fail the version check of all but one, which are
+    # then run again (`retried_on_conflict`); no row is ever held while the caller thinks.
     async def get(self, sku: str) -> StockItem:
-        # FOR UPDATE: stock changes are short and contended; waiting beats a retry.
-        query = select(stock_items).where(stock_items.c.sku == sku).with_for_update()
+        query = select(stock_items).where(stock_items.c.sku == sku)
         row = (await self.connection.execute(query)).mappings().one_or_none()
         if row is None:
             raise NotFoundError(f"no SKU {sku}")
         return self._track(stock_item_from_row(row))
 
-    async def lock_many(self, skus: Iterable[str]) -> dict[str, StockItem]:
-        """Lock the rows in SKU order, the one order every transaction that locks several
-        stock rows uses: two checkouts of overlapping carts wait for each other instead of
-        deadlocking. Unknown SKUs are left out."""
-        wanted = sorted(set(skus))
+    async def get_many(self, skus: Iterable[str]) -> dict[str, StockItem]:
+        """In SKU order; unknown SKUs are left out."""
         query = (
             select(stock_items)
-            .where(stock_items.c.sku.in_(wanted))
+            .where(stock_items.c.sku == any_(bindparam("skus", sorted(set(skus)), ARRAY(Text))))
             .order_by(stock_items.c.sku)
-            .with_for_update()
         )
         rows = (await self.connection.execute(query)).mappings()
         return {item.sku: self._track(item) for item in map(stock_item_from_row, rows)}
 
-    async def save_all(self, changes: Sequence[tuple[StockItem, int]]) -> None:
-        new = sorted((item for item, expected in changes if expected == 0), key=_sku)
-        if new:
-            await self.connection.execute(_INSERT, as_arrays([_row(item) for item in new]))
-        for item, expected in changes:
-            if expected:
-                await self._update_versioned(stock_items, item.sku, item, expected, _levels(item))
+    async def get_many_offered(
+        self, skus: Iterable[str]
+    ) -> tuple[dict[str, StockItem], dict[str, Offer]]:
+        query = offers_query(skus, stock_items.c.version, stock_items.c.sold)
+        rows = (await self.connection.execute(query)).mappings().all()
+        stock = {row["sku"]: self._track(stock_item_from_row(row)) for row in rows}
+        return stock, {row["sku"]: offer_from_row(row) for row in rows}
+
+    def writes(self, changes: Sequence[tuple[StockItem, int]]) -> list[Write]:
+        # In SKU order, the order every writer changes stock rows in: two statements that
+        # change overlapping sets wait for each other instead of deadlocking.
+        return row_writes(stock_items, "sku", sorted(changes, key=_sku), _row, "stock")
 
 
-def _sku(item: StockItem) -> str:
-    return item.sku
+def _sku(change: tuple[StockItem, int]) -> str:
+    return change[0].sku
 
 
 def _levels(item: StockItem) -> dict[str, Any]:
@@ -57,11 +62,6 @@ def _levels(item: StockItem) -> dict[str, Any]:
 
 def _row(item: StockItem) -> dict[str, Any]:
     return {"sku": item.sku, "product_id": item.product_id, "version": item.version} | _levels(item)
-
-
-_INSERT = insert_from_arrays(
-    stock_items, ["sku", "product_id", "version", "on_hand", "reserved", "sold"]
-)
 
 
 def stock_item_from_row(row: RowMapping) -> StockItem:

@@ -3,18 +3,23 @@ documents of that row, so the order's version guards all of them at once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 import msgspec
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from commerce.adapters.postgres.repository import TrackingRepository
+from commerce.adapters.postgres.bulk import EXPECTED_VERSION, insert_rows
+from commerce.adapters.postgres.repository import TrackingRepository, changed_rows, new_rows, split
+from commerce.adapters.postgres.session import Session
 from commerce.adapters.postgres.tables import order_numbers, order_payments, orders
-from commerce.domain.errors import NotFoundError
+from commerce.adapters.postgres.writes import Write, fails_with
+from commerce.domain.errors import ConcurrencyError, NotFoundError
 from commerce.domain.order import (
     AWAITING_PAYMENT,
     CancelReason,
@@ -27,22 +32,24 @@ from commerce.domain.order import (
 )
 from commerce.domain.values import Address, Money
 
+# Order numbers are taken from the sequence in blocks, one round trip for NUMBER_BLOCK of them,
+# kept by each process (per engine). Still never handed out twice; across processes they are
+# not in time order, and a block a process leaves unused is a gap (as a rolled-back checkout's
+# number already was).
+NUMBER_BLOCK = 20
+_number_blocks: WeakKeyDictionary[AsyncEngine, list[int]] = WeakKeyDictionary()
+
 
 class PostgresOrderRepository(TrackingRepository[Order]):
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Session) -> None:
         super().__init__(connection)
         # The payments each loaded order had, so a save inserts only the new ones' ids.
         self._recorded_payments: dict[UUID, set[UUID]] = {}
 
     async def get(self, order_id: UUID) -> Order:
-        """Locks the row: changes of one order queue up (payments, cancel, shipping)."""
-        query = select(orders).where(orders.c.id == order_id).with_for_update()
-        row = (await self.connection.execute(query)).mappings().one_or_none()
-        if row is None:
-            raise NotFoundError(f"no order {order_id}")
-        order = order_from_row(row)
-        self._recorded_payments[order.id] = {p.id for p in order.payments}
-        return self._track(order)
+        # Not locked: changes of one order that overlap fail the version check of all but
+        # one, which are then run again (`retried_on_conflict`).
+        return await self._load(orders.c.id == order_id, f"no order {order_id}")
 
     async def find(self, order_id: UUID) -> Order | None:
         try:
@@ -51,16 +58,27 @@ class PostgresOrderRepository(TrackingRepository[Order]):
             return None
 
     async def get_by_payment(self, payment_id: UUID) -> Order:
-        query = select(order_payments.c.order_id).where(order_payments.c.payment_id == payment_id)
-        order_id = (await self.connection.execute(query)).scalar_one_or_none()
-        if order_id is None:
-            raise NotFoundError(f"no payment {payment_id}")
-        return await self.get(order_id)
+        holding = select(order_payments.c.order_id).where(order_payments.c.payment_id == payment_id)
+        return await self._load(
+            orders.c.id == holding.scalar_subquery(), f"no payment {payment_id}"
+        )
+
+    async def _load(self, where: ColumnElement[bool], missing: str) -> Order:
+        row = (await self.connection.execute(select(orders).where(where))).mappings().one_or_none()
+        if row is None:
+            raise NotFoundError(missing)
+        order = order_from_row(row)
+        self._recorded_payments[order.id] = {p.id for p in order.payments}
+        return self._track(order)
 
     async def next_number(self) -> int:
-        return int(
-            (await self.connection.execute(order_numbers.next_value().select())).scalar_one()
-        )
+        block = _number_blocks.setdefault(self.connection.engine, [])
+        if not block:
+            query = select(order_numbers.next_value()).select_from(
+                func.generate_series(1, NUMBER_BLOCK)
+            )
+            block += sorted((await self.connection.execute(query)).scalars(), reverse=True)
+        return int(block.pop())
 
     async def due_for_expiry(self, now: datetime, limit: int) -> list[UUID]:
         query = (
@@ -83,36 +101,48 @@ class PostgresOrderRepository(TrackingRepository[Order]):
         )
         return list((await self.connection.execute(query)).scalars())
 
-    async def save(self, order: Order, expected_version: int) -> None:
-        values = _columns(order)
-        if expected_version == 0:
-            await self.connection.execute(
-                insert(orders).values(
-                    id=order.id,
-                    version=order.version,
-                    number=order.number,
-                    customer_id=order.customer_id,
-                    customer_email=order.customer_email,
-                    lines=msgspec.to_builtins(order.lines),
-                    total_amount=order.total.amount,
-                    currency=order.total.currency,
-                    billing_address=msgspec.to_builtins(order.billing_address),
-                    placed_at=order.placed_at,
-                    payment_due_at=order.payment_due_at,
-                    **values,
-                )
-            )
-        else:
-            await self._update_versioned(orders, order.id, order, expected_version, values)
-        await self._record_payment_ids(order)
-
-    async def _record_payment_ids(self, order: Order) -> None:
-        recorded = self._recorded_payments.setdefault(order.id, set())
-        new = [p.id for p in order.payments if p.id not in recorded]
+    def writes(self, changes: Sequence[tuple[Order, int]]) -> list[Write]:
+        new, changed = split(changes)
+        writes = []
         if new:
-            rows = [{"payment_id": payment_id, "order_id": order.id} for payment_id in new]
-            await self.connection.execute(insert(order_payments).values(rows))
+            writes.append(new_rows(orders, "id", [_new_row(order) for order in new], "order"))
+        if changed:
+            rows = [
+                {"id": order.id, EXPECTED_VERSION: expected, "version": order.version}
+                | _columns(order)
+                for order, expected in changed
+            ]
+            writes.append(changed_rows(orders, "id", rows, "order"))
+        if payments := self._new_payment_ids([order for order, _ in changes]):
+            statement = insert_rows(order_payments, payments).returning(order_payments.c.payment_id)
+            failure = fails_with(lambda: ConcurrencyError("a payment was recorded twice"))
+            writes.append(Write(statement, len(payments), failure))
+        return writes
+
+    def _new_payment_ids(self, saved: list[Order]) -> list[dict[str, UUID]]:
+        rows = []
+        for order in saved:
+            recorded = self._recorded_payments.setdefault(order.id, set())
+            new = [p.id for p in order.payments if p.id not in recorded]
+            rows += [{"payment_id": payment_id, "order_id": order.id} for payment_id in new]
             recorded.update(new)
+        return rows
+
+
+def _new_row(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "version": order.version,
+        "number": order.number,
+        "customer_id": order.customer_id,
+        "customer_email": order.customer_email,
+        "lines": msgspec.to_builtins(order.lines),
+        "total_amount": order.total.amount,
+        "currency": order.total.currency,
+        "billing_address": msgspec.to_builtins(order.billing_address),
+        "placed_at": order.placed_at,
+        "payment_due_at": order.payment_due_at,
+    } | _columns(order)
 
 
 def _columns(order: Order) -> dict[str, Any]:

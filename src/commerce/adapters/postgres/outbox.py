@@ -13,8 +13,9 @@ import msgspec
 from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from commerce.adapters.postgres.bulk import as_arrays, insert_from_arrays
+from commerce.adapters.postgres.bulk import as_arrays, insert_from_arrays, insert_rows
 from commerce.adapters.postgres.tables import outbox, outbox_batch_ids, outbox_batches
+from commerce.adapters.postgres.writes import Write, fails_with
 from commerce.domain.events import EventEnvelope
 
 
@@ -27,6 +28,13 @@ class ClaimedEvent(msgspec.Struct, frozen=True):
 async def append_events(connection: AsyncConnection, envelopes: Sequence[EventEnvelope]) -> None:
     if envelopes:
         await connection.execute(_APPEND, as_arrays([_row(envelope) for envelope in envelopes]))
+
+
+def appended(envelopes: Sequence[EventEnvelope]) -> Write:
+    """The events as one write of a unit of work's commit."""
+    rows = [_row(envelope) for envelope in envelopes]
+    statement = insert_rows(outbox, rows).returning(outbox.c.id)
+    return Write(statement, len(rows), fails_with(lambda: AssertionError("events not written")))
 
 
 async def claim_unpublished(connection: AsyncConnection, limit: int) -> list[ClaimedEvent]:

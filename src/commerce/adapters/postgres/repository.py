@@ -1,23 +1,25 @@
-"""What every PostgreSQL repository shares: the aggregates it has handed out, and the
-optimistic version check on save."""
+"""What every PostgreSQL repository shares: the aggregates it has handed out, and the writes
+that save them (new rows, and rows guarded by the version they were loaded at)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Table, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Table
 
 from commerce.adapters.envelopes import Sightings
+from commerce.adapters.postgres.bulk import EXPECTED_VERSION, insert_rows, update_versioned_rows
+from commerce.adapters.postgres.session import Session
+from commerce.adapters.postgres.writes import Write, fails_with
 from commerce.domain.aggregate import Aggregate
-from commerce.domain.errors import ConcurrencyError
+from commerce.domain.errors import AlreadyExistsError, ConcurrencyError
 
 A = TypeVar("A", bound=Aggregate)
 
 
 class TrackingRepository(Generic[A]):
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Session) -> None:
         self.connection = connection
         self.seen: list[A] = []
         self.sightings = Sightings()
@@ -30,26 +32,51 @@ class TrackingRepository(Generic[A]):
         self.sightings.note(aggregate)
         return aggregate
 
-    async def save(self, aggregate: A, expected_version: int) -> None:
+    def writes(self, changes: Sequence[tuple[A, int]]) -> list[Write]:
+        """The writes that save each changed aggregate, given with the version it was loaded
+        at (0: new); the unit of work runs them, with every other, as one statement."""
         raise NotImplementedError
 
-    async def save_all(self, changes: Sequence[tuple[A, int]]) -> None:
-        """Save each changed aggregate, given with the version it was loaded at (0: new).
-        A repository that writes many rows at once overrides this."""
-        for aggregate, expected_version in changes:
-            await self.save(aggregate, expected_version)
 
-    async def _update_versioned(
-        self, table: Table, key: Any, aggregate: A, expected_version: int, values: dict[str, Any]
-    ) -> None:
-        """`UPDATE … WHERE version = expected`: a lost race raises, it never overwrites."""
-        key_column = next(iter(table.primary_key.columns))
-        result = await self.connection.execute(
-            update(table)
-            .where(key_column == key, table.c.version == expected_version)
-            .values(version=aggregate.version, **values)
-        )
-        if result.rowcount != 1:
-            raise ConcurrencyError(
-                f"{aggregate.aggregate_type} {aggregate.aggregate_id} was changed by someone else"
-            )
+def row_writes(
+    table: Table,
+    key: str,
+    changes: Sequence[tuple[A, int]],
+    row: Callable[[A], dict[str, Any]],
+    what: str,
+) -> list[Write]:
+    """The writes of aggregates kept as one row each (`row`): new ones inserted, changed ones
+    updated where their version is still the one they were loaded at."""
+    new, changed = split(changes)
+    writes = []
+    if new:
+        writes.append(new_rows(table, key, [row(a) for a in new], what))
+    if changed:
+        rows = [row(a) | {EXPECTED_VERSION: expected} for a, expected in changed]
+        writes.append(changed_rows(table, key, rows, what))
+    return writes
+
+
+def new_rows(table: Table, key: str, rows: Sequence[Mapping[str, Any]], what: str) -> Write:
+    """Insert rows of new aggregates; a key taken meanwhile is `AlreadyExistsError`."""
+    statement = insert_rows(table, rows).on_conflict_do_nothing().returning(table.c[key])
+    ids = ", ".join(str(row[key]) for row in rows)
+    return Write(
+        statement, len(rows), fails_with(lambda: AlreadyExistsError(f"{what} {ids} exists"))
+    )
+
+
+def changed_rows(table: Table, key: str, rows: Sequence[Mapping[str, Any]], what: str) -> Write:
+    """`UPDATE … WHERE version = expected` for each row: a lost race raises, it never
+    overwrites. Each row holds the key, `expected_version`, `version` and the columns."""
+    ids = ", ".join(str(row[key]) for row in rows)
+    return Write(
+        update_versioned_rows(table, key, rows),
+        len(rows),
+        fails_with(lambda: ConcurrencyError(f"{what} {ids} was changed by someone else")),
+    )
+
+
+def split(changes: Sequence[tuple[A, int]]) -> tuple[list[A], list[tuple[A, int]]]:
+    """New aggregates, and changed ones with the version they were loaded at."""
+    return [a for a, expected in changes if expected == 0], [c for c in changes if c[1]]
