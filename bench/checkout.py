@@ -612,6 +612,7 @@ async def measure(
             "hot_stock": args.hot_stock,
             "cold_stock": args.cold_stock,
             "concurrency": args.concurrency,
+            "api_processes": args.api_processes,
             "duration_s": args.duration,
             "seed_write_s": round(written, 1),
             "seed_searchable_s": round(searchable, 1),
@@ -636,7 +637,10 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
     asyncio.run(reset(base, settings, TARGET))
     upgrade_to_head(settings.database_url)
     with tempfile.NamedTemporaryFile(prefix="checkout-bench-", suffix=".log", delete=False) as log:
-        processes = start_processes(environment(settings, TARGET, args.port), log)
+        env = environment(settings, TARGET, args.port) | {
+            "COMMERCE_WORKERS": str(args.api_processes)
+        }
+        processes = start_processes(env, log)
         names = dict(zip(["relay", "worker", "api"], (p.pid for p in processes), strict=True))
         try:
             result = asyncio.run(measure(args, settings, names))
@@ -652,7 +656,8 @@ def report(result: dict[str, Any]) -> None:
     outcomes = service["outcomes"]
     print(
         f"\n{result['skus']} SKUs ({result['hot_skus']} hot, {result['hot_share']:.0%} of "
-        f"picks), concurrency {result['concurrency']}, {result['duration_s']} s per run, "
+        f"picks), concurrency {result['concurrency']}, {result['api_processes']} API "
+        f"process(es), {result['duration_s']} s per run, "
         f"{result['machine']}"
     )
     print(f"{'':<26}{'p50/p95/p99 ms':>24}{'n':>8}")
@@ -740,5 +745,8 @@ if __name__ == "__main__":
         "--solo-duration", type=float, default=5, help="Seconds of one customer alone."
     )
     parser.add_argument("--port", type=int, default=8091)
+    parser.add_argument(
+        "--api-processes", type=int, default=1, help="COMMERCE_WORKERS of the API under test"
+    )
     parser.add_argument("--seed", type=int, default=1)
     report(main(parser.parse_args()))
