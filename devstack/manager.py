@@ -22,6 +22,11 @@ from devstack.redis import RedisServer
 from devstack.server import Server
 
 DEFAULT_PORTS = {"postgres": 55432, "redis": 56379, "elasticsearch": 59200}
+SERVER_KINDS: dict[str, type[Server]] = {
+    "postgres": PostgresServer,
+    "redis": RedisServer,
+    "elasticsearch": ElasticsearchServer,
+}
 
 
 @contextmanager
@@ -30,24 +35,33 @@ def fresh_state() -> Iterator[str]:
     does not exist yet, for one run: the first-run path (creating the user and the folders,
     unpacking Elasticsearch, a new cluster) is taken every time, and the servers of `make run`
     or of another run are neither reused nor disturbed. The folder and the user are removed
-    afterwards; only downloads (the Elasticsearch zip) stay in the cache. Yields the folder."""
+    afterwards; only downloads (the Elasticsearch zip) stay in the cache. Servers the
+    environment names (`COMMERCE_DATABASE_URL`, ... as `devstack env` exports them) are left
+    out for the run: they would be used instead of fresh ones. Yields the folder."""
     folder = tempfile.mkdtemp(prefix="commerce-stack-")
     user = f"{SERVICE_USER}-{os.path.basename(folder)[-8:].lower()}"
-    overrides = {"COMMERCE_STACK_DIR": folder, "COMMERCE_STACK_USER": user} | {
+    overrides: dict[str, str | None] = {"COMMERCE_STACK_DIR": folder, "COMMERCE_STACK_USER": user}
+    overrides |= {
         f"COMMERCE_STACK_{name.upper()}_PORT": str(system.free_port()) for name in DEFAULT_PORTS
     }
+    overrides |= {kind.env_var: None for kind in SERVER_KINDS.values()}
     saved = {name: os.environ.get(name) for name in overrides}
-    os.environ.update(overrides)
+    _set_environment(overrides)
     try:
         yield folder
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        _set_environment(saved)
         shutil.rmtree(folder, ignore_errors=True)
         system.remove_service_user(user)
+
+
+def _set_environment(values: dict[str, str | None]) -> None:
+    """Each variable to its value; None unsets it."""
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @dataclass(frozen=True)
@@ -63,11 +77,8 @@ class Stack:
     def __init__(self, layout: Layout | None = None) -> None:
         self.layout = layout or Layout.from_environment()
         self.servers: list[Server] = [
-            PostgresServer(self.layout, port_from_env("postgres", DEFAULT_PORTS["postgres"])),
-            RedisServer(self.layout, port_from_env("redis", DEFAULT_PORTS["redis"])),
-            ElasticsearchServer(
-                self.layout, port_from_env("elasticsearch", DEFAULT_PORTS["elasticsearch"])
-            ),
+            kind(self.layout, port_from_env(name, DEFAULT_PORTS[name]))
+            for name, kind in SERVER_KINDS.items()
         ]
 
     def up(self) -> list[Server]:

@@ -10,8 +10,11 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 from devstack import manager
 from devstack.layout import SERVICE_USER, Layout
+from devstack.server import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,3 +44,27 @@ def test_a_fresh_stack_uses_a_never_used_folder_and_user_its_own_ports_and_leave
 
     assert not Path(folder).exists()
     assert dict(os.environ) == before
+
+
+def test_a_fresh_stack_runs_its_own_servers_even_where_the_environment_names_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As after `eval "$(devstack env)"`: this machine's usual servers must not stand in for
+    the run's own."""
+    usual = {kind.env_var: f"http://127.0.0.1:{port}" for kind, port in _usual_servers()}
+    for name, url in usual.items():
+        monkeypatch.setenv(name, url)
+
+    with manager.fresh_state():
+        fresh = manager.Stack().environment()
+        for name in usual:
+            assert name not in os.environ
+        for server in manager.Stack().servers:
+            assert fresh[server.env_var] == server.url
+            assert str(server.port) == os.environ[f"COMMERCE_STACK_{server.name.upper()}_PORT"]
+
+    assert {name: os.environ[name] for name in usual} == usual
+
+
+def _usual_servers() -> list[tuple[type[Server], int]]:
+    return [(manager.SERVER_KINDS[name], port) for name, port in manager.DEFAULT_PORTS.items()]
