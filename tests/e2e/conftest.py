@@ -30,7 +30,7 @@ class Service(NamedTuple):
 
 @contextmanager
 def running_service(
-    settings: Settings, redis_db: int, consistency_wait: float = 10
+    settings: Settings, redis_db: int, consistency_wait: float = 10, api_processes: int = 1
 ) -> Iterator[Service]:
     """The whole service as separate processes (the API, an outbox relay and a worker) with
     data of its own: a database, read models with a few products, and a Redis database (so
@@ -46,7 +46,7 @@ def running_service(
     redis.flushdb()
     try:
         with fresh_database(settings) as database_url:
-            yield from _processes(database_url, prefix, redis_url, consistency_wait)
+            yield from _processes(database_url, prefix, redis_url, consistency_wait, api_processes)
     finally:
         redis.flushdb()
         redis.close()
@@ -77,7 +77,11 @@ def fuzzed_api_url(stack_settings: Settings) -> Iterator[str]:
 
 
 def _processes(
-    database_url: str, index_prefix: str, redis_url: str, consistency_wait: float
+    database_url: str,
+    index_prefix: str,
+    redis_url: str,
+    consistency_wait: float,
+    api_processes: int,
 ) -> Iterator[Service]:
     port = free_port()
     env = os.environ | {
@@ -88,6 +92,7 @@ def _processes(
         "COMMERCE_LOG_LEVEL": "WARNING",
         # A bound, not a delay: generous so a slow CI machine does not answer `stale`.
         "COMMERCE_CONSISTENCY_WAIT": str(consistency_wait),
+        "COMMERCE_WORKERS": str(api_processes),
     }
     commerce = str(Path(sys.executable).with_name("commerce"))
     processes = [

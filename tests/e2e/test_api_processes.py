@@ -1,19 +1,14 @@
 """The API as several processes (`COMMERCE_WORKERS`): one port, and one set of metrics."""
 
 import asyncio
-import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from commerce.settings import Settings
-from tests.support import TEST_JWT_SECRET, free_port
+from tests.e2e.conftest import running_service
 
 REQUESTS = 60
 _LIVE = re.compile(r'^commerce_requests_total\{[^}]*path="/health/live"[^}]*\} (\S+)$', re.M)
@@ -21,29 +16,8 @@ _LIVE = re.compile(r'^commerce_requests_total\{[^}]*path="/health/live"[^}]*\} (
 
 @pytest.fixture
 def two_processes(stack_settings: Settings) -> Iterator[str]:
-    port = free_port()
-    env = os.environ | {
-        "COMMERCE_DATABASE_URL": stack_settings.database_url,
-        "COMMERCE_JWT_SECRET": TEST_JWT_SECRET,
-        "COMMERCE_WORKERS": "2",
-        "COMMERCE_LOG_LEVEL": "WARNING",
-    }
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    commerce = str(Path(sys.executable).with_name("commerce"))
-    api = subprocess.Popen([commerce, "serve", "--port", str(port)], env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/health/live", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield url
-    finally:
-        api.terminate()
-        api.wait(timeout=30)
+    with running_service(stack_settings, redis_db=14, api_processes=2) as service:
+        yield service.url
 
 
 def live_requests_counted(metrics: str) -> float:
