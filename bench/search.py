@@ -35,6 +35,7 @@ import asyncio
 import os
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -108,23 +109,28 @@ async def measured(
     }
 
 
+@dataclass(frozen=True)
+class Service:
+    """The service under test, as the write phases reach it: the API and its read model."""
+
+    http: httpx.AsyncClient
+    es: AsyncElasticsearch
+    alias: str
+
+
 async def under_writes(
     args: argparse.Namespace,
-    *,
-    settings: Settings,
-    http: httpx.AsyncClient,
-    es: AsyncElasticsearch,
+    service: Service,
     searching: Callable[[], Awaitable[tuple[Recorder, float]]],
     groups: Mapping[str, list[int]],
     seed: int,
 ) -> dict[str, Any]:
     """The searches `searching` makes while ~`--write-rate` commands a second go through the
     API, and how long each write took to become searchable."""
-    alias = alias_name(settings.index_prefix)
     token = sign_token(JWT_SECRET, {"operator", "stock_operator"})
-    products = await editable_products(es, alias, EDITABLE_PRODUCTS)
+    products = await editable_products(service.es, service.alias, EDITABLE_PRODUCTS)
     headers = {"Authorization": f"Bearer {token}"}
-    load = WriteLoad(http, es, alias, products, headers=headers, seed=seed)
+    load = WriteLoad(service.http, service.es, service.alias, products, headers=headers, seed=seed)
     searched, written = await asyncio.gather(
         measured(groups, searching()), load.run(args.write_rate, args.duration)
     )
@@ -132,7 +138,7 @@ async def under_writes(
 
 
 async def paced(
-    args: argparse.Namespace, send: Send, groups: Mapping[str, list[int]], **writing: Any
+    args: argparse.Namespace, service: Service, send: Send, groups: Mapping[str, list[int]]
 ) -> dict[str, Any]:
     """Phase 5: the mix at a fixed arrival rate, short of saturation, quiet and then under
     writes. At saturation (phase 4) the writes' CPU is taken from the searches on a small
@@ -141,13 +147,12 @@ async def paced(
     def searching() -> Awaitable[tuple[Recorder, float]]:
         return run_paced(send, args.paced_rate, args.duration, 6)
 
-    alias = alias_name(writing["settings"].index_prefix)
     print(f"paced, quiet, load average {load_average()}", flush=True)
-    await cold_request_cache(writing["es"], alias)
+    await cold_request_cache(service.es, service.alias)
     quiet = await measured(groups, searching())
     print(f"paced, under writes, load average {load_average()}", flush=True)
-    await cold_request_cache(writing["es"], alias)
-    busy = await under_writes(args, searching=searching, groups=groups, seed=7, **writing)
+    await cold_request_cache(service.es, service.alias)
+    busy = await under_writes(args, service, searching, groups, seed=7)
     return {
         "rate_per_s": args.paced_rate,
         "quiet": quiet,
@@ -163,7 +168,7 @@ async def cold_request_cache(es: AsyncElasticsearch, alias: str) -> None:
 
 
 def _p95_ratio(run: dict[str, Any], quiet: dict[str, Any]) -> float:
-    return round(run["all"]["p95_ms"] / quiet["all"]["p95_ms"], 2)
+    return round(float(run["all"]["p95_ms"]) / quiet["all"]["p95_ms"], 2)
 
 
 async def compare(
@@ -211,16 +216,16 @@ async def compare(
             await cold_request_cache(es, alias)
             solo[name] = await measured(groups, run_each_kind(send, args.solo_samples, 2))
         print(f"under writes, load average {load_average()}", flush=True)
-        writing: dict[str, Any] = {"settings": settings, "http": http, "es": es}
+        api = Service(http, es, alias)
         writes = await under_writes(
             args,
-            searching=lambda: run_mix(senders["api"], args.concurrency, args.duration, 3),
-            groups=groups,
+            api,
+            lambda: run_mix(senders["api"], args.concurrency, args.duration, 3),
+            groups,
             seed=4,
-            **writing,
         )
         writes["p95_to_quiet"] = _p95_ratio(writes["search"], side["api"])
-        steady = await paced(args, senders["api"], groups, **writing)
+        steady = await paced(args, api, senders["api"], groups)
     finally:
         await pool.close()
     return {
