@@ -33,6 +33,8 @@ import asyncio
 import json
 import os
 import random
+import re
+import statistics
 import tempfile
 import time
 import uuid
@@ -51,9 +53,11 @@ from common import (
     Target,
     asyncpg_dsn,
     bench_settings,
+    descendants,
     elasticsearch_pids,
     environment,
     lag_summary,
+    on_cpu_ns,
     process_groups,
     reset,
     start_processes,
@@ -260,6 +264,40 @@ async def checkout_and_pay(
         await http.delete("/v1/cart", headers=customer.headers)
     except httpx.HTTPError:
         outcomes.errors["cart DELETE"] += 1
+
+
+class RequestCpu:
+    """The API's CPU per request, by route, while one client runs alone: each request's CPU is
+    then its own (as httpx hooks: from sending the request to its response's headers)."""
+
+    ROUTES = (
+        ("PUT /v1/cart/items/{sku}", "PUT", re.compile(r"^/v1/cart/items/[^/]+$")),
+        ("POST /v1/orders", "POST", re.compile(r"^/v1/orders$")),
+        ("POST /v1/orders/{id}/payments", "POST", re.compile(r"^/v1/orders/[^/]+/payments$")),
+    )
+
+    def __init__(self, pids: list[int]) -> None:
+        self._pids = pids
+        self.ns: dict[str, list[int]] = {name: [] for name, _, _ in self.ROUTES}
+
+    def hooks(self) -> dict[str, list[Callable[[Any], Awaitable[None]]]]:
+        return {"request": [self._sent], "response": [self._answered]}
+
+    async def _sent(self, request: httpx.Request) -> None:
+        request.extensions["api_cpu_ns"] = on_cpu_ns(self._pids)
+
+    async def _answered(self, response: httpx.Response) -> None:
+        request = response.request
+        for name, method, path in self.ROUTES:
+            if request.method == method and path.match(request.url.path):
+                self.ns[name].append(on_cpu_ns(self._pids) - request.extensions["api_cpu_ns"])
+
+    def summary(self) -> dict[str, float]:
+        """Mean ms per route, and per checkout-and-pay (one of each)."""
+        means = {name: statistics.fmean(ns) / 1e6 for name, ns in self.ns.items() if ns}
+        return {name: round(ms, 2) for name, ms in means.items()} | {
+            "checkout": round(sum(means.values()), 2)
+        }
 
 
 async def run_clients(
@@ -493,10 +531,14 @@ async def service_and_baseline(
     `args.duration` after a warm-up; the summaries of both."""
     # Warm-up: connections, prepared statements, caches.
     await service_load(http, customers, pick, for_seconds(3), 0)
-    # One customer alone: the service time of a checkout, without queueing.
+    # One customer alone: the service time of a checkout, without queueing, and the API's CPU
+    # for each of its requests.
+    request_cpu = RequestCpu(descendants(processes["api"]))
+    http.event_hooks = request_cpu.hooks()
     solo_time, solo, solo_steps, _ = await service_load(
         http, customers[:1], pick, for_seconds(args.solo_duration), 3
     )
+    http.event_hooks = {}
     reserved: Counter[str] = Counter()
     connections = [await asyncpg.connect(dsn) for _ in range(args.concurrency)]
     try:
@@ -534,7 +576,10 @@ async def service_and_baseline(
     service["api_cpu_ms_per_checkout"] = round(
         service_cpu["api"] * service_time * 1000 / max(outcomes.completed, 1), 1
     )
-    service["alone"] = solo.summary(solo_time) | {"steps": solo_steps.summary(solo_time)["by_kind"]}
+    service["alone"] = solo.summary(solo_time) | {
+        "steps": solo_steps.summary(solo_time)["by_kind"],
+        "api_cpu_ms": request_cpu.summary(),
+    }
     bare = baseline.summary(baseline_time)
     bare["out_of_stock"] = short
     bare["cpu_cores"] = baseline_cpu
@@ -703,6 +748,9 @@ def report(result: dict[str, Any]) -> None:
         cpu = ", ".join(f"{group} {cores}" for group, cores in run["cpu_cores"].items())
         print(f"CPU cores busy during {name}: {cpu}")
     print(f"API CPU per completed checkout: {service['api_cpu_ms_per_checkout']} ms")
+    alone_cpu = service["alone"]["api_cpu_ms"]
+    routes = ", ".join(f"{name} {ms}" for name, ms in alone_cpu.items() if name != "checkout")
+    print(f"API CPU per request, one client alone (ms): {routes}; checkout {alone_cpu['checkout']}")
     logged = result["process_log"]
     print(f"API, relay and worker output: {logged['path']} ({logged['tracebacks']} tracebacks)")
     for name, lag in (

@@ -4,7 +4,7 @@ the owner's profile (which never selects the password hash or a gateway token)."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -23,10 +23,11 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.dml import ReturningDelete
 
-from commerce.adapters.postgres.bulk import EXPECTED_VERSION, insert_rows
+from commerce.adapters.postgres.bulk import EXPECTED_VERSION, InsertRows, Param, Upsert
+from commerce.adapters.postgres.prepared import Prepared, Row
 from commerce.adapters.postgres.repository import TrackingRepository, changed_rows, split
 from commerce.adapters.postgres.tables import account_payment_methods, accounts
 from commerce.adapters.postgres.writes import Write, fails_with
@@ -40,15 +41,13 @@ _EMAIL_CONSTRAINT = "uq_accounts_email"
 
 class PostgresAccountRepository(TrackingRepository[Account]):
     async def get(self, account_id: UUID) -> Account:
-        return await self._load(accounts.c.id == account_id, f"no account {account_id}")
+        return await self._load(_BY_ID, account_id, f"no account {account_id}")
 
     async def get_by_email(self, email: str) -> Account:
-        return await self._load(accounts.c.email == canonical_email(email), "no such account")
+        return await self._load(_BY_EMAIL, canonical_email(email), "no such account")
 
-    async def _load(self, where: ColumnElement[bool], missing: str) -> Account:
-        # The account and its payment methods in one round trip.
-        query = select(accounts, _methods_of(accounts.c.id, with_token=True)).where(where)
-        row = (await self.connection.execute(query)).mappings().one_or_none()
+    async def _load(self, query: Prepared, key: object, missing: str) -> Account:
+        row = await self.connection.fetch_one(query, {"key": key})
         if row is None:
             raise NotFoundError(missing)
         return self._track(_account_from_rows(row, row["payment_methods"]))
@@ -59,10 +58,8 @@ class PostgresAccountRepository(TrackingRepository[Account]):
         duplicate = fails_with(lambda: DuplicateEmailError("an account with this email exists"))
         if new:
             rows = [{"id": a.id, "version": a.version} | _columns(a) for a in new]
-            statement = (
-                insert_rows(accounts, rows).on_conflict_do_nothing().returning(accounts.c.id)
-            )
-            writes.append(Write(statement, len(rows), duplicate))
+            shape = InsertRows(accounts, tuple(rows[0]), "id", on_conflict="nothing")
+            writes.append(Write(shape, shape.values(rows), len(rows), duplicate))
         if changed:
             rows = [
                 {"id": a.id, EXPECTED_VERSION: expected, "version": a.version} | _columns(a)
@@ -74,6 +71,13 @@ class PostgresAccountRepository(TrackingRepository[Account]):
         if saved:
             writes += _payment_method_writes(saved)
         return writes
+
+
+def _with_methods(key: ColumnElement[Any]) -> Prepared:
+    """The account whose `key` is the parameter `key`, and its payment methods: one round
+    trip."""
+    methods = _methods_of(accounts.c.id, with_token=True)
+    return Prepared(select(accounts, methods).where(key == bindparam("key", type_=key.type)))
 
 
 def _payment_method_writes(saved: Sequence[Account]) -> list[Write]:
@@ -95,23 +99,29 @@ def _payment_method_writes(saved: Sequence[Account]) -> list[Write]:
         for position, method in enumerate(account.payment_methods)
     ]
     kept = [row["id"] for row in rows]
-    removed = (
-        delete(table)
-        .where(
-            table.c.account_id == any_(bindparam("accounts", [a.id for a in saved], ARRAY(UUID_))),
-            table.c.id != all_(bindparam("kept", kept, ARRAY(UUID_))),
-        )
-        .returning(table.c.id)
-    )
     unchecked = fails_with(lambda: AssertionError("not checked"))
-    writes = [Write(removed, None, unchecked)]
+    removed = {"accounts": [a.id for a in saved], "kept": kept}
+    writes = [Write(_RemovedMethods(), removed, None, unchecked)]
     if rows:
-        statement = insert_rows(table, rows)
-        upsert = statement.on_conflict_do_update(
-            index_elements=[table.c.id], set_={"position": statement.excluded.position}
-        ).returning(table.c.id)
-        writes.append(Write(upsert, None, unchecked))
+        upsert = InsertRows(table, tuple(rows[0]), "id", on_conflict=Upsert("id", ("position",)))
+        writes.append(Write(upsert, upsert.values(rows), None, unchecked))
     return writes
+
+
+@dataclass(frozen=True)
+class _RemovedMethods:
+    """The payment methods of `accounts` not among `kept` go."""
+
+    def statement(self, param: Param) -> ReturningDelete[Any]:
+        table = account_payment_methods
+        return (
+            delete(table)
+            .where(
+                table.c.account_id == any_(param("accounts", ARRAY(UUID_))),
+                table.c.id != all_(param("kept", ARRAY(UUID_))),
+            )
+            .returning(table.c.id)
+        )
 
 
 class PostgresAccountProfiles:
@@ -193,7 +203,7 @@ def _address(value: dict[str, Any] | None) -> Address | None:
     return None if value is None else msgspec.convert(value, Address)
 
 
-def _account_from_rows(row: RowMapping, methods: list[dict[str, Any]]) -> Account:
+def _account_from_rows(row: Row, methods: list[dict[str, Any]]) -> Account:
     return Account(
         account_id=row["id"],
         email=row["email"],
@@ -216,3 +226,7 @@ def _account_from_rows(row: RowMapping, methods: list[dict[str, Any]]) -> Accoun
         ],
         version=row["version"],
     )
+
+
+_BY_ID = _with_methods(accounts.c.id)
+_BY_EMAIL = _with_methods(accounts.c.email)

@@ -1,28 +1,32 @@
 """Many rows in one statement: each column travels as one array parameter, and `unnest` turns
 the arrays back into rows. The statement is the same for one row or ten thousand (prepared
 once, no limit on the number of parameters), and PostgreSQL runs one INSERT or UPDATE, not one
-per row: measured here as fast as `COPY`, with `ON CONFLICT` and `RETURNING` still at hand."""
+per row: measured here as fast as `COPY`, with `ON CONFLICT` and `RETURNING` still at hand.
 
-from collections.abc import Mapping, Sequence
+`InsertRows` and `UpdateVersionedRows` are shapes of such statements: they build the statement
+with parameters named by the caller (`Param`), so that a unit of work's commit can put several
+in one statement and compile each combination once (`writes.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Select, Table, bindparam, func, select, update
+from sqlalchemy import BindParameter, Integer, Select, Table, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
-from sqlalchemy.sql.dml import ReturningUpdate
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 from sqlalchemy.types import TypeEngine
 
 EXPECTED_VERSION = "expected_version"
 
+# A parameter of a statement being built: its name in the shape, and its type.
+Param = Callable[[str, TypeEngine[Any]], BindParameter[Any]]
+
 
 def insert_from_arrays(table: Table, columns: Sequence[str]) -> Insert:
     """`INSERT INTO table (columns) SELECT unnest(:column), …`; execute it with `as_arrays`."""
-    arrays = select(
-        *(
-            func.unnest(bindparam(name, type_=ARRAY(table.c[name].type, dimensions=1)))
-            for name in columns
-        )
-    )
-    return insert(table).from_select(list(columns), arrays)
+    return insert(table).from_select(list(columns), _unnested(table, columns, _named))
 
 
 def as_arrays(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
@@ -30,42 +34,91 @@ def as_arrays(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
     return {name: [row[name] for row in rows] for name in rows[0]}
 
 
-def insert_rows(table: Table, rows: Sequence[Mapping[str, Any]]) -> Insert:
-    """`insert_from_arrays` with the rows bound into the statement, so that it can be one part
-    of a larger statement (its parameters never clash with another part's)."""
-    return insert(table).from_select(list(rows[0]), _unnested(table, rows))
+@dataclass(frozen=True)
+class Upsert:
+    """`ON CONFLICT (key) DO UPDATE SET columns`, only where the existing row's `owner`
+    column (if given) equals the new row's: another owner's row is left alone, and missing
+    from RETURNING."""
+
+    key: str
+    columns: tuple[str, ...]
+    owner: str | None = None
 
 
-def update_versioned_rows(
-    table: Table, key: str, rows: Sequence[Mapping[str, Any]]
-) -> ReturningUpdate[Any]:
+@dataclass(frozen=True)
+class InsertRows:
+    """`INSERT INTO table (columns) SELECT unnest(…) [ON CONFLICT …] RETURNING returning`.
+    `on_conflict`: None (a taken key is an error), "nothing" (it is skipped, and missing from
+    RETURNING) or an `Upsert`."""
+
+    table: Table
+    columns: tuple[str, ...]
+    returning: str
+    on_conflict: str | Upsert | None = None
+
+    def statement(self, param: Param) -> ReturningInsert[Any]:
+        statement = insert(self.table).from_select(
+            list(self.columns), _unnested(self.table, self.columns, param)
+        )
+        if self.on_conflict == "nothing":
+            statement = statement.on_conflict_do_nothing()
+        elif isinstance(self.on_conflict, Upsert):
+            upsert, excluded = self.on_conflict, statement.excluded
+            where = (
+                None
+                if upsert.owner is None
+                else self.table.c[upsert.owner] == excluded[upsert.owner]
+            )
+            statement = statement.on_conflict_do_update(
+                index_elements=[self.table.c[upsert.key]],
+                set_={name: excluded[name] for name in upsert.columns},
+                where=where,
+            )
+        return statement.returning(self.table.c[self.returning])
+
+    def values(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+        return {name: [row[name] for row in rows] for name in self.columns}
+
+
+@dataclass(frozen=True)
+class UpdateVersionedRows:
     """`UPDATE table … FROM unnest(…) WHERE key = v.key AND version = v.expected_version
     RETURNING key`: every row holds the key, `expected_version`, the new `version` and the
-    columns to set. A row whose version moved on is left alone, and missing from RETURNING."""
-    values = _unnested(table, rows).subquery("v")
-    changed = [name for name in rows[0] if name not in (key, EXPECTED_VERSION)]
-    return (
-        update(table)
-        .where(table.c[key] == values.c[key], table.c.version == values.c[EXPECTED_VERSION])
-        .values({name: values.c[name] for name in changed})
-        .returning(table.c[key])
-    )
+    `columns` to set. A row whose version moved on is left alone, and missing from RETURNING."""
+
+    table: Table
+    key: str
+    columns: tuple[str, ...]
+
+    def statement(self, param: Param) -> ReturningUpdate[Any]:
+        names = (self.key, EXPECTED_VERSION, "version", *self.columns)
+        values = _unnested(self.table, names, param).subquery("v")
+        return (
+            update(self.table)
+            .where(
+                self.table.c[self.key] == values.c[self.key],
+                self.table.c.version == values.c[EXPECTED_VERSION],
+            )
+            .values({name: values.c[name] for name in ("version", *self.columns)})
+            .returning(self.table.c[self.key])
+        )
+
+    def values(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+        names = (self.key, EXPECTED_VERSION, "version", *self.columns)
+        return {name: [row[name] for row in rows] for name in names}
 
 
-def _unnested(table: Table, rows: Sequence[Mapping[str, Any]]) -> Select[Any]:
+def _unnested(table: Table, columns: Sequence[str], param: Param) -> Select[Any]:
     return select(
         *(
-            func.unnest(
-                bindparam(
-                    name,
-                    value=[row[name] for row in rows],
-                    type_=ARRAY(_type_of(table, name), dimensions=1),
-                    unique=True,
-                )
-            ).label(name)
-            for name in rows[0]
+            func.unnest(param(name, ARRAY(_type_of(table, name), dimensions=1))).label(name)
+            for name in columns
         )
     )
+
+
+def _named(name: str, type_: TypeEngine[Any]) -> BindParameter[Any]:
+    return bindparam(name, type_=type_)
 
 
 def _type_of(table: Table, name: str) -> TypeEngine[Any]:

@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import select
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import bindparam, select
 
+from commerce.adapters.postgres.prepared import Prepared, Row
 from commerce.adapters.postgres.repository import TrackingRepository, row_writes
 from commerce.adapters.postgres.tables import carts
 from commerce.adapters.postgres.writes import Write
@@ -20,14 +20,20 @@ class PostgresCartRepository(TrackingRepository[Cart]):
     async def get(self, customer_id: UUID) -> Cart:
         # Not locked: a checkout and an edit of the same cart that overlap fail the version
         # check of one of them, which is then run again (`retried_on_conflict`).
-        query = select(carts).where(carts.c.customer_id == customer_id)
-        row = (await self.connection.execute(query)).mappings().one_or_none()
+        row = await self.connection.fetch_one(_BY_CUSTOMER, {"customer_id": customer_id})
         if row is None:
             return self._track(Cart(customer_id=customer_id))
         return self._track(cart_from_row(row))
 
     def writes(self, changes: Sequence[tuple[Cart, int]]) -> list[Write]:
         return row_writes(carts, "customer_id", changes, _row, "cart")
+
+
+_BY_CUSTOMER = Prepared(
+    select(carts).where(
+        carts.c.customer_id == bindparam("customer_id", type_=carts.c.customer_id.type)
+    )
+)
 
 
 def _row(cart: Cart) -> dict[str, Any]:
@@ -38,6 +44,6 @@ def _row(cart: Cart) -> dict[str, Any]:
     }
 
 
-def cart_from_row(row: RowMapping) -> Cart:
+def cart_from_row(row: Row) -> Cart:
     lines = msgspec.convert(row["lines"], list[CartLine])
     return Cart(customer_id=row["customer_id"], lines=lines, version=row["version"])

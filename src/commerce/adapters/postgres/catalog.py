@@ -9,14 +9,14 @@ from uuid import UUID
 
 from sqlalchemy import Select, Text, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.dml import ReturningInsert
 
-from commerce.adapters.postgres.bulk import insert_rows
+from commerce.adapters.postgres.bulk import InsertRows, Upsert
+from commerce.adapters.postgres.prepared import Prepared, Row
 from commerce.adapters.postgres.repository import TrackingRepository, row_writes
+from commerce.adapters.postgres.session import Session
 from commerce.adapters.postgres.tables import product_variants, products, stock_items
-from commerce.adapters.postgres.writes import Executor, Write
+from commerce.adapters.postgres.writes import Write
 from commerce.domain.catalog import DuplicateSkuError, Product, ProductDetails, Variant
 from commerce.domain.errors import NotFoundError
 from commerce.domain.pricing import Offer
@@ -25,45 +25,32 @@ from commerce.domain.values import Money
 
 class PostgresProductRepository(TrackingRepository[Product]):
     async def get(self, product_id: UUID) -> Product:
-        row = (
-            (await self.connection.execute(select(products).where(products.c.id == product_id)))
-            .mappings()
-            .one_or_none()
-        )
-        if row is None:
+        found = await self._with_variants([product_id])
+        if not found:
             raise NotFoundError(f"no product {product_id}")
-        variants = await self.connection.execute(
-            select(product_variants)
-            .where(product_variants.c.product_id == product_id)
-            .order_by(product_variants.c.position)
-        )
-        return self._track(product_from_rows(row, list(variants.mappings())))
+        return self._track(found[0])
 
     async def offers(self, skus: Iterable[str]) -> dict[str, Offer]:
         """Current price and availability of each known SKU (not guarded: the stock items
         a checkout changes are version-checked when it commits)."""
-        rows = (await self.connection.execute(offers_query(skus))).mappings()
+        rows = await self.connection.fetch(_OFFERS, {"skus": sorted(set(skus))})
         return {row["sku"]: offer_from_row(row) for row in rows}
 
     async def owners(self, skus: Iterable[str]) -> dict[str, Product]:
         wanted = set(skus)
-        owning = select(product_variants.c.product_id).where(
-            product_variants.c.sku == any_(bindparam("skus", list(wanted), type_=ARRAY(Text)))
-        )
-        query = select(products).where(products.c.id.in_(owning))
-        rows = (await self.connection.execute(query)).mappings().all()
-        if not rows:
-            return {}
-        variants = await self.connection.execute(
-            select(product_variants)
-            .where(product_variants.c.product_id.in_([row["id"] for row in rows]))
-            .order_by(product_variants.c.position)
-        )
-        by_product = defaultdict(list)
-        for variant in variants.mappings():
-            by_product[variant["product_id"]].append(variant)
-        found = [product_from_rows(row, by_product[row["id"]]) for row in rows]
+        rows = await self.connection.fetch(_OWNERS, {"skus": sorted(wanted)})
+        found = await self._with_variants([row["product_id"] for row in rows])
         return {v.sku: product for product in found for v in product.variants if v.sku in wanted}
+
+    async def _with_variants(self, ids: list[UUID]) -> list[Product]:
+        """The products of `ids` (those that exist), each with its variants: two round trips."""
+        if not ids:
+            return []
+        rows = await self.connection.fetch(_PRODUCTS, {"ids": ids})
+        by_product = defaultdict(list)
+        for variant in await self.connection.fetch(_VARIANTS, {"ids": ids}):
+            by_product[variant["product_id"]].append(variant)
+        return [product_from_rows(row, by_product[row["id"]]) for row in rows]
 
     def writes(self, changes: Sequence[tuple[Product, int]]) -> list[Write]:
         writes = row_writes(products, "id", changes, _product_row, "product")
@@ -84,15 +71,12 @@ def _variants_write(saved: Sequence[Product]) -> Write:
         raise DuplicateSkuError(f"SKU given to several products: {', '.join(repeated)}")
     owners = {row["sku"]: row["product_id"] for row in rows}
 
-    async def taken(connection: Executor) -> Exception:
-        query = select(product_variants.c.sku, product_variants.c.product_id).where(
-            product_variants.c.sku == any_(bindparam("skus", skus, ARRAY(Text)))
-        )
-        found = (await connection.execute(query)).all()
-        others = sorted(row.sku for row in found if owners[row.sku] != row.product_id)
+    async def taken(session: Session) -> Exception:
+        found = await session.fetch(_OWNERS, {"skus": skus})
+        others = sorted(row["sku"] for row in found if owners[row["sku"]] != row["product_id"])
         return DuplicateSkuError(f"SKU already used by another product: {', '.join(others)}")
 
-    return Write(_upsert_variants(rows), len(rows), taken)
+    return Write(_UPSERT_VARIANTS, _UPSERT_VARIANTS.values(rows), len(rows), taken)
 
 
 def _columns(product: Product) -> dict[str, Any]:
@@ -125,22 +109,20 @@ def _variant_row(product_id: UUID, position: int, variant: Variant) -> dict[str,
     }
 
 
-def _upsert_variants(rows: Sequence[dict[str, Any]]) -> ReturningInsert[Any]:
-    # A SKU of another product is not overwritten: the WHERE leaves that row alone and
-    # RETURNING leaves it out. Concurrent inserts of one SKU serialise on the key.
-    statement = insert_rows(product_variants, rows)
-    return statement.on_conflict_do_update(
-        index_elements=[product_variants.c.sku],
-        set_={
-            name: statement.excluded[name]
-            for name in ("position", "price_amount", "currency", "attributes", "retired")
-        },
-        where=product_variants.c.product_id == statement.excluded.product_id,
-    ).returning(product_variants.c.sku)
+# A SKU of another product is not overwritten: that row is left alone, and missing from
+# RETURNING. Concurrent inserts of one SKU serialise on the key.
+_VARIANT_COLUMNS = ("position", "price_amount", "currency", "attributes", "retired")
+_UPSERT_VARIANTS = InsertRows(
+    product_variants,
+    ("sku", "product_id", *_VARIANT_COLUMNS),
+    "sku",
+    on_conflict=Upsert("sku", _VARIANT_COLUMNS, owner="product_id"),
+)
 
 
-def offers_query(skus: Iterable[str], *columns: Any) -> Select[Any]:
-    """Each known SKU's price and availability (and `columns`, of the tables it joins)."""
+def offers_query(*columns: Any) -> Select[Any]:
+    """Each known SKU of the parameter `skus` (sorted, unique), its price and availability (and
+    `columns`, of the tables it joins)."""
     return (
         select(
             product_variants.c.sku,
@@ -157,12 +139,27 @@ def offers_query(skus: Iterable[str], *columns: Any) -> Select[Any]:
         )
         .join(products, products.c.id == product_variants.c.product_id)
         .join(stock_items, stock_items.c.sku == product_variants.c.sku)
-        .where(product_variants.c.sku == any_(bindparam("skus", sorted(set(skus)), ARRAY(Text))))
+        .where(product_variants.c.sku == any_(bindparam("skus", type_=ARRAY(Text))))
         .order_by(product_variants.c.sku)
     )
 
 
-def offer_from_row(row: RowMapping) -> Offer:
+_OFFERS = Prepared(offers_query())
+_IDS = bindparam("ids", type_=ARRAY(products.c.id.type))
+_OWNERS = Prepared(
+    select(product_variants.c.sku, product_variants.c.product_id).where(
+        product_variants.c.sku == any_(bindparam("skus", type_=ARRAY(Text)))
+    )
+)
+_PRODUCTS = Prepared(select(products).where(products.c.id == any_(_IDS)))
+_VARIANTS = Prepared(
+    select(product_variants)
+    .where(product_variants.c.product_id == any_(_IDS))
+    .order_by(product_variants.c.product_id, product_variants.c.position)
+)
+
+
+def offer_from_row(row: Row) -> Offer:
     return Offer(
         sku=row["sku"],
         product_id=row["product_id"],
@@ -174,7 +171,7 @@ def offer_from_row(row: RowMapping) -> Offer:
     )
 
 
-def product_from_rows(row: RowMapping, variants: list[RowMapping]) -> Product:
+def product_from_rows(row: Row, variants: Sequence[Row]) -> Product:
     return Product(
         product_id=row["id"],
         details=ProductDetails(

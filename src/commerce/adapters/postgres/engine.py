@@ -31,12 +31,12 @@ def create_engine(database_url: str, pool_size: int = 10) -> AsyncEngine:
         pool_use_lifo=True,
         # JSONB columns (event payloads, attributes) in msgspec: several times the speed of
         # the standard library's json, which a bulk import measurably waited on.
-        json_serializer=_json_text,
+        json_serializer=json_text,
         json_deserializer=msgspec.json.decode,
     )
 
 
-def _json_text(value: object) -> str:
+def json_text(value: object) -> str:
     return msgspec.json.encode(value).decode()
 
 

@@ -7,10 +7,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Row, and_, delete, func, select, update
+from asyncpg import Record
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Executable,
+    and_,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from commerce.adapters.postgres.prepared import Prepared
 from commerce.adapters.postgres.session import Session
 from commerce.adapters.postgres.tables import idempotency_keys as keys
 from commerce.ports.idempotency import (
@@ -32,8 +44,8 @@ class PostgresIdempotencyStore:
     async def claim(
         self, scope: str, key: str, fingerprint: str, now: datetime
     ) -> StoredResponse | None:
-        first = await self._once(_insert(scope, key, fingerprint, now))
-        if first is not None:
+        values = _claim_values(scope, key, fingerprint, now)
+        if await self._once(_CLAIM, values) is not None:
             return None
         return await self._claim_used(scope, key, fingerprint, now)
 
@@ -77,31 +89,25 @@ class PostgresIdempotencyStore:
         raise RequestInFlightError
 
     async def complete(self, scope: str, key: str, response: StoredResponse, now: datetime) -> None:
-        await self._once(
-            update(keys)
-            .where(_is(scope, key), keys.c.response_status.is_(None))
-            .values(
-                completed_at=now,
-                response_status=response.status,
-                response_body=response.body,
-                response_media_type=response.media_type,
-                response_headers=response.headers,
-            )
-            .returning(keys.c.key)
-        )
+        values = {
+            "scope": scope,
+            "key": key,
+            "completed_at": now,
+            "response_status": response.status,
+            "response_body": response.body,
+            "response_media_type": response.media_type,
+            "response_headers": response.headers,
+        }
+        await self._once(_COMPLETE, values)
 
     async def release(self, scope: str, key: str) -> None:
-        await self._once(
-            delete(keys)
-            .where(_is(scope, key), keys.c.response_status.is_(None))
-            .returning(keys.c.key)
-        )
+        await self._once(_RELEASE, {"scope": scope, "key": key})
 
-    async def _once(self, statement: Executable) -> Row[Any] | None:
+    async def _once(self, statement: Prepared, values: dict[str, Any]) -> Record | None:
         """One statement in a transaction of its own: one round trip."""
         session = Session(self._engine)
         try:
-            return (await session.execute(statement)).first()
+            return await session.fetch_one(statement, values)
         finally:
             await session.release()
 
@@ -116,19 +122,54 @@ class PostgresIdempotencyStore:
 def _insert(scope: str, key: str, fingerprint: str, now: datetime) -> Executable:
     # The primary key decides between concurrent first claims: one inserts, the others (after
     # waiting for its commit) insert nothing.
-    return (
-        insert(keys)
-        .values(
-            scope=scope,
-            key=key,
-            fingerprint=fingerprint,
-            created_at=now,
-            lease_until=now + LEASE,
-        )
-        .on_conflict_do_nothing()
-        .returning(keys.c.key)
-    )
+    values = _claim_values(scope, key, fingerprint, now)
+    return insert(keys).values(values).on_conflict_do_nothing().returning(keys.c.key)
 
 
-def _is(scope: str, key: str) -> ColumnElement[bool]:
+def _claim_values(scope: str, key: str, fingerprint: str, now: datetime) -> dict[str, Any]:
+    return {
+        "scope": scope,
+        "key": key,
+        "fingerprint": fingerprint,
+        "created_at": now,
+        "lease_until": now + LEASE,
+    }
+
+
+def _is(scope: Any, key: Any) -> ColumnElement[bool]:
     return and_(keys.c.scope == scope, keys.c.key == key)
+
+
+def _param(name: str) -> BindParameter[Any]:
+    return bindparam(name, type_=keys.c[name].type)
+
+
+_CLAIM = Prepared(
+    insert(keys)
+    .values(
+        {
+            name: _param(name)
+            for name in ("scope", "key", "fingerprint", "created_at", "lease_until")
+        }
+    )
+    .on_conflict_do_nothing()
+    .returning(keys.c.key)
+)
+_RESPONSE = (
+    "completed_at",
+    "response_status",
+    "response_body",
+    "response_media_type",
+    "response_headers",
+)
+_COMPLETE = Prepared(
+    update(keys)
+    .where(_is(_param("scope"), _param("key")), keys.c.response_status.is_(None))
+    .values({name: _param(name) for name in _RESPONSE})
+    .returning(keys.c.key)
+)
+_RELEASE = Prepared(
+    delete(keys)
+    .where(_is(_param("scope"), _param("key")), keys.c.response_status.is_(None))
+    .returning(keys.c.key)
+)

@@ -10,11 +10,12 @@ from uuid import UUID
 from weakref import WeakKeyDictionary
 
 import msgspec
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import Integer, Text, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from commerce.adapters.postgres.bulk import EXPECTED_VERSION, insert_rows
+from commerce.adapters.postgres.bulk import EXPECTED_VERSION, InsertRows
+from commerce.adapters.postgres.prepared import Prepared, Row
 from commerce.adapters.postgres.repository import TrackingRepository, changed_rows, new_rows, split
 from commerce.adapters.postgres.session import Session
 from commerce.adapters.postgres.tables import order_numbers, order_payments, orders
@@ -49,7 +50,7 @@ class PostgresOrderRepository(TrackingRepository[Order]):
     async def get(self, order_id: UUID) -> Order:
         # Not locked: changes of one order that overlap fail the version check of all but
         # one, which are then run again (`retried_on_conflict`).
-        return await self._load(orders.c.id == order_id, f"no order {order_id}")
+        return await self._load(_BY_ID, {"id": order_id}, f"no order {order_id}")
 
     async def find(self, order_id: UUID) -> Order | None:
         try:
@@ -58,13 +59,11 @@ class PostgresOrderRepository(TrackingRepository[Order]):
             return None
 
     async def get_by_payment(self, payment_id: UUID) -> Order:
-        holding = select(order_payments.c.order_id).where(order_payments.c.payment_id == payment_id)
-        return await self._load(
-            orders.c.id == holding.scalar_subquery(), f"no payment {payment_id}"
-        )
+        values = {"payment_id": payment_id}
+        return await self._load(_BY_PAYMENT, values, f"no payment {payment_id}")
 
-    async def _load(self, where: ColumnElement[bool], missing: str) -> Order:
-        row = (await self.connection.execute(select(orders).where(where))).mappings().one_or_none()
+    async def _load(self, query: Prepared, values: dict[str, UUID], missing: str) -> Order:
+        row = await self.connection.fetch_one(query, values)
         if row is None:
             raise NotFoundError(missing)
         order = order_from_row(row)
@@ -74,32 +73,17 @@ class PostgresOrderRepository(TrackingRepository[Order]):
     async def next_number(self) -> int:
         block = _number_blocks.setdefault(self.connection.engine, [])
         if not block:
-            query = select(order_numbers.next_value()).select_from(
-                func.generate_series(1, NUMBER_BLOCK)
-            )
-            block += sorted((await self.connection.execute(query)).scalars(), reverse=True)
+            rows = await self.connection.fetch(_NUMBER_BLOCK)
+            block += sorted((row[0] for row in rows), reverse=True)
         return int(block.pop())
 
     async def due_for_expiry(self, now: datetime, limit: int) -> list[UUID]:
-        query = (
-            select(orders.c.id)
-            .where(
-                orders.c.status.in_([s.value for s in AWAITING_PAYMENT]),
-                orders.c.payment_due_at <= now,
-            )
-            .order_by(orders.c.payment_due_at)
-            .limit(limit)
-        )
-        return list((await self.connection.execute(query)).scalars())
+        rows = await self.connection.fetch(_DUE_FOR_EXPIRY, {"now": now, "limit": limit})
+        return [row["id"] for row in rows]
 
     async def unsettled_before(self, before: datetime, limit: int) -> list[UUID]:
-        query = (
-            select(orders.c.id)
-            .where(orders.c.unsettled_since <= before)
-            .order_by(orders.c.unsettled_since)
-            .limit(limit)
-        )
-        return list((await self.connection.execute(query)).scalars())
+        rows = await self.connection.fetch(_UNSETTLED, {"before": before, "limit": limit})
+        return [row["id"] for row in rows]
 
     def writes(self, changes: Sequence[tuple[Order, int]]) -> list[Write]:
         new, changed = split(changes)
@@ -114,9 +98,8 @@ class PostgresOrderRepository(TrackingRepository[Order]):
             ]
             writes.append(changed_rows(orders, "id", rows, "order"))
         if payments := self._new_payment_ids([order for order, _ in changes]):
-            statement = insert_rows(order_payments, payments).returning(order_payments.c.payment_id)
             failure = fails_with(lambda: ConcurrencyError("a payment was recorded twice"))
-            writes.append(Write(statement, len(payments), failure))
+            writes.append(Write(_PAYMENTS, _PAYMENTS.values(payments), len(payments), failure))
         return writes
 
     def _new_payment_ids(self, saved: list[Order]) -> list[dict[str, UUID]]:
@@ -127,6 +110,34 @@ class PostgresOrderRepository(TrackingRepository[Order]):
             rows += [{"payment_id": payment_id, "order_id": order.id} for payment_id in new]
             recorded.update(new)
         return rows
+
+
+_BY_ID = Prepared(select(orders).where(orders.c.id == bindparam("id", type_=orders.c.id.type)))
+_PAYMENT_HOLDER = select(order_payments.c.order_id).where(
+    order_payments.c.payment_id == bindparam("payment_id", type_=order_payments.c.payment_id.type)
+)
+_BY_PAYMENT = Prepared(select(orders).where(orders.c.id == _PAYMENT_HOLDER.scalar_subquery()))
+_NUMBER_BLOCK = Prepared(
+    select(order_numbers.next_value()).select_from(func.generate_series(1, NUMBER_BLOCK))
+)
+_LIMIT = bindparam("limit", type_=Integer())
+_AWAITING = sorted(status.value for status in AWAITING_PAYMENT)
+_DUE_FOR_EXPIRY = Prepared(
+    select(orders.c.id)
+    .where(
+        orders.c.status == any_(bindparam("awaiting", _AWAITING, type_=ARRAY(Text))),
+        orders.c.payment_due_at <= bindparam("now", type_=orders.c.payment_due_at.type),
+    )
+    .order_by(orders.c.payment_due_at)
+    .limit(_LIMIT)
+)
+_UNSETTLED = Prepared(
+    select(orders.c.id)
+    .where(orders.c.unsettled_since <= bindparam("before", type_=orders.c.unsettled_since.type))
+    .order_by(orders.c.unsettled_since)
+    .limit(_LIMIT)
+)
+_PAYMENTS = InsertRows(order_payments, ("payment_id", "order_id"), "payment_id")
 
 
 def _new_row(order: Order) -> dict[str, Any]:
@@ -159,7 +170,7 @@ def _columns(order: Order) -> dict[str, Any]:
     }
 
 
-def order_from_row(row: RowMapping) -> Order:
+def order_from_row(row: Row) -> Order:
     return Order(
         order_id=row["id"],
         number=row["number"],

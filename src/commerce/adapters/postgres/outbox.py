@@ -13,7 +13,7 @@ import msgspec
 from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from commerce.adapters.postgres.bulk import as_arrays, insert_from_arrays, insert_rows
+from commerce.adapters.postgres.bulk import InsertRows, as_arrays, insert_from_arrays
 from commerce.adapters.postgres.tables import outbox, outbox_batch_ids, outbox_batches
 from commerce.adapters.postgres.writes import Write, fails_with
 from commerce.domain.events import EventEnvelope
@@ -33,8 +33,8 @@ async def append_events(connection: AsyncConnection, envelopes: Sequence[EventEn
 def appended(envelopes: Sequence[EventEnvelope]) -> Write:
     """The events as one write of a unit of work's commit."""
     rows = [_row(envelope) for envelope in envelopes]
-    statement = insert_rows(outbox, rows).returning(outbox.c.id)
-    return Write(statement, len(rows), fails_with(lambda: AssertionError("events not written")))
+    failure = fails_with(lambda: AssertionError("events not written"))
+    return Write(_APPENDED, _APPENDED.values(rows), len(rows), failure)
 
 
 async def claim_unpublished(connection: AsyncConnection, limit: int) -> list[ClaimedEvent]:
@@ -166,6 +166,7 @@ async def purge_applied(connection: AsyncConnection, before: datetime, limit: in
 
 _FIELDS = EventEnvelope.__struct_fields__
 _APPEND = insert_from_arrays(outbox, _FIELDS)
+_APPENDED = InsertRows(outbox, _FIELDS, "id")
 
 
 def _row(envelope: EventEnvelope) -> dict[str, object]:

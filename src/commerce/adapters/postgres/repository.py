@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Table
 
 from commerce.adapters.envelopes import Sightings
-from commerce.adapters.postgres.bulk import EXPECTED_VERSION, insert_rows, update_versioned_rows
+from commerce.adapters.postgres.bulk import EXPECTED_VERSION, InsertRows, UpdateVersionedRows
 from commerce.adapters.postgres.session import Session
 from commerce.adapters.postgres.writes import Write, fails_with
 from commerce.domain.aggregate import Aggregate
@@ -59,22 +59,31 @@ def row_writes(
 
 def new_rows(table: Table, key: str, rows: Sequence[Mapping[str, Any]], what: str) -> Write:
     """Insert rows of new aggregates; a key taken meanwhile is `AlreadyExistsError`."""
-    statement = insert_rows(table, rows).on_conflict_do_nothing().returning(table.c[key])
+    shape = InsertRows(table, tuple(rows[0]), key, on_conflict="nothing")
     ids = ", ".join(str(row[key]) for row in rows)
     return Write(
-        statement, len(rows), fails_with(lambda: AlreadyExistsError(f"{what} {ids} exists"))
+        shape,
+        shape.values(rows),
+        len(rows),
+        fails_with(lambda: AlreadyExistsError(f"{what} {ids} exists")),
     )
 
 
 def changed_rows(table: Table, key: str, rows: Sequence[Mapping[str, Any]], what: str) -> Write:
     """`UPDATE … WHERE version = expected` for each row: a lost race raises, it never
     overwrites. Each row holds the key, `expected_version`, `version` and the columns."""
+    shape = UpdateVersionedRows(table, key, tuple(_set_columns(rows[0], key)))
     ids = ", ".join(str(row[key]) for row in rows)
     return Write(
-        update_versioned_rows(table, key, rows),
+        shape,
+        shape.values(rows),
         len(rows),
         fails_with(lambda: ConcurrencyError(f"{what} {ids} was changed by someone else")),
     )
+
+
+def _set_columns(row: Mapping[str, Any], key: str) -> list[str]:
+    return [name for name in row if name not in (key, EXPECTED_VERSION, "version")]
 
 
 def split(changes: Sequence[tuple[A, int]]) -> tuple[list[A], list[tuple[A, int]]]:

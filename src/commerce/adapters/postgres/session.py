@@ -1,37 +1,82 @@
 """The unit of work's way to PostgreSQL: a pooled connection in autocommit, taken for the
 statements that follow one another and given back after each commit, so that nothing is held
 while a handler waits on something else (a payment gateway between recording a payment and
-settling it)."""
+settling it).
+
+Statements are `Prepared` (compiled once) and run on the asyncpg connection itself, taken from
+the engine's pool as a raw connection: a quarter of the CPU of an `AsyncConnection` (ADR 0014)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Executable, Result
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.util import greenlet_spawn
 
-from commerce.adapters.postgres.engine import unavailable_when_down
+from commerce.adapters.postgres.engine import NAME, unavailable_when_down
+from commerce.adapters.postgres.prepared import Prepared
+from commerce.ports.health import DependencyUnavailableError
+
+_NO_VALUES: Mapping[str, Any] = {}
+# The server went away under a statement (restarted, shut down, the network cut).
+_CONNECTION_LOST = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+)
 
 
 class Session:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._connection: AsyncConnection | None = None
+        self._pooled: PoolProxiedConnection | None = None
 
     @property
     def engine(self) -> AsyncEngine:
         return self._engine
 
-    async def execute(self, statement: Executable, parameters: Any = None) -> Result[Any]:
-        if self._connection is None:
+    async def fetch(
+        self, statement: Prepared, values: Mapping[str, Any] = _NO_VALUES
+    ) -> list[asyncpg.Record]:
+        """The rows `statement` returns, given the values of its parameters."""
+        connection = await self._connection()
+        try:
+            return await connection.fetch(statement.sql, *statement.arguments(values))
+        except _CONNECTION_LOST as error:
+            await self._lost()
+            raise DependencyUnavailableError(NAME) from error
+
+    async def fetch_one(
+        self, statement: Prepared, values: Mapping[str, Any] = _NO_VALUES
+    ) -> asyncpg.Record | None:
+        rows = await self.fetch(statement, values)
+        return rows[0] if rows else None
+
+    async def _connection(self) -> asyncpg.Connection:
+        if self._pooled is None:
             with unavailable_when_down():
-                connection = await self._engine.connect()
-                # Each statement is its own transaction: no BEGIN, no COMMIT round trips.
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-            self._connection = connection
-        return await self._connection.execute(statement, parameters)
+                self._pooled = await self._engine.raw_connection()
+        # Not in a transaction: each statement commits by itself (no BEGIN, no COMMIT).
+        connection = self._pooled.driver_connection
+        assert isinstance(connection, asyncpg.Connection)
+        return connection
+
+    async def _lost(self) -> None:
+        """The server dropped the connection (restarted, most likely): this one is discarded,
+        and so is every other the pool holds, opened before the failure, as SQLAlchemy does
+        when its own statement finds a connection gone."""
+        pooled, self._pooled = self._pooled, None
+        if pooled is not None:
+            await greenlet_spawn(pooled.invalidate)
+        await self._engine.dispose(close=False)
 
     async def release(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            await connection.close()
+        pooled, self._pooled = self._pooled, None
+        if pooled is not None:
+            pooled.close()  # back to the pool: nothing to roll back, so nothing awaited

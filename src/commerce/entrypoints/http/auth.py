@@ -7,7 +7,7 @@ with a bad, expired or revoked token is a 401. Guards decide: `signed_in` needs 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -17,7 +17,8 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from commerce.ports.auth import InvalidTokenError, Principal, TokenIssuer, TokenRevocations
 
-Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+# Guards are coroutines: Litestar runs a plain function guard in a worker thread.
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 _UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Bearer"}
 
 
@@ -55,12 +56,12 @@ def caller(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     return user
 
 
-def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     caller(connection)
 
 
 def requires_role(*roles: str) -> Guard:
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         principal = caller(connection)
         if not any(principal.may_act_as(role) for role in roles):
             raise PermissionDeniedException(detail=f"needs the role {' or '.join(roles)}")
