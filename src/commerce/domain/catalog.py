@@ -25,6 +25,11 @@ def check_category(path: str) -> str:
     return path
 
 
+def in_category(category: str, prefix: str) -> bool:
+    """Whether `category` is `prefix` or below it (`a/b` is in `a`; `ab` is not)."""
+    return category == prefix or category.startswith(prefix + "/")
+
+
 class Variant(msgspec.Struct, frozen=True, kw_only=True):
     sku: str
     price: Money

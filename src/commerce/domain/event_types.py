@@ -6,8 +6,17 @@ from commerce.domain.catalog import CATALOG_EVENTS
 from commerce.domain.events import EventRegistry
 from commerce.domain.inventory import INVENTORY_EVENTS, INVENTORY_UPCASTERS
 from commerce.domain.order import ORDER_EVENTS
+from commerce.domain.pricing import PROMO_CODE_EVENTS, SALE_EVENTS
 
 EVENTS = EventRegistry()
-EVENTS.register(*CATALOG_EVENTS, *INVENTORY_EVENTS, *ACCOUNT_EVENTS, *CART_EVENTS, *ORDER_EVENTS)
+EVENTS.register(
+    *CATALOG_EVENTS,
+    *INVENTORY_EVENTS,
+    *ACCOUNT_EVENTS,
+    *CART_EVENTS,
+    *ORDER_EVENTS,
+    *SALE_EVENTS,
+    *PROMO_CODE_EVENTS,
+)
 for type_name, from_version, upcast in INVENTORY_UPCASTERS:
     EVENTS.register_upcaster(type_name, from_version, upcast)

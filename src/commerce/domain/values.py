@@ -36,6 +36,10 @@ class Money(msgspec.Struct, frozen=True):
     def times(self, quantity: int) -> Money:
         return Money(self.amount * quantity, self.currency)
 
+    def formatted(self) -> str:
+        """For people: `12.50 EUR`."""
+        return f"{self.amount / 100:.2f} {self.currency}"
+
     def _same(self, other: Money) -> Money:
         if other.currency != self.currency:
             raise DomainValidationError(

@@ -1,20 +1,16 @@
-"""An order: the lines as sold, its payments and refunds, its shipment, and its state machine.
+"""The order aggregate and its state machine:
 
     awaiting_payment ─► partially_paid ─► paid ─► shipped ─► delivered
            └────────────────┴─────────────┴──► cancelled (customer, operator, payment_expired)
 
-Every change is an event carrying the order's status after it; the same event is a line of
-the order's timeline (`OrderEvent.note`), on the write side and in the read model alike.
-Payments and refunds are two-step: they are recorded `pending` before the gateway is called
-(never while a row is locked) and settled after, so a crash or a timeout in between leaves a
-trace that a retry or the reconciler completes, with the gateway's idempotency key being the
-payment's (or refund's) id.
+Every change appends an event (`events.py`) and the timeline line it reads as. A payment or
+refund is recorded `pending` before the gateway is called and settled after, so a crash or a
+timeout in between leaves a trace that a retry or the reconciler completes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
@@ -22,261 +18,32 @@ import msgspec
 
 from commerce.domain.aggregate import Aggregate
 from commerce.domain.errors import ConflictError, DomainValidationError, NotFoundError
-from commerce.domain.events import DomainEvent
-from commerce.domain.values import Address, Money
-
-
-class OrderStatus(StrEnum):
-    AWAITING_PAYMENT = "awaiting_payment"
-    PARTIALLY_PAID = "partially_paid"
-    PAID = "paid"
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    CANCELLED = "cancelled"
-
-
-class CancelReason(StrEnum):
-    CUSTOMER = "customer"
-    OPERATOR = "operator"
-    PAYMENT_EXPIRED = "payment_expired"
-
-
-class PaymentStatus(StrEnum):
-    PENDING = "pending"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    PARTIALLY_REFUNDED = "partially_refunded"
-    REFUNDED = "refunded"
-
-
-CAPTURED = frozenset(
-    {PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
-)
-AWAITING_PAYMENT = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.PARTIALLY_PAID})
-CANCELLABLE = AWAITING_PAYMENT | {OrderStatus.PAID}
-
-
-def order_number(sequence: int) -> str:
-    return f"C-{sequence:06d}"
-
-
-class OrderLine(msgspec.Struct, frozen=True, kw_only=True):
-    sku: str
-    product_id: UUID
-    name: str
-    image: str | None
-    quantity: int
-    unit_price: Money
-
-    @property
-    def total(self) -> Money:
-        return self.unit_price.times(self.quantity)
-
-
-class Refund(msgspec.Struct, frozen=True, kw_only=True):
-    id: UUID
-    amount: Money
-    succeeded: bool
-    created_at: datetime
-
-
-class Payment(msgspec.Struct, frozen=True, kw_only=True):
-    id: UUID
-    amount: Money
-    # The gateway's token for the card: needed to retry the charge, never shown or published.
-    token: str
-    status: PaymentStatus
-    failure_reason: str | None = None
-    charge_id: str | None = None
-    refunds: tuple[Refund, ...] = ()
-    created_at: datetime
-
-    @property
-    def captured(self) -> int:
-        return self.amount.amount if self.status in CAPTURED else 0
-
-    @property
-    def refunded(self) -> Money:
-        return Money(
-            sum(r.amount.amount for r in self.refunds if r.succeeded), self.amount.currency
-        )
-
-    @property
-    def refundable(self) -> int:
-        """Captured and not refunded nor being refunded."""
-        return self.captured - sum(r.amount.amount for r in self.refunds)
-
-    def __repr__(self) -> str:
-        return f"Payment(id={self.id}, amount={self.amount}, status={self.status})"
-
-
-class Shipment(msgspec.Struct, frozen=True, kw_only=True):
-    carrier: str
-    tracking_number: str
-    shipped_at: datetime
-    delivered_at: datetime | None = None
-
-    @property
-    def status(self) -> str:
-        return "delivered" if self.delivered_at else "shipped"
-
-
-class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
-    status: OrderStatus
-    at: datetime
-    note: str
-
-
-# Events -------------------------------------------------------------------------------------
-
-
-class OrderEvent(DomainEvent, frozen=True, kw_only=True):
-    """What every order event carries: the order, its status after the change, and when."""
-
-    order_id: UUID
-    status: OrderStatus
-    at: datetime
-
-    def note(self) -> str:
-        """The line the timeline shows for this event (write side and read model alike)."""
-        return type(self).__name__
-
-
-class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
-    number: str
-    customer_id: UUID
-    customer_email: str
-    lines: list[OrderLine]
-    total: Money
-    shipping_address: Address
-    billing_address: Address
-    payment_due_at: datetime
-
-    def note(self) -> str:
-        return f"order {self.number} placed, {_money(self.total)} to pay"
-
-
-class ShippingAddressChanged(OrderEvent, frozen=True, kw_only=True):
-    shipping_address: Address
-
-    def note(self) -> str:
-        return "shipping address changed"
-
-
-class PaymentStarted(OrderEvent, frozen=True, kw_only=True):
-    payment_id: UUID
-    amount: Money
-
-    def note(self) -> str:
-        return f"payment of {_money(self.amount)} started"
-
-
-class PaymentSucceeded(OrderEvent, frozen=True, kw_only=True):
-    payment_id: UUID
-    amount: Money
-    paid: Money  # captured on the order so far
-
-    def note(self) -> str:
-        return f"payment of {_money(self.amount)} succeeded"
-
-
-class PaymentFailed(OrderEvent, frozen=True, kw_only=True):
-    payment_id: UUID
-    amount: Money
-    failure_reason: str
-
-    def note(self) -> str:
-        return f"payment of {_money(self.amount)} failed: {self.failure_reason}"
-
-
-class OrderCancelled(OrderEvent, frozen=True, kw_only=True):
-    reason: CancelReason
-
-    def note(self) -> str:
-        return f"cancelled ({self.reason})"
-
-
-class ReservationReleased(OrderEvent, frozen=True, kw_only=True):
-    lines: list[OrderLine]
-
-    def note(self) -> str:
-        return "reserved stock released"
-
-
-class RefundStarted(OrderEvent, frozen=True, kw_only=True):
-    payment_id: UUID
-    refund_id: UUID
-    amount: Money
-
-    def note(self) -> str:
-        return f"refund of {_money(self.amount)} started"
-
-
-class RefundSucceeded(OrderEvent, frozen=True, kw_only=True):
-    payment_id: UUID
-    refund_id: UUID
-    amount: Money
-    payment_status: PaymentStatus
-
-    def note(self) -> str:
-        return f"refund of {_money(self.amount)} succeeded"
-
-
-class OrderShipped(OrderEvent, frozen=True, kw_only=True):
-    carrier: str
-    tracking_number: str
-    lines: list[OrderLine]
-
-    def note(self) -> str:
-        return f"shipped with {self.carrier}, tracking {self.tracking_number}"
-
-
-class OrderDelivered(OrderEvent, frozen=True, kw_only=True):
-    def note(self) -> str:
-        return "delivered"
-
-
-ORDER_EVENTS = (
+from commerce.domain.order.errors import EmptyCartError, IllegalTransitionError, OverpaymentError
+from commerce.domain.order.events import (
+    OrderCancelled,
+    OrderDelivered,
+    OrderEvent,
     OrderPlaced,
-    ShippingAddressChanged,
+    OrderShipped,
+    PaymentFailed,
     PaymentStarted,
     PaymentSucceeded,
-    PaymentFailed,
-    OrderCancelled,
-    ReservationReleased,
     RefundStarted,
     RefundSucceeded,
-    OrderShipped,
-    OrderDelivered,
+    ReservationReleased,
+    ShippingAddressChanged,
 )
-
-
-def _money(money: Money) -> str:
-    return f"{money.amount / 100:.2f} {money.currency}"
-
-
-# Errors ---------------------------------------------------------------------------------------
-
-
-class IllegalTransitionError(ConflictError):
-    code = "illegal_transition"
-
-    def __init__(self, action: str, status: OrderStatus) -> None:
-        super().__init__(f"cannot {action}: the order is {status}")
-        self.status = status
-
-
-class OverpaymentError(DomainValidationError):
-    def __init__(self, due: int, currency: str) -> None:
-        super().__init__("amount", f"more than the {due / 100:.2f} {currency} still due")
-
-
-class EmptyCartError(DomainValidationError):
-    def __init__(self) -> None:
-        super().__init__("cart", "is empty: add items before checking out")
-
-
-# The aggregate --------------------------------------------------------------------------------
+from commerce.domain.order.payments import Payment, PaymentStatus, Refund
+from commerce.domain.order.values import (
+    AWAITING_PAYMENT,
+    CANCELLABLE,
+    CancelReason,
+    OrderLine,
+    OrderStatus,
+    Shipment,
+    TimelineEntry,
+)
+from commerce.domain.values import Address, Money
 
 
 class Order(Aggregate):
