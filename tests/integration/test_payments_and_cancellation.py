@@ -4,6 +4,7 @@ back and one refund, however often and however concurrently the saga runs."""
 
 import asyncio
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,6 +15,7 @@ from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.application.order_saga import react, release_reservation
 from commerce.application.orders import CancelOrder, cancel_order, expire_unpaid_orders
 from commerce.application.payments import SubmitPayment, reconcile_payments, submit_payment
+from commerce.domain.inventory import StockItem
 from commerce.domain.order import CancelReason, OrderStatus, PaymentStatus
 from commerce.domain.values import Money
 from tests.shop import (
@@ -165,3 +167,48 @@ async def test_an_unpaid_order_past_its_window_is_cancelled_and_its_stock_releas
     assert cancelled.cancel_reason == CancelReason.PAYMENT_EXPIRED
     assert released  # the saga's step recorded its event
     assert (await stock_of(new_uow, sku)).available == 4
+
+
+class _StockLoadedLate(PostgresUnitOfWork):
+    """Loads the stock only once `go` is set (after saying so in `waiting`): another run of
+    the same step can then commit between this one's order load and its stock load."""
+
+    def __init__(self, engine: AsyncEngine, clock: FixedClock) -> None:
+        super().__init__(engine, clock)
+        self.waiting, self.go = asyncio.Event(), asyncio.Event()
+
+    async def __aenter__(self) -> "_StockLoadedLate":
+        await super().__aenter__()
+        get_many = self.stock.get_many
+
+        async def late(skus: Iterable[str]) -> dict[str, StockItem]:
+            self.waiting.set()
+            await self.go.wait()
+            return await get_many(skus)
+
+        self.stock.get_many = late  # type: ignore[method-assign]
+        return self
+
+
+async def test_a_release_that_read_the_order_before_another_release_committed_runs_again(
+    engine: AsyncEngine,
+) -> None:
+    clock = FixedClock()
+    new_uow = lambda: PostgresUnitOfWork(engine, clock)  # noqa: E731
+    sku = unique_sku()
+    product_id = await stocked_product(new_uow, {sku: 5})
+    shopper = await customer_with_cart(new_uow, {sku: 3}, product_id)
+    order = (await check_out(new_uow, clock, shopper)).order
+    await cancel_order(
+        CancelOrder(order_id=order.id, reason=CancelReason.OPERATOR), new_uow(), clock
+    )
+    late = _StockLoadedLate(engine, clock)
+
+    slow = asyncio.create_task(release_reservation(order.id, late, clock))
+    await late.waiting.wait()  # it has read the order, reservation not yet released
+    assert await release_reservation(order.id, new_uow(), clock) != []
+    late.go.set()
+
+    assert await slow == []  # it ran again, and found the reservation released
+    item = await stock_of(new_uow, sku)
+    assert (item.on_hand, item.reserved) == (5, 0)

@@ -1,9 +1,9 @@
 """The cancellation saga: what follows an order's cancellation, run by workers.
 
 Each step is idempotent and retried by the worker until it succeeds: releasing the reserved
-stock is guarded by the order's `reservation_released` flag (checked under the order's row
-lock); each refund has an id derived from its payment, recorded before the gateway is called
-with that id as its idempotency key. A payment captured after the order was cancelled (a slow
+stock is guarded by the order's `reservation_released` flag (version-checked with the stock
+when the step commits); each refund has an id derived from its payment, recorded before the
+gateway is called with that id as its idempotency key. A payment captured after the order was cancelled (a slow
 gateway) is refunded the same way. Every step shows in the order's timeline.
 """
 
@@ -15,8 +15,10 @@ from uuid import UUID
 
 from commerce.application.conflicts import retried_on_conflict
 from commerce.application.payments import refund_at_gateway
+from commerce.domain.errors import ConcurrencyError
 from commerce.domain.event_types import EVENTS
 from commerce.domain.events import EventEnvelope
+from commerce.domain.inventory import BelowReservedError
 from commerce.domain.order import Order, OrderCancelled, OrderStatus, PaymentSucceeded, Refund
 from commerce.ports.clock import Clock
 from commerce.ports.payment_gateway import PaymentGateway
@@ -48,8 +50,14 @@ async def release_reservation(order_id: UUID, uow: UnitOfWork, clock: Clock) -> 
         if not order.release_reservation(clock.now()):
             return []
         stock = await uow.stock.get_many(line.sku for line in order.lines)
-        for line in order.lines:
-            stock[line.sku].release(line.quantity, reason=f"order {order.number} cancelled")
+        try:
+            for line in order.lines:
+                stock[line.sku].release(line.quantity, reason=f"order {order.number} cancelled")
+        except BelowReservedError:
+            # Loads lock nothing: another run of this step released the units after this one
+            # read the order. Its commit would fail the order's version check; run again, it
+            # finds the reservation released.
+            raise ConcurrencyError(f"order {order.number}: released meanwhile") from None
         return await uow.commit()
 
 
