@@ -3,8 +3,8 @@
 Each step is idempotent and retried by the worker until it succeeds: releasing the reserved
 stock is guarded by the order's `reservation_released` flag (version-checked with the stock
 when the step commits); each refund has an id derived from its payment, recorded before the
-gateway is called with that id as its idempotency key. A payment captured after the order was cancelled (a slow
-gateway) is refunded the same way. Every step shows in the order's timeline.
+gateway is called with that id as its idempotency key. A payment captured after the order was
+cancelled (a slow gateway) is refunded the same way. Every step shows in the order's timeline.
 """
 
 from __future__ import annotations
