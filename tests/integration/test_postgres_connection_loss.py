@@ -4,6 +4,7 @@ pool drops every connection opened before the failure instead of handing out the
 one after another."""
 
 import asyncio
+import logging
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -40,3 +41,21 @@ async def test_after_a_restart_one_command_fails_with_503_and_the_ones_after_it_
     finally:
         await engine.dispose()
         proxy.cut()
+
+
+async def test_connections_beyond_the_pool_size_are_closed_cleanly_when_given_back(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = create_engine(database_url, pool_size=1)  # and as many again in overflow
+    new_uow = lambda: PostgresUnitOfWork(engine, FixedClock())  # noqa: E731
+    try:
+        sku = unique_sku("POOL")
+        await stocked_product(new_uow, {sku: 5})
+        with caplog.at_level(logging.ERROR, logger="sqlalchemy.pool"):
+            items = await asyncio.gather(*(stock_of(new_uow, sku) for _ in range(2)))
+
+        assert [item.on_hand for item in items] == [5, 5]
+        assert caplog.records == []  # not "Exception closing connection"
+        assert engine.pool.checkedout() == 0
+    finally:
+        await engine.dispose()

@@ -79,4 +79,5 @@ class Session:
     async def release(self) -> None:
         pooled, self._pooled = self._pooled, None
         if pooled is not None:
-            pooled.close()  # back to the pool: nothing to roll back, so nothing awaited
+            # Back to the pool, which closes it (awaiting asyncpg) when the pool is full.
+            await greenlet_spawn(pooled.close)
