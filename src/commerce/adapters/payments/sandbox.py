@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import bindparam, func, select
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -27,12 +27,32 @@ from commerce.adapters.payments.ledger import (
     new_refund_id,
     refund_refusal,
 )
+from commerce.adapters.postgres.prepared import Prepared, Row
+from commerce.adapters.postgres.session import Session
 from commerce.adapters.postgres.tables import sandbox_charges, sandbox_refunds
 from commerce.domain.values import Money
+from commerce.ports.health import DependencyUnavailableError
 from commerce.ports.payment_gateway import ChargeOutcome, GatewayTimeoutError, RefundOutcome
 
 _REFUNDS_WITH_CURRENCY = select(sandbox_refunds, sandbox_charges.c.currency).join(
     sandbox_charges, sandbox_charges.c.key == sandbox_refunds.c.charge_key
+)
+
+
+_CHARGED = ("key", "token", "amount", "currency", "succeeded", "charge_id", "failure_reason")
+_CHARGE = Prepared(
+    insert(sandbox_charges)
+    .values(
+        {name: bindparam(name, type_=sandbox_charges.c[name].type) for name in _CHARGED}
+        | {"created_at": func.now()}
+    )
+    .on_conflict_do_nothing(index_elements=[sandbox_charges.c.key])
+    .returning(sandbox_charges)
+)
+_CHARGE_BY_KEY = Prepared(
+    select(sandbox_charges).where(
+        sandbox_charges.c.key == bindparam("key", type_=sandbox_charges.c.key.type)
+    )
 )
 
 
@@ -43,32 +63,29 @@ class SandboxPaymentGateway:
     async def charge(self, key: str, amount: Money, token: str) -> ChargeOutcome:
         check_charge_amount(amount)
         outcome = decide(token)
+        values = {
+            "key": key,
+            "token": token,
+            "amount": amount.amount,
+            "currency": amount.currency,
+            "succeeded": outcome.succeeded,
+            "charge_id": outcome.charge_id,
+            "failure_reason": outcome.failure_reason,
+        }
+        session = Session(self._engine)
         with _unknown_outcome(f"charge {key}"):
-            # Each statement on its own (autocommit): the first charge with a key is one round
-            # trip. A concurrent first charge with this key makes the insert wait for it, then
-            # do nothing; the read that follows, a statement of its own, sees its row.
-            async with self._engine.connect() as connection:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                inserted = await connection.execute(
-                    insert(sandbox_charges)
-                    .values(
-                        key=key,
-                        token=token,
-                        amount=amount.amount,
-                        currency=amount.currency,
-                        succeeded=outcome.succeeded,
-                        charge_id=outcome.charge_id,
-                        failure_reason=outcome.failure_reason,
-                        created_at=func.now(),
-                    )
-                    .on_conflict_do_nothing(index_elements=[sandbox_charges.c.key])
-                    .returning(sandbox_charges)
-                )
-                row = inserted.mappings().one_or_none()
+            try:
+                # Each statement on its own (autocommit): the first charge with a key is one
+                # round trip. A concurrent first charge with this key makes the insert wait
+                # for it, then do nothing; the read that follows, a statement of its own, sees
+                # its row.
+                row = await session.fetch_one(_CHARGE, values)
                 first = row is not None
                 if row is None:
-                    row = await _charge_row(connection, key)
-                assert row is not None, "a charge that conflicted on its key has a row"
+                    row = await session.fetch_one(_CHARGE_BY_KEY, {"key": key})
+            finally:
+                await session.release()
+        assert row is not None, "a charge that conflicted on its key has a row"
         if first and token == TIMEOUT_TOKEN:
             raise GatewayTimeoutError(f"charge {key}: no answer from the gateway")
         return _charge(row).outcome
@@ -146,7 +163,7 @@ def _unknown_outcome(call: str) -> Iterator[None]:
     terms, so callers keep the payment pending and ask again, as they would over the network."""
     try:
         yield
-    except (OSError, sa_exc.TimeoutError) as error:
+    except (OSError, sa_exc.TimeoutError, DependencyUnavailableError) as error:
         raise GatewayTimeoutError(f"{call}: the gateway is unreachable") from error
     except sa_exc.DBAPIError as error:
         if not error.connection_invalidated:
@@ -168,7 +185,7 @@ async def _refund_row(connection: AsyncConnection, key: str) -> RowMapping | Non
     return (await connection.execute(query)).mappings().one_or_none()
 
 
-def _charge(row: RowMapping) -> LedgerCharge:
+def _charge(row: Row) -> LedgerCharge:
     return LedgerCharge(
         key=row["key"],
         token=row["token"],

@@ -19,8 +19,10 @@ from typing import Any, Protocol
 
 import msgspec
 from sqlalchemy import ClauseElement
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
 
 from commerce.adapters.postgres.engine import json_text
 
@@ -54,7 +56,7 @@ class Prepared:
         binds: list[tuple[str, Any, Convert | None]] = []
         for name in compiled.positiontup or ():
             bind = compiled.binds[name]
-            convert = bind.type.dialect_impl(DIALECT).bind_processor(DIALECT)
+            convert = _converter(bind.type)
             binds.append((name, bind.value if not bind.required else _REQUIRED, convert))
         return compiled.string, binds
 
@@ -71,3 +73,12 @@ class Prepared:
 
 
 _REQUIRED = object()
+
+
+def _converter(type_: TypeEngine[Any]) -> Convert | None:
+    """How SQLAlchemy would convert a value of `type_` for asyncpg; None where it only copies
+    it: an array of values that need no conversion (asyncpg takes the list as it is)."""
+    impl = type_.dialect_impl(DIALECT)
+    if isinstance(impl, ARRAY) and _converter(impl.item_type) is None:
+        return None
+    return impl.bind_processor(DIALECT)
