@@ -11,14 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 import urllib.request
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -90,12 +89,14 @@ def lag_summary(lags: list[float]) -> dict[str, float | None]:
     """p50, p95 and max of measured lags, in milliseconds."""
     if not lags:
         return {"n": 0, "p50_ms": None, "p95_ms": None, "max_ms": None}
-    ordered = sorted(lags)
+    # The same percentiles as the latencies' (a p95 under the p50 of a few samples was a
+    # median interpolated beside a rank rounded down).
+    every = percentiles(lags)
     return {
-        "n": len(ordered),
-        "p50_ms": round(statistics.median(ordered) * 1000, 1),
-        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 1),
-        "max_ms": round(ordered[-1] * 1000, 1),
+        "n": len(lags),
+        "p50_ms": round(every["p50_ms"], 1),
+        "p95_ms": round(every["p95_ms"], 1),
+        "max_ms": round(max(lags) * 1000, 1),
     }
 
 
@@ -292,11 +293,11 @@ def elasticsearch_pids(url: str) -> list[int]:
 
 def process_groups(
     processes: Mapping[str, int], database: str, extra: Mapping[str, list[int]]
-) -> dict[str, list[int]]:
+) -> dict[str, list[int] | Callable[[], list[int]]]:
     """CPU groups: each started process with its children, the PostgreSQL backends of
     `database`, and `extra`."""
     groups = {name: descendants(pid) for name, pid in processes.items()}
-    return groups | {"postgres": backends_of(database)} | dict(extra)
+    return groups | {"postgres": lambda: backends_of(database)} | dict(extra)
 
 
 async def until_idle(pid: int, limit: float, below: float = 0.2) -> float:
@@ -317,6 +318,10 @@ def load_average() -> list[float]:
     return [round(value, 2) for value in os.getloadavg()]
 
 
+def _fixed(pids: list[int]) -> Callable[[], list[int]]:
+    return lambda: pids
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
     values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -325,16 +330,27 @@ def machine_busy() -> tuple[float, float]:
 
 
 class CpuMeter:
-    """CPU seconds spent by named groups of processes over a window, as cores busy."""
+    """CPU seconds spent by named groups of processes over a window, as cores busy. A group
+    given as a function is asked again at the end, and a process it names then that was not
+    there at the start counts from its own start (PostgreSQL backends come and go: a fixed
+    list lost the CPU of those that ended, and went below zero)."""
 
-    def __init__(self, groups: Mapping[str, Iterable[int]]) -> None:
-        self._groups = {name: list(pids) for name, pids in groups.items()}
+    def __init__(self, groups: Mapping[str, Iterable[int] | Callable[[], Iterable[int]]]) -> None:
+        self._groups = {
+            name: pids if callable(pids) else _fixed(list(pids)) for name, pids in groups.items()
+        }
         self._start = self._read()
         self._started = time.perf_counter()
         self._machine = machine_busy()
 
-    def _read(self) -> dict[str, float]:
-        return {name: sum(map(cpu_seconds, pids)) for name, pids in self._groups.items()}
+    def _read(self) -> dict[str, dict[int, float]]:
+        return {
+            name: {pid: cpu_seconds(pid) for pid in pids()} for name, pids in self._groups.items()
+        }
+
+    def _spent(self, name: str, now: dict[int, float]) -> float:
+        start = self._start[name]
+        return sum(max(cpu - start.get(pid, 0.0), 0.0) for pid, cpu in now.items())
 
     def cores(self) -> dict[str, float]:
         """Average cores busy per group since the meter started, by every other process
@@ -342,7 +358,13 @@ class CpuMeter:
         elapsed = time.perf_counter() - self._started
         now = self._read()
         busy, total = machine_busy()
-        used = {name: round((now[name] - self._start[name]) / elapsed, 2) for name in now}
+        spent = {
+            name: sum(
+                max(cpu - self._start[name].get(pid, 0.0), 0.0) for pid, cpu in now[name].items()
+            )
+            for name in now
+        }
+        used = {name: round(seconds / elapsed, 2) for name, seconds in spent.items()}
         share = (busy - self._machine[0]) / max(total - self._machine[1], 1e-9)
         machine = round(share * (os.cpu_count() or 1), 2)
         others = round(max(machine - sum(used.values()), 0), 2)
