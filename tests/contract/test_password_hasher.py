@@ -2,6 +2,7 @@
 only argon2id promises: its parameters, and that it never blocks the event loop."""
 
 import asyncio
+import statistics
 import time
 
 import pytest
@@ -64,6 +65,9 @@ async def test_argon2_work_runs_off_the_event_loop() -> None:
     await asyncio.gather(hasher.verify(None, PASSWORD), hasher.hash(PASSWORD))
     ticker.cancel()
 
-    # Run on the loop, each hash would hold it for `one_hash`; in threads it keeps ticking.
+    # Run on the loop, each hash would hold it for about `one_hash` (the ticks would be that
+    # far apart); in threads it keeps ticking every millisecond or so. On a busy machine one
+    # tick may come late, so the bound is a whole hash, and most ticks must be prompt.
     assert gaps
-    assert max(gaps) < one_hash / 2
+    assert statistics.median(gaps) < one_hash / 4
+    assert max(gaps) < one_hash

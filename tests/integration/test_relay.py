@@ -13,6 +13,7 @@ from commerce.adapters.memory.publisher import InMemoryEventPublisher
 from commerce.adapters.postgres.relay import Delivery, OutboxRelay
 from commerce.adapters.postgres.tables import outbox, outbox_batches
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
+from tests.shop import unique_sku
 from tests.support import new_product
 
 
@@ -28,7 +29,8 @@ async def record_products(engine: AsyncEngine, count: int) -> list[str]:
     event_ids: list[str] = []
     for _ in range(count):
         async with PostgresUnitOfWork(engine, FixedClock()) as uow:
-            product = new_product(f"SKU-{len(event_ids)}-{id(uow)}")
+            # Unique across the session's database: an `id()` is reused once its object is gone.
+            product = new_product(unique_sku("RELAY"))
             uow.products.add(product)
             event_ids += [str(e) for e in await uow.commit()]
     return event_ids
