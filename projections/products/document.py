@@ -20,7 +20,7 @@ from uuid import UUID
 
 import msgspec
 
-from commerce.domain.catalog import Product, ProductDetails, Variant
+from commerce.domain.catalog import Product, ProductDetails, Variant, category_paths
 from commerce.domain.inventory import StockItem
 from commerce.domain.values import Money
 from projections.products.mapping import SUGGESTION_INPUT_LENGTH
@@ -181,12 +181,6 @@ def decode_state(raw: Any) -> ProductState:
 
 
 # State -> document --------------------------------------------------------------------------
-
-
-def category_paths(category: str) -> list[str]:
-    """`a/b/c` -> `a`, `a/b`, `a/b/c`: a filter on any prefix is then one term."""
-    parts = [part for part in category.split("/") if part]
-    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def tiebreak(product_id: str) -> int:

@@ -45,6 +45,7 @@ async def in_postgres(engine: AsyncEngine, clock: FixedClock) -> Storage:
     async with engine.begin() as connection:
         for table in (
             "outbox",
+            "sales",
             "order_payments",
             "orders",
             "carts",
