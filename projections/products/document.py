@@ -22,6 +22,14 @@ import msgspec
 
 from commerce.domain.catalog import Product, ProductDetails, Variant, category_paths
 from commerce.domain.inventory import StockItem
+from commerce.domain.pricing import (
+    Discount,
+    ProductRef,
+    Sale,
+    SalePrice,
+    SaleTargets,
+    best_sale_price,
+)
 from commerce.domain.values import Money
 from projections.products.mapping import SUGGESTION_INPUT_LENGTH
 from projections.text import fold_keyword, index_text, suggestion_key, words
@@ -53,6 +61,32 @@ class StockState(msgspec.Struct, kw_only=True):
     version: int
 
 
+class SaleState(msgspec.Struct, kw_only=True):
+    """A sale as the scheduler last recorded it (`version`: the sale's), in force while
+    `active`. Whom it picks is kept but the products it names (up to 10 000): `named` says
+    whether it names this one. Whether it picks the product is decided on every write, from
+    the product's category and brand then, so a product moved into or out of a sale's
+    category gains or loses it. An ended sale stays (inactive) so a late start is ignored."""
+
+    version: int
+    active: bool
+    discount: Discount
+    named: bool = False
+    categories: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+
+    def picks(self, product_id: str, details: ProductDetails) -> bool:
+        targets = SaleTargets(
+            product_ids=frozenset({UUID(product_id)}) if self.named else frozenset(),
+            categories=self.categories,
+            brands=self.brands,
+        )
+        ref = ProductRef(
+            product_id=UUID(product_id), category=details.category, brand=details.brand
+        )
+        return targets.covers(ref)
+
+
 class RatingState(msgspec.Struct, kw_only=True):
     """Filled by the reviews projection (a later issue); zero until then."""
 
@@ -71,6 +105,7 @@ class ProductState(msgspec.Struct, kw_only=True):
     variants: dict[str, VariantState] = {}
     stock: dict[str, StockState] = {}
     rating: RatingState = msgspec.field(default_factory=RatingState)
+    sales: dict[str, SaleState] = {}
 
     @property
     def has_catalog(self) -> bool:
@@ -95,6 +130,17 @@ class ProductState(msgspec.Struct, kw_only=True):
         live = [v for v in self.variants.values() if v.known and not v.retired]
         return sorted(live, key=lambda v: (v.order or (0, 0), v.sku))
 
+    def discounts(self) -> list[tuple[UUID, Discount]]:
+        """The sales in force that pick this product (the best price wins: `best_sale_price`)."""
+        details = self.details
+        if details is None:
+            return []
+        return [
+            (UUID(sale_id), sale.discount)
+            for sale_id, sale in sorted(self.sales.items())
+            if sale.active and sale.picks(self.product_id, details)
+        ]
+
 
 # Merging ------------------------------------------------------------------------------------
 
@@ -111,6 +157,10 @@ def merge(current: ProductState, change: ProductState) -> ProductState:
     for sku, level in change.stock.items():
         if sku not in stock or level.version > stock[sku].version:
             stock[sku] = level
+    sales = dict(current.sales)
+    for sale_id, sale in change.sales.items():
+        if sale_id not in sales or sale.version > sales[sale_id].version:
+            sales[sale_id] = sale
     return ProductState(
         product_id=current.product_id,
         catalog_version=max(current.catalog_version, change.catalog_version),
@@ -121,6 +171,7 @@ def merge(current: ProductState, change: ProductState) -> ProductState:
         variants=variants,
         stock=stock,
         rating=change.rating if change.rating.version > current.rating.version else current.rating,
+        sales=sales,
     )
 
 
@@ -152,8 +203,11 @@ def variant_state(variant: Variant, version: int, position: int) -> VariantState
     )
 
 
-def state_from_snapshot(product: Product, stock: Iterable[StockItem]) -> ProductState:
-    """The state the write side holds now; every catalogue value carries its version."""
+def state_from_snapshot(
+    product: Product, stock: Iterable[StockItem], sales: Iterable[Sale] = ()
+) -> ProductState:
+    """The state the write side holds now; every catalogue value carries its version.
+    `sales`: those the scheduler has started and not ended (whichever products they pick)."""
     version = product.version
     variants = {}
     for position, variant in enumerate(product.variants):
@@ -173,6 +227,24 @@ def state_from_snapshot(product: Product, stock: Iterable[StockItem]) -> Product
             item.sku: StockState(available=item.available, sold=item.sold, version=item.version)
             for item in stock
         },
+        sales={
+            str(sale.id): sale_state(sale, product.id)
+            for sale in sales
+            if sale.started and not sale.ended and not sale.deleted
+        },
+    )
+
+
+def sale_state(sale: Sale, product_id: UUID) -> SaleState:
+    """What a product's document keeps of a sale, as it stands on the write side."""
+    targets = sale.terms.applies_to
+    return SaleState(
+        version=sale.version,
+        active=sale.started and not sale.ended and not sale.deleted,
+        discount=sale.terms.discount,
+        named=product_id in targets.product_ids,
+        categories=targets.categories,
+        brands=targets.brands,
     )
 
 
@@ -221,6 +293,15 @@ def shown_fields(state: ProductState) -> dict[str, Any]:
     live = state.live_variants()
     priced = live or [v for v in state.variants.values() if v.known]
     cheapest = min((v.price for v in priced if v.price), key=lambda m: m.amount, default=None)
+    discounts = state.discounts()
+    sale_prices = {v.sku: best_sale_price(v.price, discounts) for v in priced if v.price}
+    paid = [
+        sale.unit_price.amount if (sale := sale_prices[v.sku]) else v.price.amount
+        for v in priced
+        if v.price
+    ]
+    lowest = min(paid, default=None)
+    on_sale = any(sale_prices.values())
     details = state.details
     attributes = dict(details.attributes) if details else {}
     attribute_keys = {attribute_key(k, v) for k, v in attributes.items()}
@@ -238,10 +319,12 @@ def shown_fields(state: ProductState) -> dict[str, Any]:
         "category_paths": category_paths(details.category) if details else [],
         "attrs": sorted(attribute_keys),
         "price": cheapest.amount if cheapest else None,
-        # The price a shopper pays; a discount (a later issue) lowers it and sets sale_price.
-        "effective_price": cheapest.amount if cheapest else None,
-        "sale_price": None,
-        "on_sale": False,
+        # The lowest price a shopper pays, sale prices included: what price filters, sorts and
+        # the price facet use.
+        "effective_price": lowest,
+        "sale_price": lowest if on_sale else None,
+        "on_sale": on_sale,
+        "sale_ids": sorted(sale_id for sale_id, sale in state.sales.items() if sale.active),
         "in_stock": any(_in_stock(state, v.sku) for v in live),
         "rating": {"average": state.rating.average, "count": state.rating.count},
         "sold_count": state.sold_count,
@@ -256,6 +339,7 @@ def shown_fields(state: ProductState) -> dict[str, Any]:
                 {
                     "sku": v.sku,
                     "price": msgspec.to_builtins(v.price),
+                    "sale_price": _unit_price(sale_prices.get(v.sku)),
                     "attributes": v.attributes or {},
                     "in_stock": _in_stock(state, v.sku),
                 }
@@ -264,6 +348,10 @@ def shown_fields(state: ProductState) -> dict[str, Any]:
         },
         "state": msgspec.to_builtins(state),
     }
+
+
+def _unit_price(sale: SalePrice | None) -> Any:
+    return msgspec.to_builtins(sale.unit_price) if sale is not None else None
 
 
 def search_words(state: ProductState) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from projections.products.document import (
     state_from_snapshot,
 )
 from projections.products.mapping import MAPPING, MAPPING_VERSION, alias_name
-from projections.products.projector import write_changes
+from projections.products.writes import write_changes
 
 logger = logging.getLogger(__name__)
 
