@@ -22,16 +22,10 @@ import msgspec
 
 from commerce.domain.catalog import Product, ProductDetails, Variant, category_paths
 from commerce.domain.inventory import StockItem
-from commerce.domain.pricing import (
-    Discount,
-    ProductRef,
-    Sale,
-    SalePrice,
-    SaleTargets,
-    best_sale_price,
-)
+from commerce.domain.pricing import Discount, ProductRef, SalePrice, best_sale_price
 from commerce.domain.values import Money
 from projections.products.mapping import SUGGESTION_INPUT_LENGTH
+from projections.products.sale_state import SaleRecord, SaleState
 from projections.text import fold_keyword, index_text, suggestion_key, words
 
 _MAX_SUGGESTION_WORDS = 8
@@ -59,32 +53,6 @@ class StockState(msgspec.Struct, kw_only=True):
     available: int
     sold: int = 0  # units of this SKU shipped so far
     version: int
-
-
-class SaleState(msgspec.Struct, kw_only=True):
-    """A sale as the scheduler last recorded it (`version`: the sale's), in force while
-    `active`. Whom it picks is kept but the products it names (up to 10 000): `named` says
-    whether it names this one. Whether it picks the product is decided on every write, from
-    the product's category and brand then, so a product moved into or out of a sale's
-    category gains or loses it. An ended sale stays (inactive) so a late start is ignored."""
-
-    version: int
-    active: bool
-    discount: Discount
-    named: bool = False
-    categories: tuple[str, ...] = ()
-    brands: tuple[str, ...] = ()
-
-    def picks(self, product_id: str, details: ProductDetails) -> bool:
-        targets = SaleTargets(
-            product_ids=frozenset({UUID(product_id)}) if self.named else frozenset(),
-            categories=self.categories,
-            brands=self.brands,
-        )
-        ref = ProductRef(
-            product_id=UUID(product_id), category=details.category, brand=details.brand
-        )
-        return targets.covers(ref)
 
 
 class RatingState(msgspec.Struct, kw_only=True):
@@ -130,6 +98,11 @@ class ProductState(msgspec.Struct, kw_only=True):
         live = [v for v in self.variants.values() if v.known and not v.retired]
         return sorted(live, key=lambda v: (v.order or (0, 0), v.sku))
 
+    def ref(self, details: ProductDetails) -> ProductRef:
+        return ProductRef(
+            product_id=UUID(self.product_id), category=details.category, brand=details.brand
+        )
+
     def discounts(self) -> list[tuple[UUID, Discount]]:
         """The sales in force that pick this product (the best price wins: `best_sale_price`)."""
         details = self.details
@@ -138,7 +111,7 @@ class ProductState(msgspec.Struct, kw_only=True):
         return [
             (UUID(sale_id), sale.discount)
             for sale_id, sale in sorted(self.sales.items())
-            if sale.active and sale.picks(self.product_id, details)
+            if sale.active and sale.picks(self.ref(details))
         ]
 
 
@@ -204,11 +177,13 @@ def variant_state(variant: Variant, version: int, position: int) -> VariantState
 
 
 def state_from_snapshot(
-    product: Product, stock: Iterable[StockItem], sales: Iterable[Sale] = ()
+    product: Product, stock: Iterable[StockItem], sales: Iterable[SaleRecord] = ()
 ) -> ProductState:
     """The state the write side holds now; every catalogue value carries its version.
     `sales`: those the scheduler has started and not ended (whichever products they pick)."""
     version = product.version
+    details = product.details
+    ref = ProductRef(product_id=product.id, category=details.category, brand=details.brand)
     variants = {}
     for position, variant in enumerate(product.variants):
         state = variant_state(variant, version, position)
@@ -228,23 +203,10 @@ def state_from_snapshot(
             for item in stock
         },
         sales={
-            str(sale.id): sale_state(sale, product.id)
-            for sale in sales
-            if sale.started and not sale.ended and not sale.deleted
+            record.sale_id: record.state_for(str(product.id))
+            for record in sales
+            if record.active and record.picks(ref)
         },
-    )
-
-
-def sale_state(sale: Sale, product_id: UUID) -> SaleState:
-    """What a product's document keeps of a sale, as it stands on the write side."""
-    targets = sale.terms.applies_to
-    return SaleState(
-        version=sale.version,
-        active=sale.started and not sale.ended and not sale.deleted,
-        discount=sale.terms.discount,
-        named=product_id in targets.product_ids,
-        categories=targets.categories,
-        brands=targets.brands,
     )
 
 

@@ -24,11 +24,10 @@ from typing import Any
 import msgspec
 from elasticsearch import Elasticsearch
 
-from commerce.domain.event_types import EVENTS
-from commerce.domain.events import DomainEvent, EventEnvelope
-from commerce.domain.pricing import Discount, Sale, SaleDeleted, SaleEnded, SaleStarted
+from commerce.domain.events import EventEnvelope
 from projections.indices import ProjectionWriteError, alias_of
-from projections.products.document import ProductState, SaleState
+from projections.products.document import ProductState
+from projections.products.sale_state import SaleRecord, records_from_events
 from projections.products.writes import write_changes
 from projections.text import fold_keyword
 
@@ -44,95 +43,27 @@ MAPPING: dict[str, Any] = {
 PAGE = 1000  # products merged per mget and bulk
 # Sales in force at once that a product's change is checked against.
 MAX_ACTIVE = 10_000
-# Whether each event leaves its sale in force on the products it picks.
-_APPLIED: dict[type[DomainEvent], bool] = {SaleStarted: True, SaleEnded: False, SaleDeleted: False}
-HANDLED_TYPES = frozenset(event_type.type_name() for event_type in _APPLIED)
 
 
 def records_alias(index_prefix: str) -> str:
     return alias_of(index_prefix, NAME)
 
 
-class SaleRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """A sale as the scheduler (or staff) last recorded it; `version` is the sale's."""
-
-    sale_id: str
-    version: int
-    active: bool
-    discount: Discount
-    product_ids: frozenset[str] = frozenset()
-    categories: tuple[str, ...] = ()
-    brands: tuple[str, ...] = ()
-
-    def state_for(self, product_id: str) -> SaleState:
-        return SaleState(
-            version=self.version,
-            active=self.active,
-            discount=self.discount,
-            named=product_id in self.product_ids,
-            categories=self.categories,
-            brands=self.brands,
-        )
-
-    def picks(self, state: ProductState) -> bool:
-        details = state.details
-        return details is not None and self.state_for(state.product_id).picks(
-            state.product_id, details
-        )
-
-    def candidates(self) -> dict[str, Any]:
-        """The products this record must be merged into: while active, those it may pick (the
-        brand is folded more loosely here than a sale compares it: `picks` decides); then,
-        those holding it."""
-        holding = {"term": {"sale_ids": self.sale_id}}
-        if not self.active:
-            return holding
-        should: list[dict[str, Any]] = [holding]
-        if self.product_ids:
-            should.append({"ids": {"values": sorted(self.product_ids)}})
-        if self.categories:
-            should.append({"terms": {"category_paths": list(self.categories)}})
-        if self.brands:
-            should.append({"terms": {"brand_key": sorted(map(fold_keyword, self.brands))}})
-        return {"bool": {"should": should, "minimum_should_match": 1}}
-
-
-def record_of(sale: Sale) -> SaleRecord:
-    """A sale's record as the write side holds it (a rebuild's)."""
-    targets = sale.terms.applies_to
-    return SaleRecord(
-        sale_id=str(sale.id),
-        version=sale.version,
-        active=sale.started and not sale.ended and not sale.deleted,
-        discount=sale.terms.discount,
-        product_ids=frozenset(map(str, targets.product_ids)),
-        categories=targets.categories,
-        brands=targets.brands,
-    )
-
-
-def records_from_events(envelopes: Iterable[EventEnvelope]) -> dict[str, SaleRecord]:
-    """The newest record of each sale a batch starts or ends."""
-    records: dict[str, SaleRecord] = {}
-    for envelope in envelopes:
-        if envelope.type not in HANDLED_TYPES:
-            continue
-        event = EVENTS.decode(envelope)
-        assert isinstance(event, SaleStarted | SaleEnded | SaleDeleted)
-        targets = event.terms.applies_to
-        record = SaleRecord(
-            sale_id=str(event.sale_id),
-            version=envelope.aggregate_version,
-            active=_APPLIED[type(event)],
-            discount=event.terms.discount,
-            product_ids=frozenset(map(str, targets.product_ids)),
-            categories=targets.categories,
-            brands=targets.brands,
-        )
-        known = records.get(record.sale_id)
-        if known is None or record.version > known.version:
-            records[record.sale_id] = record
-    return records
+def candidates(record: SaleRecord) -> dict[str, Any]:
+    """The products a record must be merged into: while active, those it may pick (the
+    brand is folded more loosely here than a sale compares it: `picks` decides); then,
+    those holding it."""
+    holding = {"term": {"sale_ids": record.sale_id}}
+    if not record.active:
+        return holding
+    should: list[dict[str, Any]] = [holding]
+    if record.product_ids:
+        should.append({"ids": {"values": sorted(record.product_ids)}})
+    if record.categories:
+        should.append({"terms": {"category_paths": list(record.categories)}})
+    if record.brands:
+        should.append({"terms": {"brand_key": sorted(map(fold_keyword, record.brands))}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
 # Records ------------------------------------------------------------------------------------
@@ -224,7 +155,7 @@ def searched_targets(client: Elasticsearch, products: str) -> Targets:
     def pages(record: SaleRecord) -> Iterator[list[str]]:
         after: list[Any] | None = None
         while True:
-            body: dict[str, Any] = {"query": record.candidates(), "sort": [{"tiebreak": "asc"}]}
+            body: dict[str, Any] = {"query": candidates(record), "sort": [{"tiebreak": "asc"}]}
             if after is not None:
                 body["search_after"] = after
             hits = client.search(
@@ -242,7 +173,11 @@ def picked_among(states: Sequence[ProductState]) -> Targets:
     """Of these products, the ones a record picks."""
 
     def pages(record: SaleRecord) -> Iterator[list[str]]:
-        picked = [state.product_id for state in states if record.picks(state)]
+        picked = [
+            state.product_id
+            for state in states
+            if state.details is not None and record.picks(state.ref(state.details))
+        ]
         for start in range(0, len(picked), PAGE):
             yield picked[start : start + PAGE]
 

@@ -14,7 +14,7 @@ from projections.paging import TRACK_TOTAL_HITS
 from projections.products import matching
 from projections.products.document import ProductState, document, merge
 from projections.products.projector import changes_by_product
-from projections.products.sales import SaleRecord, records_from_events
+from projections.products.sale_state import SaleRecord, records_from_events
 from projections.products.views import view_from_source
 
 
@@ -50,7 +50,8 @@ class InMemoryProductSearch:
             sales={
                 sale_id: record.state_for(state.product_id)
                 for sale_id, record in self._sales.items()
-                if sale_id in state.sales or record.picks(state)
+                if sale_id in state.sales
+                or (state.details is not None and record.picks(state.ref(state.details)))
             },
         )
 
