@@ -19,6 +19,7 @@ that side's search (it refreshed after its own write) or sees that side's record
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import msgspec
@@ -41,6 +42,7 @@ MAPPING: dict[str, Any] = {
     },
 }
 PAGE = 1000  # products merged per mget and bulk
+IN_FLIGHT = 2
 # Sales in force at once that a product's change is checked against.
 MAX_ACTIVE = 10_000
 
@@ -131,12 +133,15 @@ def apply_records(
     sale whose record moved on meanwhile."""
     pending = dict(records)
     for _ in range(rounds):
-        for record in pending.values():
-            for page in targets(record):
-                states = {pid: ProductState(product_id=pid) for pid in page}
-                for pid in page:
-                    states[pid].sales = {record.sale_id: record.state_for(pid)}
-                write_changes(client, products, states)
+        # Two pages at once: one is built in Python while Elasticsearch writes the other.
+        with ThreadPoolExecutor(max_workers=IN_FLIGHT) as threads:
+            writing = [
+                threads.submit(write_changes, client, products, _with_sale(record, page))
+                for record in pending.values()
+                for page in targets(record)
+            ]
+            for written in writing:
+                written.result()
         now = current_records(client, records_index, pending)
         pending = {
             sale_id: record
@@ -147,6 +152,13 @@ def apply_records(
             return
         client.indices.refresh(index=products)
     raise ProjectionWriteError(f"sales {sorted(pending)} kept changing while being applied")
+
+
+def _with_sale(record: SaleRecord, page: list[str]) -> dict[str, ProductState]:
+    return {
+        pid: ProductState(product_id=pid, sales={record.sale_id: record.state_for(pid)})
+        for pid in page
+    }
 
 
 def searched_targets(client: Elasticsearch, products: str) -> Targets:
