@@ -71,7 +71,8 @@ PRODUCT_FACTS = (
     Fact("listed", "listed"),
     Fact("price", "price"),
     Fact("in stock", "in_stock"),
-    Fact("variants", "display.variants"),
+    # Not their sale prices: the check reads the catalogue and the stock, not the sales.
+    Fact("variants", "display.variants", _pick("sku", "price", "attributes", "in_stock")),
 )
 
 ORDER_FACTS = (

@@ -10,6 +10,7 @@ from commerce.domain.aggregate import Aggregate
 from commerce.domain.catalog import Product, ProductDetails, Variant
 from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import StockItem
+from commerce.domain.pricing import Discount, Sale, SaleTargets
 from tests.support import NOW, eur
 
 VariantSpec = tuple[str, int, dict[str, str]]
@@ -110,3 +111,21 @@ def sample_catalog_events() -> list[EventEnvelope]:
     archived, created = a_product("Archived kettle")
     archived.archive(NOW)
     return events + created + changes(archived)
+
+
+def a_started_sale(
+    discount: Discount, applies_to: SaleTargets, at: datetime = NOW
+) -> tuple[Sale, list[EventEnvelope]]:
+    """A sale the scheduler has started at `at`: its `SaleCreated` and `SaleStarted`."""
+    sale = Sale.create(
+        sale_id=uuid.uuid4(),
+        name="Winter sale",
+        discount=discount,
+        applies_to=applies_to,
+        starts_at=at,
+        ends_at=at + timedelta(days=7),
+        currency="EUR",
+        now=at,
+    )
+    sale.catch_up(at)
+    return sale, envelopes_for(sale, at)

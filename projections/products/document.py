@@ -20,10 +20,12 @@ from uuid import UUID
 
 import msgspec
 
-from commerce.domain.catalog import Product, ProductDetails, Variant
+from commerce.domain.catalog import Product, ProductDetails, Variant, category_paths
 from commerce.domain.inventory import StockItem
+from commerce.domain.pricing import Discount, ProductRef, SalePrice, best_sale_price
 from commerce.domain.values import Money
 from projections.products.mapping import SUGGESTION_INPUT_LENGTH
+from projections.products.sale_state import SaleRecord, SaleState
 from projections.text import fold_keyword, index_text, suggestion_key, words
 
 _MAX_SUGGESTION_WORDS = 8
@@ -71,6 +73,7 @@ class ProductState(msgspec.Struct, kw_only=True):
     variants: dict[str, VariantState] = {}
     stock: dict[str, StockState] = {}
     rating: RatingState = msgspec.field(default_factory=RatingState)
+    sales: dict[str, SaleState] = {}
 
     @property
     def has_catalog(self) -> bool:
@@ -95,6 +98,22 @@ class ProductState(msgspec.Struct, kw_only=True):
         live = [v for v in self.variants.values() if v.known and not v.retired]
         return sorted(live, key=lambda v: (v.order or (0, 0), v.sku))
 
+    def ref(self, details: ProductDetails) -> ProductRef:
+        return ProductRef(
+            product_id=UUID(self.product_id), category=details.category, brand=details.brand
+        )
+
+    def discounts(self) -> list[tuple[UUID, Discount]]:
+        """The sales in force that pick this product (the best price wins: `best_sale_price`)."""
+        details = self.details
+        if details is None:
+            return []
+        return [
+            (UUID(sale_id), sale.discount)
+            for sale_id, sale in sorted(self.sales.items())
+            if sale.active and sale.picks(self.ref(details))
+        ]
+
 
 # Merging ------------------------------------------------------------------------------------
 
@@ -111,6 +130,10 @@ def merge(current: ProductState, change: ProductState) -> ProductState:
     for sku, level in change.stock.items():
         if sku not in stock or level.version > stock[sku].version:
             stock[sku] = level
+    sales = dict(current.sales)
+    for sale_id, sale in change.sales.items():
+        if sale_id not in sales or sale.version > sales[sale_id].version:
+            sales[sale_id] = sale
     return ProductState(
         product_id=current.product_id,
         catalog_version=max(current.catalog_version, change.catalog_version),
@@ -121,6 +144,7 @@ def merge(current: ProductState, change: ProductState) -> ProductState:
         variants=variants,
         stock=stock,
         rating=change.rating if change.rating.version > current.rating.version else current.rating,
+        sales=sales,
     )
 
 
@@ -152,9 +176,14 @@ def variant_state(variant: Variant, version: int, position: int) -> VariantState
     )
 
 
-def state_from_snapshot(product: Product, stock: Iterable[StockItem]) -> ProductState:
-    """The state the write side holds now; every catalogue value carries its version."""
+def state_from_snapshot(
+    product: Product, stock: Iterable[StockItem], sales: Iterable[SaleRecord] = ()
+) -> ProductState:
+    """The state the write side holds now; every catalogue value carries its version.
+    `sales`: those the scheduler has started and not ended (whichever products they pick)."""
     version = product.version
+    details = product.details
+    ref = ProductRef(product_id=product.id, category=details.category, brand=details.brand)
     variants = {}
     for position, variant in enumerate(product.variants):
         state = variant_state(variant, version, position)
@@ -173,6 +202,11 @@ def state_from_snapshot(product: Product, stock: Iterable[StockItem]) -> Product
             item.sku: StockState(available=item.available, sold=item.sold, version=item.version)
             for item in stock
         },
+        sales={
+            record.sale_id: record.state_for(str(product.id))
+            for record in sales
+            if record.active and record.picks(ref)
+        },
     )
 
 
@@ -181,12 +215,6 @@ def decode_state(raw: Any) -> ProductState:
 
 
 # State -> document --------------------------------------------------------------------------
-
-
-def category_paths(category: str) -> list[str]:
-    """`a/b/c` -> `a`, `a/b`, `a/b/c`: a filter on any prefix is then one term."""
-    parts = [part for part in category.split("/") if part]
-    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def tiebreak(product_id: str) -> int:
@@ -227,6 +255,15 @@ def shown_fields(state: ProductState) -> dict[str, Any]:
     live = state.live_variants()
     priced = live or [v for v in state.variants.values() if v.known]
     cheapest = min((v.price for v in priced if v.price), key=lambda m: m.amount, default=None)
+    discounts = state.discounts()
+    sale_prices = {v.sku: best_sale_price(v.price, discounts) for v in priced if v.price}
+    paid = [
+        sale.unit_price.amount if (sale := sale_prices[v.sku]) else v.price.amount
+        for v in priced
+        if v.price
+    ]
+    lowest = min(paid, default=None)
+    on_sale = any(sale_prices.values())
     details = state.details
     attributes = dict(details.attributes) if details else {}
     attribute_keys = {attribute_key(k, v) for k, v in attributes.items()}
@@ -244,10 +281,12 @@ def shown_fields(state: ProductState) -> dict[str, Any]:
         "category_paths": category_paths(details.category) if details else [],
         "attrs": sorted(attribute_keys),
         "price": cheapest.amount if cheapest else None,
-        # The price a shopper pays; a discount (a later issue) lowers it and sets sale_price.
-        "effective_price": cheapest.amount if cheapest else None,
-        "sale_price": None,
-        "on_sale": False,
+        # The lowest price a shopper pays, sale prices included: what price filters, sorts and
+        # the price facet use.
+        "effective_price": lowest,
+        "sale_price": lowest if on_sale else None,
+        "on_sale": on_sale,
+        "sale_ids": sorted(sale_id for sale_id, sale in state.sales.items() if sale.active),
         "in_stock": any(_in_stock(state, v.sku) for v in live),
         "rating": {"average": state.rating.average, "count": state.rating.count},
         "sold_count": state.sold_count,
@@ -262,6 +301,7 @@ def shown_fields(state: ProductState) -> dict[str, Any]:
                 {
                     "sku": v.sku,
                     "price": msgspec.to_builtins(v.price),
+                    "sale_price": _unit_price(sale_prices.get(v.sku)),
                     "attributes": v.attributes or {},
                     "in_stock": _in_stock(state, v.sku),
                 }
@@ -270,6 +310,10 @@ def shown_fields(state: ProductState) -> dict[str, Any]:
         },
         "state": msgspec.to_builtins(state),
     }
+
+
+def _unit_price(sale: SalePrice | None) -> Any:
+    return msgspec.to_builtins(sale.unit_price) if sale is not None else None
 
 
 def search_words(state: ProductState) -> dict[str, Any]:

@@ -45,6 +45,8 @@ MAPPING: dict[str, Any] = {
         "effective_price": {"type": "long"},
         "sale_price": {"type": "long"},
         "on_sale": {"type": "boolean"},
+        # The sales in force the document holds: a sale's end finds them by it.
+        "sale_ids": {"type": "keyword"},
         "in_stock": {"type": "boolean"},
         "rating": {
             "properties": {"average": {"type": "float"}, "count": {"type": "integer"}},

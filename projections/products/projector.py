@@ -8,9 +8,7 @@ Writers and readers only ever name the alias (`projections.products.mapping`), s
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -26,17 +24,24 @@ from commerce.domain.catalog import (
 from commerce.domain.event_types import EVENTS
 from commerce.domain.events import DomainEvent, EventEnvelope, UnknownEventError
 from commerce.domain.inventory import StockLevelChanged
-from projections.indices import IndexedProjection, ProjectionWriteError
+from projections.indices import IndexedProjection, ensure_index
 from projections.products.document import (
     ProductState,
     StockState,
     VariantState,
-    decode_state,
-    document,
     merge,
     variant_state,
 )
 from projections.products.mapping import MAPPING, NAME
+from projections.products.sales import (
+    MAPPING as SALES_MAPPING,
+)
+from projections.products.sales import (
+    apply_sale_events,
+    apply_sales_in_force,
+    records_alias,
+)
+from projections.products.writes import write_changes
 
 # Events -> partial states -------------------------------------------------------------------
 
@@ -132,70 +137,32 @@ def changes_by_product(envelopes: Iterable[EventEnvelope]) -> dict[str, ProductS
 
 
 class ProductsProjection(IndexedProjection):
+    """Products, with the sales the scheduler has started on them (`projections.products.sales`,
+    whose records live in an index of their own beside the products')."""
+
     name = NAME
     mapping = MAPPING
     remedy = "run `commerce read-models rebuild products`"
+
+    def __init__(self, index_prefix: str, **settings: Any) -> None:
+        super().__init__(index_prefix, **settings)
+        self.sales_alias = records_alias(index_prefix)
+
+    def ensure_index(self, client: Elasticsearch) -> None:
+        super().ensure_index(client)
+        ensure_index(
+            client,
+            self.sales_alias,
+            SALES_MAPPING,
+            replicas=self.replicas,
+            refresh_interval=self.refresh_interval,
+            remedy=self.remedy,
+        )
 
     def project(self, client: Elasticsearch, events: Sequence[EventEnvelope]) -> bool:
         changes = changes_by_product(events)
         if changes:
             write_changes(client, self.alias, changes, self.max_attempts)
-        return bool(changes)
-
-
-# Versioned read-modify-write ----------------------------------------------------------------
-
-
-def write_changes(
-    client: Elasticsearch,
-    index: str,
-    changes: Mapping[str, ProductState],
-    max_attempts: int = 8,
-) -> None:
-    """Merge each partial state into its document: mget, merge, then a bulk guarded by
-    `if_seq_no`/`if_primary_term`. A document someone else wrote in between is read again and
-    merged again; a change already contained in the document writes nothing (so a stale or
-    duplicate event is a success)."""
-    pending = dict(changes)
-    for attempt in range(max_attempts):
-        operations = _operations(client, index, pending)
-        if not operations:
-            return
-        response = client.bulk(operations=operations, refresh=False)
-        conflicts = set()
-        for item in response["items"]:
-            (action,) = item.values()
-            if action["status"] == 409:
-                conflicts.add(action["_id"])
-            elif action["status"] >= 300:
-                raise ProjectionWriteError(f"{index}/{action['_id']}: {action.get('error')}")
-        pending = {product_id: pending[product_id] for product_id in conflicts}
-        if not pending:
-            return
-        time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311 - jitter, not security
-    raise ProjectionWriteError(
-        f"{len(pending)} {NAME} documents kept conflicting after {max_attempts} attempts"
-    )
-
-
-def _operations(
-    client: Elasticsearch, index: str, changes: Mapping[str, ProductState]
-) -> list[dict[str, Any]]:
-    found = client.mget(index=index, ids=list(changes), source=["state"])
-    operations: list[dict[str, Any]] = []
-    for doc in found["docs"]:
-        if "error" in doc:
-            raise ProjectionWriteError(f"{index}/{doc['_id']}: {doc['error']}")
-        change = changes[doc["_id"]]
-        if doc.get("found"):
-            current = decode_state(doc["_source"]["state"])
-            merged = merge(current, change)
-            if merged == current:
-                continue
-            guard = {"if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"]}
-            operations += [{"index": {"_index": index, "_id": doc["_id"], **guard}}]
-        else:
-            merged = merge(ProductState(product_id=change.product_id), change)
-            operations += [{"create": {"_index": index, "_id": doc["_id"]}}]
-        operations.append(document(merged))
-    return operations
+            apply_sales_in_force(client, self.alias, self.sales_alias, list(changes.values()))
+        sales = apply_sale_events(client, self.alias, self.sales_alias, events)
+        return bool(changes) or sales

@@ -13,7 +13,8 @@ from typing import Any, cast
 import msgspec
 from elasticsearch import Elasticsearch
 
-from projections.indices import ProjectionWriteError, create_index
+from commerce.domain.pricing import Sale
+from projections.indices import ProjectionWriteError, create_index, ensure_index
 from projections.products.document import (
     CatalogEntry,
     ProductState,
@@ -21,7 +22,10 @@ from projections.products.document import (
     state_from_snapshot,
 )
 from projections.products.mapping import MAPPING, MAPPING_VERSION, alias_name
-from projections.products.projector import write_changes
+from projections.products.sale_state import SaleRecord, record_of
+from projections.products.sales import MAPPING as SALES_MAPPING
+from projections.products.sales import records_alias, write_records
+from projections.products.writes import write_changes
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +33,7 @@ logger = logging.getLogger(__name__)
 # A bulk request of about this size; while Elasticsearch indexes one, the next is being built.
 BULK_BYTES = 8 * 1024 * 1024
 IN_FLIGHT = 2
+_REMEDY = "delete the products-sales index and rebuild again"
 _ENCODER = msgspec.json.Encoder()
 
 
@@ -37,6 +42,7 @@ def rebuild(
     index_prefix: str,
     read_catalog: Callable[[], Iterable[Sequence[CatalogEntry]]],
     *,
+    read_sales: Callable[[], Iterable[Sequence[Sale]]] = lambda: (),
     replicas: int = 0,
     refresh_interval: str = "1s",
 ) -> tuple[str, int]:
@@ -44,16 +50,19 @@ def rebuild(
     and delete the old index. `read_catalog()` yields batches of (product, its stock items)
     and is called twice: once to fill the new index, once after the swap to merge whatever
     changed meanwhile (events the worker wrote to the old index before the swap are in the
-    write side by then). Searches keep answering from the old index until the swap.
+    write side by then); `read_sales()` yields the sales the scheduler has started and not
+    ended, read before each (their records are written again too). Searches keep answering
+    from the old index until the swap.
 
     Returns the new index's name and the number of products loaded."""
     alias = alias_name(index_prefix)
+    sales = _started_sales(client, index_prefix, read_sales)
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
     index = f"{alias}-v{MAPPING_VERSION}-{stamp}"
     # No refresh and no replica while loading; both are set before the index serves.
     create_index(client, index, 0, "-1", mapping=MAPPING)
     try:
-        loaded = _load(client, index, read_catalog())
+        loaded = _load(client, index, read_catalog(), sales)
         client.indices.put_settings(
             index=index,
             settings={"number_of_replicas": replicas, "refresh_interval": refresh_interval},
@@ -69,8 +78,9 @@ def rebuild(
     except BaseException:
         client.indices.delete(index=index, ignore_unavailable=True)
         raise
+    sales = _started_sales(client, index_prefix, read_sales)
     for batch in read_catalog():
-        states = (state_from_snapshot(product, stock) for product, stock in batch)
+        states = (state_from_snapshot(product, stock, sales) for product, stock in batch)
         changed = {s.product_id: s for s in states if loaded.get(s.product_id) != _digest(s)}
         if changed:
             write_changes(client, alias, changed)
@@ -84,8 +94,22 @@ def _digest(state: ProductState) -> int:
     return hash(_ENCODER.encode(state))
 
 
+def _started_sales(
+    client: Elasticsearch, index_prefix: str, read_sales: Callable[[], Iterable[Sequence[Sale]]]
+) -> list[SaleRecord]:
+    """The started sales' records, written again (a record newer there stays)."""
+    records = [record_of(sale) for batch in read_sales() for sale in batch]
+    alias = records_alias(index_prefix)
+    ensure_index(client, alias, SALES_MAPPING, replicas=0, refresh_interval="1s", remedy=_REMEDY)
+    write_records(client, alias, records)
+    return records
+
+
 def _load(
-    client: Elasticsearch, index: str, catalog: Iterable[Sequence[CatalogEntry]]
+    client: Elasticsearch,
+    index: str,
+    catalog: Iterable[Sequence[CatalogEntry]],
+    sales: Sequence[SaleRecord],
 ) -> dict[str, int]:
     """Create a document for every product, in bulk requests sent from threads of their own:
     reading and building the next documents overlaps with Elasticsearch indexing the last
@@ -99,7 +123,7 @@ def _load(
         try:
             for batch in catalog:
                 for product, stock in batch:
-                    state = state_from_snapshot(product, stock)
+                    state = state_from_snapshot(product, stock, sales)
                     loaded[state.product_id] = _digest(state)
                     action = {"create": {"_id": state.product_id}}
                     line = b"%s\n%s\n" % (_ENCODER.encode(action), _ENCODER.encode(document(state)))

@@ -93,6 +93,10 @@ def _money(amount: int | None, currency: str) -> Money | None:
     return None if amount is None else Money(amount, currency)
 
 
+def _money_of(value: dict[str, Any] | None) -> Money | None:
+    return None if value is None else Money(value["amount"], value["currency"])
+
+
 def _common(source: dict[str, Any]) -> dict[str, Any]:
     display = source["display"]
     currency = display["currency"] or ""
@@ -114,6 +118,7 @@ def _common(source: dict[str, Any]) -> dict[str, Any]:
                 price=Money(v["price"]["amount"], v["price"]["currency"]),
                 attributes=v["attributes"],
                 in_stock=v["in_stock"],
+                sale_price=_money_of(v.get("sale_price")),
             )
             for v in display["variants"]
         ],

@@ -6,101 +6,25 @@ real projection (`ProductsProjection.project`) into an index of a prefix of this
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 import msgspec
 import pytest
-from elasticsearch import Elasticsearch
 
-from commerce.adapters.elasticsearch.client import create_client
-from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
-from commerce.adapters.memory.product_search import InMemoryProductSearch
 from commerce.domain.catalog import Product, Variant
-from commerce.domain.events import EventEnvelope
 from commerce.ports.product_search import (
     SORTS,
     FacetValue,
     InvalidCursorError,
     PriceRange,
     ProductQuery,
-    ProductSearch,
     RatingBucket,
-    SearchResult,
     Sort,
 )
-from commerce.settings import Settings
 from projections.products.document import tiebreak
-from projections.products.projector import ProductsProjection
+from tests.contract.conftest import Catalog
 from tests.product_events import a_product, changes, days_later, stock_of
-from tests.support import ELASTICSEARCH_TIMEOUT, NOW, eur
-
-_counter = itertools.count()
-
-
-@dataclass
-class Catalog:
-    search: ProductSearch
-    apply: Callable[[Sequence[EventEnvelope]], Awaitable[None]]
-    counting_up_to: Callable[[int], ProductSearch]
-
-    async def add(self, *products: tuple[Product, list[EventEnvelope]]) -> list[Product]:
-        await self.apply([event for _, events in products for event in events])
-        return [product for product, _ in products]
-
-    async def find(self, **query: object) -> SearchResult:
-        return await self.search.search(msgspec.convert(query, ProductQuery))
-
-    async def names(self, **query: object) -> list[str]:
-        return [item.name for item in (await self.find(**query)).items]
-
-
-@pytest.fixture(scope="session")
-def es_session(stack_settings: Settings) -> Iterator[tuple[Elasticsearch, str]]:
-    client = Elasticsearch(stack_settings.elasticsearch_url, request_timeout=30)
-    prefix = f"test-{uuid.uuid4().hex[:10]}"
-    yield client, prefix
-    leftovers = client.indices.get(index=f"{prefix}-*", allow_no_indices=True)
-    for name in leftovers:
-        client.indices.delete(index=name)
-    client.close()
-
-
-@pytest.fixture(params=["memory", "elasticsearch"])
-async def catalog(request: pytest.FixtureRequest) -> AsyncIterator[Catalog]:
-    if request.param == "memory":
-        twin = InMemoryProductSearch()
-
-        async def apply_to_twin(events: Sequence[EventEnvelope]) -> None:
-            twin.project(events)
-
-        yield Catalog(twin, apply_to_twin, twin.counting_up_to)
-        return
-    sync_client, session_prefix = request.getfixturevalue("es_session")
-    settings: Settings = request.getfixturevalue("stack_settings")
-    prefix = f"{session_prefix}-{next(_counter)}"
-    projection = ProductsProjection(prefix)
-    projection.ensure_index(sync_client)
-    client = create_client(settings.elasticsearch_url, ELASTICSEARCH_TIMEOUT)
-
-    async def apply_to_index(events: Sequence[EventEnvelope]) -> None:
-        await asyncio.to_thread(projection.project, sync_client, events)
-        await client.indices.refresh(index=projection.alias)
-
-    try:
-        yield Catalog(
-            ElasticsearchProductSearch(client, prefix),
-            apply_to_index,
-            lambda limit: ElasticsearchProductSearch(client, prefix, track_total_hits=limit),
-        )
-    finally:
-        await client.close()
-        for name in sync_client.indices.get(index=f"{projection.alias}-*"):
-            sync_client.indices.delete(index=name)
-
+from tests.support import NOW, eur
 
 # Full text ----------------------------------------------------------------------------------
 

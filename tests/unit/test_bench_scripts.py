@@ -18,6 +18,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
         ("outbox.py", "--events"),
         ("import.py", "--searchable"),
         ("rebuild.py", "--reuse"),
+        ("sale_reach.py", "--products"),
     ],
 )
 def test_a_benchmark_script_starts_and_explains_its_options(script: str, option: str) -> None:

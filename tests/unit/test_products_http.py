@@ -75,6 +75,7 @@ def test_the_listing_has_the_documented_envelope_items_and_facets(
                 "price": {"amount": 2999, "currency": "EUR"},
                 "attributes": {"color": "red"},
                 "in_stock": True,
+                "sale_price": None,
             }
         ],
         "highlight": {"name": "Stainless steel <em>kettle</em>"},

@@ -30,6 +30,12 @@ def in_category(category: str, prefix: str) -> bool:
     return category == prefix or category.startswith(prefix + "/")
 
 
+def category_paths(category: str) -> list[str]:
+    """`a/b/c` -> `a`, `a/b`, `a/b/c`: every prefix `category` is `in_category` of."""
+    parts = [part for part in category.split("/") if part]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
 class Variant(msgspec.Struct, frozen=True, kw_only=True):
     sku: str
     price: Money

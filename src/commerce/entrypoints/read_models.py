@@ -13,7 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commerce.adapters.elasticsearch.client import create_sync_client
 from commerce.adapters.elasticsearch.scan import documents_by_id
-from commerce.adapters.postgres.catalog_snapshot import catalog_reader, read_catalog
+from commerce.adapters.postgres.catalog_snapshot import (
+    catalog_reader,
+    read_catalog,
+    started_sales_reader,
+)
 from commerce.adapters.postgres.snapshots import read_carts, read_orders, synchronous
 from commerce.settings import Settings, SettingsError, load_settings
 from projections.expectations import CHECKS, MODELS
@@ -58,6 +62,7 @@ def rebuild_command(model: str, replicas: int, refresh_interval: str) -> None:
             client,
             settings.index_prefix,
             catalog_reader(settings.database_url),
+            read_sales=started_sales_reader(settings.database_url),
             replicas=replicas,
             refresh_interval=refresh_interval,
         )

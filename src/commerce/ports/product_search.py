@@ -57,10 +57,13 @@ class Rating(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class VariantView(msgspec.Struct, frozen=True, kw_only=True):
+    """`sale_price`: the variant's price while a sale started by the scheduler lowers it."""
+
     sku: str
     price: Money
     attributes: dict[str, str]
     in_stock: bool
+    sale_price: Money | None = None
 
 
 class ProductSummary(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):

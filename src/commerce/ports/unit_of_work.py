@@ -11,7 +11,7 @@ once (a payment is recorded, then settled after the gateway answered).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -22,7 +22,7 @@ from commerce.domain.cart import Cart
 from commerce.domain.catalog import Product
 from commerce.domain.inventory import StockItem
 from commerce.domain.order import Order
-from commerce.domain.pricing import Offer
+from commerce.domain.pricing import Offer, ProductRef, Sale
 
 
 class ProductRepository(Protocol):
@@ -107,6 +107,25 @@ class AccountRepository(Protocol):
         ...
 
 
+class SaleRepository(Protocol):
+    def add(self, sale: Sale) -> None: ...
+
+    async def get(self, sale_id: UUID) -> Sale:
+        """A sale, deleted ones too; raise `NotFoundError` when there is no such sale."""
+        ...
+
+    async def due(self, now: datetime, limit: int) -> list[UUID]:
+        """Sales with a start or an end for the scheduler to record by `now`
+        (`Sale.next_due_at`), the longest due first."""
+        ...
+
+    async def in_force(self, at: datetime, products: Collection[ProductRef]) -> list[Sale]:
+        """The sales in force at `at` that pick any of `products`, by id order, to price them
+        with (`domain.pricing.price`), not to change: their `product_ids` name only the
+        products asked about (a sale may name 10 000)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     # Read-only members, so an adapter may declare its own repository types (a protocol's
     # plain attributes are invariant).
@@ -124,6 +143,9 @@ class UnitOfWork(Protocol):
 
     @property
     def orders(self) -> OrderRepository: ...
+
+    @property
+    def sales(self) -> SaleRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

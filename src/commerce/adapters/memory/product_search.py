@@ -14,18 +14,20 @@ from projections.paging import TRACK_TOTAL_HITS
 from projections.products import matching
 from projections.products.document import ProductState, document, merge
 from projections.products.projector import changes_by_product
+from projections.products.sale_state import SaleRecord, records_from_events
 from projections.products.views import view_from_source
 
 
 class InMemoryProductSearch:
     def __init__(self, track_total_hits: int = TRACK_TOTAL_HITS) -> None:
         self._states: dict[str, ProductState] = {}
+        self._sales: dict[str, SaleRecord] = {}
         self._track_total_hits = track_total_hits
 
     def counting_up_to(self, track_total_hits: int) -> InMemoryProductSearch:
         """A search over the same documents that stops counting hits at `track_total_hits`."""
         twin = InMemoryProductSearch(track_total_hits)
-        twin._states = self._states
+        twin._states, twin._sales = self._states, self._sales
         return twin
 
     def project(self, events: Sequence[EventEnvelope]) -> None:
@@ -33,6 +35,25 @@ class InMemoryProductSearch:
         for product_id, change in changes_by_product(events).items():
             current = self._states.get(product_id, ProductState(product_id=product_id))
             self._states[product_id] = merge(current, change)
+        for sale_id, record in records_from_events(events).items():
+            known = self._sales.get(sale_id)
+            if known is None or record.version > known.version:
+                self._sales[sale_id] = record
+        for product_id, state in self._states.items():
+            self._states[product_id] = merge(state, self._sales_on(state))
+
+    def _sales_on(self, state: ProductState) -> ProductState:
+        """Every sale record that picks the product or that it holds, as Elasticsearch's
+        projection merges them in (`projections.products.sales`)."""
+        return ProductState(
+            product_id=state.product_id,
+            sales={
+                sale_id: record.state_for(state.product_id)
+                for sale_id, record in self._sales.items()
+                if sale_id in state.sales
+                or (state.details is not None and record.picks(state.ref(state.details)))
+            },
+        )
 
     def _documents(self) -> list[dict[str, Any]]:
         return [document(state) for state in self._states.values()]

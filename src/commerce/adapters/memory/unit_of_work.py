@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 from uuid import UUID
+
+import msgspec
 
 from commerce.adapters.envelopes import Sightings, envelopes_for, in_sighting_order
 from commerce.domain.account import Account, DuplicateEmailError, canonical_email
@@ -25,7 +27,7 @@ from commerce.domain.errors import AlreadyExistsError, ConcurrencyError, NotFoun
 from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import StockItem
 from commerce.domain.order import AWAITING_PAYMENT, Order
-from commerce.domain.pricing import Offer
+from commerce.domain.pricing import Offer, ProductRef, Sale, SaleTargets
 from commerce.ports.clock import Clock
 
 A = TypeVar("A", bound=Aggregate)
@@ -40,6 +42,7 @@ class InMemoryStore:
     accounts: dict[UUID, Account] = field(default_factory=dict)
     carts: dict[UUID, Cart] = field(default_factory=dict)
     orders: dict[UUID, Order] = field(default_factory=dict)
+    sales: dict[UUID, Sale] = field(default_factory=dict)
     order_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     outbox: list[EventEnvelope] = field(default_factory=list)
 
@@ -156,6 +159,37 @@ class InMemoryOrderRepository(_Repository[Order]):
         return [order_id for _, order_id in sorted(waiting)][:limit]
 
 
+class InMemorySaleRepository(_Repository[Sale]):
+    async def get(self, sale_id: UUID) -> Sale:
+        return self._load(sale_id, f"no sale {sale_id}")
+
+    async def due(self, now: datetime, limit: int) -> list[UUID]:
+        due = [
+            (at, sale.id)
+            for sale in self._committed.values()
+            if (at := sale.next_due_at) is not None and at <= now
+        ]
+        return [sale_id for _, sale_id in sorted(due)][:limit]
+
+    async def in_force(self, at: datetime, products: Collection[ProductRef]) -> list[Sale]:
+        found = []
+        for sale in sorted(self._committed.values(), key=lambda s: s.id):
+            targets = sale.terms.applies_to
+            picked = [p for p in products if targets.covers(p)]
+            if sale.in_force(at) and picked:
+                named = targets.product_ids & {p.product_id for p in picked}
+                asked = msgspec.structs.replace(targets, product_ids=frozenset(named))
+                found.append(_with_targets(sale, asked))
+        return found
+
+
+def _with_targets(sale: Sale, targets: SaleTargets) -> Sale:
+    """A copy of `sale` naming only `targets`, as PostgreSQL reads it for pricing."""
+    copied = copy.deepcopy(sale)
+    copied.terms = msgspec.structs.replace(sale.terms, applies_to=targets)
+    return copied
+
+
 class InMemoryAccountRepository(_Repository[Account]):
     async def get(self, account_id: UUID) -> Account:
         return self._load(account_id, f"no account {account_id}")
@@ -172,6 +206,7 @@ class InMemoryUnitOfWork:
     accounts: InMemoryAccountRepository
     carts: InMemoryCartRepository
     orders: InMemoryOrderRepository
+    sales: InMemorySaleRepository
 
     def __init__(self, store: InMemoryStore, clock: Clock) -> None:
         self.store = store
@@ -183,6 +218,7 @@ class InMemoryUnitOfWork:
         self.accounts = InMemoryAccountRepository(self.store.accounts)
         self.carts = InMemoryCartRepository(self.store.carts)
         self.orders = InMemoryOrderRepository(self.store.orders, self.store.order_numbers)
+        self.sales = InMemorySaleRepository(self.store.sales)
         return self
 
     async def __aexit__(
@@ -202,6 +238,7 @@ class InMemoryUnitOfWork:
         accounts = self._stage(self.accounts, pulled, now)
         carts = self._stage(self.carts, pulled, now)
         orders = self._stage(self.orders, pulled, now)
+        sales = self._stage(self.sales, pulled, now)
         envelopes = in_sighting_order(pulled)
         self._check_unique_emails(accounts)
         self.store.products.update(products)
@@ -209,6 +246,7 @@ class InMemoryUnitOfWork:
         self.store.accounts.update(accounts)
         self.store.carts.update(carts)
         self.store.orders.update(orders)
+        self.store.sales.update(sales)
         self.store.outbox.extend(envelopes)
         return [envelope.event_id for envelope in envelopes]
 
@@ -268,7 +306,7 @@ def _key(aggregate: Aggregate) -> Any:
         return aggregate.sku
     if isinstance(aggregate, Cart):
         return aggregate.customer_id
-    return getattr(aggregate, "id")  # noqa: B009 (products, accounts and orders have `id`)
+    return getattr(aggregate, "id")  # noqa: B009 (products, accounts, orders and sales have `id`)
 
 
 def _changed(aggregates: list[A]) -> list[A]:

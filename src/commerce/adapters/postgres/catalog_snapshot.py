@@ -6,15 +6,17 @@ from collections.abc import AsyncGenerator, Callable, Generator
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import not_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commerce.adapters.postgres.catalog import product_from_rows
 from commerce.adapters.postgres.inventory import stock_item_from_row
+from commerce.adapters.postgres.sales import sale_from_row
 from commerce.adapters.postgres.snapshots import BATCH_SIZE, keyset_pages, snapshot, synchronous
-from commerce.adapters.postgres.tables import product_variants, products, stock_items
+from commerce.adapters.postgres.tables import product_variants, products, sales, stock_items
 from commerce.domain.catalog import Product
 from commerce.domain.inventory import StockItem
+from commerce.domain.pricing import Sale
 
 CatalogBatch = list[tuple[Product, list[StockItem]]]
 
@@ -55,3 +57,17 @@ def catalog_reader(
 ) -> Callable[[], Generator[CatalogBatch, None, None]]:
     """`read_catalog` for synchronous callers (see `synchronous`)."""
     return synchronous(database_url, partial(read_catalog, batch_size=batch_size))
+
+
+async def read_started_sales(engine: AsyncEngine) -> AsyncGenerator[list[Sale], None]:
+    """The sales the scheduler has started and that have not ended (nor been deleted): what
+    search shows. One batch: sales in force at once are few."""
+    query = select(sales).where(sales.c.started, not_(sales.c.ended), not_(sales.c.deleted))
+    async with engine.connect() as connection:
+        rows = await connection.execute(query.order_by(sales.c.id))
+        yield [sale_from_row(row) for row in rows.mappings()]
+
+
+def started_sales_reader(database_url: str) -> Callable[[], Generator[list[Sale], None, None]]:
+    """`read_started_sales` for synchronous callers (see `synchronous`)."""
+    return synchronous(database_url, read_started_sales)

@@ -267,3 +267,31 @@ revoked_account_tokens = Table(
     Column("kept_token_id", Text, nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
+
+# Sales (catalogue discounts). `terms` holds the sale's terms but its product ids, which are a
+# column of their own (up to 10 000): pricing reads only the ones it asks about. The targets
+# are JSON arrays of strings (`?|` finds any of several), not SQL arrays: a commit writes rows
+# from one array per column (`bulk.py`), and arrays of arrays do not nest.
+sales = Table(
+    "sales",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("terms", JSONB, nullable=False),
+    Column("product_ids", JSONB, nullable=False),
+    Column("categories", JSONB, nullable=False),
+    # `domain.pricing.brand_key` of each brand named.
+    Column("brand_keys", JSONB, nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("started", Boolean, nullable=False),
+    Column("ended", Boolean, nullable=False),
+    Column("ended_early", Boolean, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    # When the scheduler next has a start or an end to record (`Sale.next_due_at`).
+    Column("next_due_at", DateTime(timezone=True), nullable=True),
+    Index("ix_sales_next_due_at", "next_due_at", postgresql_where=text("next_due_at IS NOT NULL")),
+    Index("ix_sales_ends_at", "ends_at", postgresql_where=text("NOT deleted")),
+    Index("ix_sales_created_at_id", "created_at", "id"),
+)

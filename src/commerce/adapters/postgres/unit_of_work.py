@@ -24,6 +24,7 @@ from commerce.adapters.postgres.inventory import PostgresStockRepository
 from commerce.adapters.postgres.orders import PostgresOrderRepository
 from commerce.adapters.postgres.outbox import appended
 from commerce.adapters.postgres.repository import TrackingRepository
+from commerce.adapters.postgres.sales import PostgresSaleRepository
 from commerce.adapters.postgres.session import Session
 from commerce.adapters.postgres.writes import Write, write_atomically
 from commerce.domain.events import EventEnvelope
@@ -36,6 +37,7 @@ class PostgresUnitOfWork:
     accounts: PostgresAccountRepository
     carts: PostgresCartRepository
     orders: PostgresOrderRepository
+    sales: PostgresSaleRepository
 
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._engine = engine
@@ -49,6 +51,7 @@ class PostgresUnitOfWork:
         self.accounts = PostgresAccountRepository(session)
         self.carts = PostgresCartRepository(session)
         self.orders = PostgresOrderRepository(session)
+        self.sales = PostgresSaleRepository(session)
         return self
 
     async def __aexit__(
@@ -64,7 +67,7 @@ class PostgresUnitOfWork:
     def _repositories(self) -> list[TrackingRepository[Any]]:
         # Parents before children: variants are written before the stock rows that reference
         # them (the statement checks foreign keys at its end either way).
-        return [self.products, self.stock, self.accounts, self.carts, self.orders]
+        return [self.products, self.stock, self.accounts, self.carts, self.orders, self.sales]
 
     async def commit(self) -> list[UUID]:
         assert self._session is not None, "commit() outside `async with`"

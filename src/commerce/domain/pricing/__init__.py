@@ -18,6 +18,7 @@ from commerce.domain.pricing.quote import (
     PricingLine,
     QuotedLine,
     SalePrice,
+    best_sale_price,
     price,
     sale_price,
 )
@@ -34,6 +35,7 @@ from commerce.domain.pricing.sale import (
     SaleStatus,
     SaleTargets,
     SaleTerms,
+    brand_key,
 )
 
 __all__ = [
@@ -67,6 +69,8 @@ __all__ = [
     "SaleStatus",
     "SaleTargets",
     "SaleTerms",
+    "best_sale_price",
+    "brand_key",
     "normalize_code",
     "price",
     "price_cart",

@@ -20,13 +20,14 @@ Money is in integer minor units; the rules:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from uuid import UUID
 
 import msgspec
 
 from commerce.domain.errors import DomainValidationError
+from commerce.domain.pricing.discount import Discount
 from commerce.domain.pricing.promo_code import PromoCode
 from commerce.domain.pricing.rejection import CodeRejection
 from commerce.domain.pricing.sale import ProductRef, Sale
@@ -74,15 +75,23 @@ def sale_price(
 ) -> SalePrice | None:
     """The best price a sale in force at `at` gives one unit of `product`; None if none
     lowers it. Search shows this as the sale price."""
-    amount = list_price.amount
     picked = [s for s in sales if s.in_force(at) and s.terms.applies_to.covers(product)]
-    if not picked:
+    return best_sale_price(list_price, [(sale.id, sale.terms.discount) for sale in picked])
+
+
+def best_sale_price(
+    list_price: Money, discounts: Iterable[tuple[UUID, Discount]]
+) -> SalePrice | None:
+    """The lowest price one of these sales' discounts gives (on a tie, the lower sale id's);
+    None if none lowers it. Search applies it to the sales the scheduler has started."""
+    amount = list_price.amount
+    savings = [(-discount.saving_on(amount), sale_id) for sale_id, discount in discounts]
+    if not savings:
         return None
-    best = min(picked, key=lambda sale: (-sale.terms.discount.saving_on(amount), sale.id))
-    saving = best.terms.discount.saving_on(amount)
+    saving, sale_id = min(savings)
     if saving == 0:
         return None
-    return SalePrice(sale_id=best.id, unit_price=Money(amount - saving, list_price.currency))
+    return SalePrice(sale_id=sale_id, unit_price=Money(amount + saving, list_price.currency))
 
 
 def price(

@@ -36,7 +36,8 @@ class ProductRef(msgspec.Struct, frozen=True, kw_only=True):
     brand: str
 
 
-def _brand_key(brand: str) -> str:
+def brand_key(brand: str) -> str:
+    """A brand as sales compare it: case and runs of spaces ignored."""
     return " ".join(brand.split()).casefold()
 
 
@@ -53,8 +54,8 @@ class SaleTargets(msgspec.Struct, frozen=True, kw_only=True):
             return True
         if any(in_category(product.category, prefix) for prefix in self.categories):
             return True
-        brand = _brand_key(product.brand)
-        return any(_brand_key(name) == brand for name in self.brands)
+        brand = brand_key(product.brand)
+        return any(brand_key(name) == brand for name in self.brands)
 
     def check(self) -> None:
         if not (self.product_ids or self.categories or self.brands):

@@ -23,6 +23,7 @@ from commerce.entrypoints.http.cart import CartController
 from commerce.entrypoints.http.catalog import InventoryAdminController, ProductsAdminController
 from commerce.entrypoints.http.consistency import read_model_dependencies, say_when_stale
 from commerce.entrypoints.http.dependencies import container_dependencies
+from commerce.entrypoints.http.discounts import DiscountsAdminController
 from commerce.entrypoints.http.docs import DOCS_PATH, LocalSwaggerUI
 from commerce.entrypoints.http.health import live, ready
 from commerce.entrypoints.http.idempotency import (
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             OrdersController,
             OrdersAdminController,
             PaymentsController,
+            DiscountsAdminController,
         ],
         dependencies={
             **container_dependencies(container),
