@@ -1,7 +1,7 @@
 """The `carts` projector: each cart event becomes the cart's snapshot, and the newest snapshot of
 each cart in a batch replaces its document.
 
-Every cart event carries the cart's resulting lines, so a document is simply replaced by the
+Every cart event carries the cart's resulting lines and code, so a document is simply replaced by the
 newest event. Writes use Elasticsearch external versioning (version = the cart's
 `aggregate_version`): the server keeps a document only for a strictly greater version, so a
 duplicate or late old event is a version conflict, which is success here. No scripts (the bare
@@ -45,6 +45,7 @@ def snapshot_from_event(envelope: EventEnvelope) -> CartSnapshot | None:
         customer_id=envelope.aggregate_id,
         version=envelope.aggregate_version,
         lines=list(event.lines),
+        promo_code=event.promo_code,
     )
 
 

@@ -23,7 +23,9 @@ from commerce.adapters.postgres.engine import unavailable_when_down
 from commerce.adapters.postgres.inventory import PostgresStockRepository
 from commerce.adapters.postgres.orders import PostgresOrderRepository
 from commerce.adapters.postgres.outbox import appended
+from commerce.adapters.postgres.promo_codes import PostgresPromoCodeRepository
 from commerce.adapters.postgres.repository import TrackingRepository
+from commerce.adapters.postgres.sales_in_force import PostgresSalesInForce
 from commerce.adapters.postgres.session import Session
 from commerce.adapters.postgres.writes import Write, write_atomically
 from commerce.domain.events import EventEnvelope
@@ -36,6 +38,8 @@ class PostgresUnitOfWork:
     accounts: PostgresAccountRepository
     carts: PostgresCartRepository
     orders: PostgresOrderRepository
+    promo_codes: PostgresPromoCodeRepository
+    sales: PostgresSalesInForce
 
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._engine = engine
@@ -49,6 +53,8 @@ class PostgresUnitOfWork:
         self.accounts = PostgresAccountRepository(session)
         self.carts = PostgresCartRepository(session)
         self.orders = PostgresOrderRepository(session)
+        self.promo_codes = PostgresPromoCodeRepository(session)
+        self.sales = PostgresSalesInForce()
         return self
 
     async def __aexit__(
@@ -64,7 +70,14 @@ class PostgresUnitOfWork:
     def _repositories(self) -> list[TrackingRepository[Any]]:
         # Parents before children: variants are written before the stock rows that reference
         # them (the statement checks foreign keys at its end either way).
-        return [self.products, self.stock, self.accounts, self.carts, self.orders]
+        return [
+            self.products,
+            self.stock,
+            self.accounts,
+            self.carts,
+            self.orders,
+            self.promo_codes,
+        ]
 
     async def commit(self) -> list[UUID]:
         assert self._session is not None, "commit() outside `async with`"
@@ -73,9 +86,9 @@ class PostgresUnitOfWork:
         writes: list[Write] = []
         for repository in self._repositories():
             changes = [(a, a.persisted_version) for a in _unique(repository.seen) if a.has_changes]
+            writes += repository.writes(changes)  # before the events are pulled: some follow them
             for aggregate, _ in changes:
                 pulled.append((repository.sightings.of(aggregate), envelopes_for(aggregate, now)))
-            writes += repository.writes(changes)
         envelopes = in_sighting_order(pulled)
         if envelopes:
             writes.append(appended(envelopes))
