@@ -45,6 +45,8 @@ async def in_postgres(engine: AsyncEngine, clock: FixedClock) -> Storage:
     async with engine.begin() as connection:
         for table in (
             "outbox",
+            "promo_code_redemptions",
+            "promo_codes",
             "order_payments",
             "orders",
             "carts",

@@ -318,7 +318,6 @@ async def test_each_customer_sees_only_their_own_cart(shop: Shop) -> None:
     assert lines_of(await shop.cart_of(bob.customer_id)) == [(pan_sku, 2, 4500, 9000, True)]
 
 
-
 async def test_the_cart_keeps_the_code_of_its_newest_event(shop: Shop) -> None:
     kettle, sku = await shop.stocked_product("Stainless steel kettle", 2999, on_hand=9)
     cart = a_cart()
@@ -351,6 +350,7 @@ async def test_an_offer_names_the_category_and_brand_a_sale_picks_it_by(shop: Sh
     offer = (await shop.views.get_cart(cart.customer_id)).offers[sku]
 
     assert (offer.category, offer.brand) == ("kitchen/pans", "Skillet Co")
+
 
 # Elasticsearch only -------------------------------------------------------------------------
 
