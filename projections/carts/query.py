@@ -15,7 +15,6 @@ from commerce.domain.pricing import CartContents, Offer
 from commerce.domain.values import Money
 from projections.products.document import ProductState, VariantState
 
-
 SOURCE_FIELDS = ["lines", "promo_code"]
 
 

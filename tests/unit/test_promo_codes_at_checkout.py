@@ -199,7 +199,8 @@ async def test_a_cancelled_order_gives_its_redemption_back_once(
     assert store.promo_codes["ONCE"].status(clock.now()) == "active"
     async with new_uow() as uow:
         found = await uow.promo_codes.find_for("ONCE", shopper.id)
-    assert found is not None and found[1] == 0
+    assert found is not None
+    assert found[1] == 0
 
 
 async def test_an_order_the_code_makes_free_is_paid_at_once(

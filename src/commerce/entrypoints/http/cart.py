@@ -79,6 +79,7 @@ class CartController(Controller):
     async def set_item(
         self,
         sku: Annotated[str, PathParameter(pattern=SKU_PATTERN)],
+        *,
         data: JSONBody[CartItemBody],
         principal: Injected[Principal],
         uow: Injected[UnitOfWork],

@@ -141,7 +141,7 @@ class PromoCodesAdminController(Controller):
         operation_id="getPromoCode",
         summary="One promo code, with how often it was used",
         cache=False,
-        responses=problem_specs(400, 401, 403, 404),
+        responses=problem_specs(400, 401, 403, 404, 422),
     )
     async def read(
         self, code: CodePath, uow: Injected[UnitOfWork], clock: Injected[Clock]
@@ -155,7 +155,7 @@ class PromoCodesAdminController(Controller):
         operation_id="disablePromoCode",
         summary="Disable a promo code for good",
         status_code=200,
-        responses=problem_specs(400, 401, 403, 404, 409),
+        responses=problem_specs(400, 401, 403, 404, 409, 422),
     )
     async def disable(
         self, code: CodePath, uow: Injected[UnitOfWork], clock: Injected[Clock]
