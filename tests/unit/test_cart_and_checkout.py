@@ -20,21 +20,6 @@ from tests.shop import PAYMENT_WINDOW, customer_with_cart, stocked_product
 from tests.support import new_account
 
 
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def store() -> InMemoryStore:
-    return InMemoryStore()
-
-
-@pytest.fixture
-def new_uow(store: InMemoryStore, clock: FixedClock) -> Callable[[], UnitOfWork]:
-    return lambda: InMemoryUnitOfWork(store, clock)
-
-
 async def test_a_cart_line_is_priced_from_the_catalogue_and_zero_removes_it(
     new_uow: Callable[[], UnitOfWork], clock: FixedClock
 ) -> None:

@@ -46,21 +46,6 @@ from tests.support import eur
 NewUow = Callable[[], UnitOfWork]
 
 
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def store() -> InMemoryStore:
-    return InMemoryStore()
-
-
-@pytest.fixture
-def new_uow(store: InMemoryStore, clock: FixedClock) -> NewUow:
-    return lambda: InMemoryUnitOfWork(store, clock)
-
-
 async def a_stored(new_uow: NewUow, code: PromoCode) -> PromoCode:
     async with new_uow() as uow:
         uow.promo_codes.add(code)

@@ -32,11 +32,6 @@ ROUTES = [
 
 
 @pytest.fixture
-def store() -> InMemoryStore:
-    return InMemoryStore()
-
-
-@pytest.fixture
 def client(store: InMemoryStore) -> Iterator[TestClient[Litestar]]:
     container = container_without_servers()
     clock = FixedClock(NOW)

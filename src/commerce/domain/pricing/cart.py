@@ -4,7 +4,7 @@ checkout all price this way, so for the same inputs at the same instant they agr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -178,7 +178,3 @@ def _priced_line(
         available=quoted is not None,
     )
 
-
-def offers_of(lines: Sequence[CartLine], offers: Mapping[str, Offer]) -> dict[str, Offer]:
-    """The offers of the lines' SKUs (a look-up may have returned more)."""
-    return {line.sku: offers[line.sku] for line in lines if line.sku in offers}
