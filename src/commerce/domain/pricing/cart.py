@@ -177,4 +177,3 @@ def _priced_line(
         line_total=unit_price.times(line.quantity),
         available=quoted is not None,
     )
-
