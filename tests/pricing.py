@@ -56,6 +56,7 @@ def a_code(
     per_customer_limit: int | None = None,
     starts_at: datetime = NOW,
     ends_at: datetime = NOW + DAY,
+    created_at: datetime = NOW,
 ) -> PromoCode:
     terms = PromoTerms(
         discount=discount,
@@ -65,7 +66,7 @@ def a_code(
         starts_at=starts_at,
         ends_at=ends_at,
     )
-    return PromoCode.create(code=code, terms=terms, currency="EUR", now=NOW)
+    return PromoCode.create(code=code, terms=terms, currency="EUR", now=created_at)
 
 
 def a_line(list_price: int, quantity: int = 1, product: ProductRef = KETTLE) -> PricingLine:

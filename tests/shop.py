@@ -61,7 +61,7 @@ async def customer_with_cart(
 
 async def check_out(new_uow: NewUnitOfWork, clock: Clock, customer: Account) -> OrderChanged:
     command = PlaceOrder(order_id=uuid.uuid4(), customer_id=customer.id)
-    return await place_order(command, new_uow(), clock, PAYMENT_WINDOW)
+    return await place_order(command, new_uow(), clock, PAYMENT_WINDOW, "EUR")
 
 
 async def stock_of(new_uow: NewUnitOfWork, sku: str) -> StockItem:

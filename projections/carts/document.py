@@ -1,5 +1,5 @@
-"""The `carts` read model's document: one per customer, holding the lines of the newest cart
-event (no Elasticsearch here)."""
+"""The `carts` read model's document: one per customer, holding the lines and the promo code of
+the newest cart event (no Elasticsearch here)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ class CartSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     customer_id: str
     version: int
     lines: list[CartLine]
+    promo_code: str | None = None
 
 
 def document(snapshot: CartSnapshot) -> dict[str, Any]:
     return {
         "customer_id": snapshot.customer_id,
         "lines": msgspec.to_builtins(snapshot.lines),
+        "promo_code": snapshot.promo_code,
         "version": snapshot.version,
     }

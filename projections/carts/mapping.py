@@ -21,6 +21,7 @@ MAPPING: dict[str, Any] = {
         "customer_id": {"type": "keyword"},
         # Read back whole by id, never searched.
         "lines": {"type": "object", "enabled": False},
+        "promo_code": {"type": "keyword", "index": False},
         "version": {"type": "long"},
     },
 }

@@ -1,6 +1,6 @@
 """The `carts` read model's query side, shared by the Elasticsearch cart views and their
-in-memory twin: the lines read back from a cart's document, and how the `products` read
-model's state of a product becomes the offers the cart is priced from. Pure (no I/O)."""
+in-memory twin: the lines and code read back from a cart's document, and how the `products`
+read model's state of a product becomes the offers the cart is priced from. Pure (no I/O)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,21 @@ from uuid import UUID
 import msgspec
 
 from commerce.domain.cart import CartLine
-from commerce.domain.pricing import Offer, PricedCart, price_cart
+from commerce.domain.pricing import CartContents, Offer
 from commerce.domain.values import Money
 from projections.products.document import ProductState, VariantState
 
+SOURCE_FIELDS = ["lines", "promo_code"]
+
 
 def lines_from_source(source: Mapping[str, Any]) -> list[CartLine]:
-    """The lines of a cart's document (read with `source_includes=["lines"]`)."""
+    """The lines of a cart's document (read with `source_includes=SOURCE_FIELDS`)."""
     return msgspec.convert(source.get("lines") or [], list[CartLine])
+
+
+def code_from_source(source: Mapping[str, Any]) -> str | None:
+    code = source.get("promo_code")
+    return code if isinstance(code, str) else None
 
 
 def product_ids(lines: Sequence[CartLine]) -> list[str]:
@@ -51,6 +58,8 @@ def offer_of(state: ProductState, sku: str, currency: str) -> Offer | None:
         image=details.images[0] if details.images else None,
         unit_price=price,
         available=stock.available if stock is not None else 0,
+        category=details.category,
+        brand=details.brand,
         purchasable=(
             state.has_catalog
             and not state.archived
@@ -74,7 +83,12 @@ def offers_for(
     return offers
 
 
-def priced_cart(
-    lines: Sequence[CartLine], states: Mapping[str, ProductState], currency: str
-) -> PricedCart:
-    return price_cart(lines, offers_for(lines, states, currency), currency)
+def cart_contents(
+    lines: Sequence[CartLine],
+    promo_code: str | None,
+    states: Mapping[str, ProductState],
+    currency: str,
+) -> CartContents:
+    return CartContents(
+        lines=list(lines), promo_code=promo_code, offers=offers_for(lines, states, currency)
+    )

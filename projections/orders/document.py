@@ -52,11 +52,22 @@ class OrderState(msgspec.Struct, frozen=True, kw_only=True):
     cancel_reason: CancelReason | None = None
     lines: tuple[OrderLine, ...]
     total: Money
+    # None in documents written before orders had codes: then nothing came off.
+    promo_code: str | None = None
+    discount: Money | None = None
     shipping_address: Address
     billing_address: Address
     payments: tuple[PaymentState, ...] = ()
     shipment: Shipment | None = None
     timeline: tuple[TimelineEntry, ...] = ()
+
+    @property
+    def code_discount(self) -> Money:
+        return self.discount or Money(0, self.total.currency)
+
+    @property
+    def subtotal(self) -> Money:
+        return self.total + self.code_discount
 
     @property
     def paid(self) -> Money:
@@ -96,6 +107,8 @@ def state_from_order(order: Order) -> OrderState:
         cancel_reason=order.cancel_reason,
         lines=tuple(order.lines),
         total=order.total,
+        promo_code=order.promo_code,
+        discount=order.discount,
         shipping_address=order.shipping_address,
         billing_address=order.billing_address,
         payments=tuple(

@@ -84,6 +84,8 @@ def _placed(event: OrderPlaced, version: int) -> OrderState:
         status=event.status,
         lines=tuple(event.lines),
         total=event.total,
+        promo_code=event.promo_code,
+        discount=event.discount,
         shipping_address=event.shipping_address,
         billing_address=event.billing_address,
     )

@@ -59,6 +59,8 @@ async def in_postgres(engine: AsyncEngine, clock: FixedClock) -> Storage:
         for table in (
             "outbox",
             "sales",
+            "promo_code_redemptions",
+            "promo_codes",
             "order_payments",
             "orders",
             "carts",

@@ -23,7 +23,7 @@ from commerce.adapters.memory.cart_views import InMemoryCartViews
 from commerce.domain.cart import Cart
 from commerce.domain.catalog import Product, Variant
 from commerce.domain.events import EventEnvelope
-from commerce.domain.pricing import PricedCart
+from commerce.domain.pricing import PricedCart, PricingContext, price_cart
 from commerce.ports.cart_views import CartViews
 from commerce.ports.health import DependencyUnavailableError
 from commerce.settings import Settings
@@ -49,7 +49,10 @@ class Shop:
         return product, sku
 
     async def cart_of(self, customer_id: uuid.UUID) -> PricedCart:
-        return await self.views.get_cart(customer_id)
+        """The cart the views give, priced at list prices with no code (the application adds
+        those)."""
+        contents = await self.views.get_cart(customer_id)
+        return price_cart(contents, PricingContext(at=NOW, currency="EUR"))
 
 
 def lines_of(cart: PricedCart) -> list[Line]:
@@ -315,6 +318,40 @@ async def test_each_customer_sees_only_their_own_cart(shop: Shop) -> None:
     assert lines_of(await shop.cart_of(bob.customer_id)) == [(pan_sku, 2, 4500, 9000, True)]
 
 
+async def test_the_cart_keeps_the_code_of_its_newest_event(shop: Shop) -> None:
+    kettle, sku = await shop.stocked_product("Stainless steel kettle", 2999, on_hand=9)
+    cart = a_cart()
+    cart.set_item(sku, kettle.id, 1)
+    cart.apply_code("SUMMER10")
+    applied = events_of(cart)
+    await shop.apply(applied)
+    entered = await shop.views.get_cart(cart.customer_id)
+    cart.remove_code()
+    removed = events_of(cart)
+
+    await shop.apply(removed + applied)
+    left = await shop.views.get_cart(cart.customer_id)
+
+    assert entered.promo_code == "SUMMER10"
+    assert left.promo_code is None
+    assert [line.sku for line in left.lines] == [sku]
+
+
+async def test_an_offer_names_the_category_and_brand_a_sale_picks_it_by(shop: Shop) -> None:
+    sku = f"SKU-{uuid.uuid4().hex[:10]}"
+    pan, created = a_product(
+        "Cast iron pan", brand="Skillet Co", category="kitchen/pans", variants=[(sku, 4500, {})]
+    )
+    await shop.apply(created + stock_of(pan, sku, 3)[1])
+    cart = a_cart()
+    cart.set_item(sku, pan.id, 1)
+    await shop.apply(events_of(cart))
+
+    offer = (await shop.views.get_cart(cart.customer_id)).offers[sku]
+
+    assert (offer.category, offer.brand) == ("kitchen/pans", "Skillet Co")
+
+
 # Elasticsearch only -------------------------------------------------------------------------
 
 
@@ -325,12 +362,12 @@ async def test_before_any_read_model_index_exists_a_cart_is_empty(
     client = create_client(stack_settings.elasticsearch_url, ELASTICSEARCH_TIMEOUT)
     try:
         views = ElasticsearchCartViews(client, f"test-missing-{uuid.uuid4().hex[:10]}", "EUR")
-        cart = await views.get_cart(uuid.uuid4())
+        contents = await views.get_cart(uuid.uuid4())
     finally:
         await client.close()
 
-    assert cart.items == []
-    assert totals_of(cart) == (0, 0, 0)
+    assert contents.lines == []
+    assert contents.promo_code is None
 
 
 @pytest.mark.integration
@@ -347,11 +384,13 @@ async def test_without_a_products_index_every_line_is_shown_unavailable(
     sync_client.indices.refresh(index=carts.alias)
     client = create_client(stack_settings.elasticsearch_url, ELASTICSEARCH_TIMEOUT)
     try:
-        priced = await ElasticsearchCartViews(client, prefix, "EUR").get_cart(cart.customer_id)
+        contents = await ElasticsearchCartViews(client, prefix, "EUR").get_cart(cart.customer_id)
     finally:
         await client.close()
 
-    assert lines_of(priced) == [("KETTLE-1", 2, 0, 0, False)]
+    assert lines_of(price_cart(contents, PricingContext(at=NOW, currency="EUR"))) == [
+        ("KETTLE-1", 2, 0, 0, False)
+    ]
 
 
 @pytest.mark.integration

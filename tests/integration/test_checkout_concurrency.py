@@ -94,8 +94,8 @@ async def test_a_checkout_retried_with_the_same_order_id_places_one_order(
     shopper = await customer_with_cart(new_uow, {sku: 2}, product_id)
     command = PlaceOrder(order_id=uuid.uuid4(), customer_id=shopper.id)
 
-    first = await place_order(command, new_uow(), clock, PAYMENT_WINDOW)
-    again = await place_order(command, new_uow(), clock, PAYMENT_WINDOW)
+    first = await place_order(command, new_uow(), clock, PAYMENT_WINDOW, "EUR")
+    again = await place_order(command, new_uow(), clock, PAYMENT_WINDOW, "EUR")
 
     assert again.order.id == first.order.id
     assert again.order.number == first.order.number

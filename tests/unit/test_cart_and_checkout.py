@@ -20,35 +20,20 @@ from tests.shop import PAYMENT_WINDOW, customer_with_cart, stocked_product
 from tests.support import new_account
 
 
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def store() -> InMemoryStore:
-    return InMemoryStore()
-
-
-@pytest.fixture
-def new_uow(store: InMemoryStore, clock: FixedClock) -> Callable[[], UnitOfWork]:
-    return lambda: InMemoryUnitOfWork(store, clock)
-
-
 async def test_a_cart_line_is_priced_from_the_catalogue_and_zero_removes_it(
-    new_uow: Callable[[], UnitOfWork],
+    new_uow: Callable[[], UnitOfWork], clock: FixedClock
 ) -> None:
     await stocked_product(new_uow, {"KT-1": 5, "KT-2": 5}, price=1200)
     customer = await customer_with_cart(new_uow, {}, uuid.uuid4())
 
     await set_cart_item(
-        SetCartItem(customer_id=customer.id, sku="KT-1", quantity=2), new_uow(), "EUR"
+        SetCartItem(customer_id=customer.id, sku="KT-1", quantity=2), new_uow(), clock, "EUR"
     )
     second = await set_cart_item(
-        SetCartItem(customer_id=customer.id, sku="KT-2", quantity=1), new_uow(), "EUR"
+        SetCartItem(customer_id=customer.id, sku="KT-2", quantity=1), new_uow(), clock, "EUR"
     )
     removed = await set_cart_item(
-        SetCartItem(customer_id=customer.id, sku="KT-1", quantity=0), new_uow(), "EUR"
+        SetCartItem(customer_id=customer.id, sku="KT-1", quantity=0), new_uow(), clock, "EUR"
     )
 
     assert [(i.sku, i.quantity, i.line_total) for i in second.cart.items] == [
@@ -70,12 +55,12 @@ async def test_a_cart_refuses_unknown_skus_more_than_available_and_archived_prod
         return SetCartItem(customer_id=customer.id, sku=sku, quantity=quantity)
 
     with pytest.raises(NotFoundError):
-        await set_cart_item(line("NOPE", 1), new_uow(), "EUR")
+        await set_cart_item(line("NOPE", 1), new_uow(), clock, "EUR")
     with pytest.raises(InsufficientStockError, match="3 wanted, 2 available"):
-        await set_cart_item(line("KT-1", 3), new_uow(), "EUR")
+        await set_cart_item(line("KT-1", 3), new_uow(), clock, "EUR")
     await archive_product(ArchiveProduct(product_id), new_uow(), clock)
     with pytest.raises(NotForSaleError):
-        await set_cart_item(line("KT-1", 1), new_uow(), "EUR")
+        await set_cart_item(line("KT-1", 1), new_uow(), clock, "EUR")
 
 
 async def test_checkout_reserves_the_stock_keeps_the_sold_prices_and_empties_the_cart(
@@ -85,7 +70,11 @@ async def test_checkout_reserves_the_stock_keeps_the_sold_prices_and_empties_the
     customer = await customer_with_cart(new_uow, {"KT-1": 3}, product_id)
 
     placed = await place_order(
-        PlaceOrder(order_id=uuid.uuid4(), customer_id=customer.id), new_uow(), clock, PAYMENT_WINDOW
+        PlaceOrder(order_id=uuid.uuid4(), customer_id=customer.id),
+        new_uow(),
+        clock,
+        PAYMENT_WINDOW,
+        "EUR",
     )
 
     order = placed.order
@@ -122,20 +111,22 @@ async def test_checkout_refuses_an_empty_cart_a_missing_address_and_names_every_
         return PlaceOrder(order_id=uuid.uuid4(), customer_id=customer_id)
 
     with pytest.raises(EmptyCartError):
-        await place_order(order_for(nobody.id), new_uow(), clock, PAYMENT_WINDOW)
+        await place_order(order_for(nobody.id), new_uow(), clock, PAYMENT_WINDOW, "EUR")
     with pytest.raises(InsufficientStockError, match="A-1, B-1"):
-        await place_order(order_for(short.id), new_uow(), clock, PAYMENT_WINDOW)
+        await place_order(order_for(short.id), new_uow(), clock, PAYMENT_WINDOW, "EUR")
     with pytest.raises(DomainValidationError, match="shipping_address"):
-        await place_order(order_for(homeless.id), new_uow(), clock, PAYMENT_WINDOW)
+        await place_order(order_for(homeless.id), new_uow(), clock, PAYMENT_WINDOW, "EUR")
     async with new_uow() as uow:  # nothing was reserved by the refused checkouts
         assert [(await uow.stock.get(s)).reserved for s in ("A-1", "B-1", "C-1")] == [0, 0, 0]
 
 
-async def test_emptying_a_cart_leaves_nothing(new_uow: Callable[[], UnitOfWork]) -> None:
+async def test_emptying_a_cart_leaves_nothing(
+    new_uow: Callable[[], UnitOfWork], clock: FixedClock
+) -> None:
     product_id = await stocked_product(new_uow, {"KT-1": 5})
     customer = await customer_with_cart(new_uow, {"KT-1": 2}, product_id)
 
-    emptied = await empty_cart(EmptyCart(customer_id=customer.id), new_uow(), "EUR")
+    emptied = await empty_cart(EmptyCart(customer_id=customer.id), new_uow(), clock, "EUR")
 
     assert emptied.cart.items == []
     assert emptied.cart.total == Money(0, "EUR")
@@ -173,10 +164,15 @@ async def test_a_checkout_that_loses_the_race_for_its_stock_runs_again_and_never
         _OutrunOnce(store, clock, "KT-1"),
         clock,
         PAYMENT_WINDOW,
+        "EUR",
     )
     with pytest.raises(InsufficientStockError):
         await place_order(
-            PlaceOrder(order_id=uuid.uuid4(), customer_id=last.id), new_uow(), clock, PAYMENT_WINDOW
+            PlaceOrder(order_id=uuid.uuid4(), customer_id=last.id),
+            new_uow(),
+            clock,
+            PAYMENT_WINDOW,
+            "EUR",
         )
 
     assert placed.order.status == OrderStatus.AWAITING_PAYMENT

@@ -24,16 +24,6 @@ from commerce.domain.values import Money
 from tests.support import eur, kettle_details
 
 
-@pytest.fixture
-def store() -> InMemoryStore:
-    return InMemoryStore()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
 def uow(store: InMemoryStore, clock: FixedClock) -> InMemoryUnitOfWork:
     return InMemoryUnitOfWork(store, clock)
 

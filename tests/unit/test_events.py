@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from commerce.domain.cart import CartItemSet
 from commerce.domain.event_types import EVENTS
 from commerce.domain.events import (
     DomainEvent,
@@ -13,6 +14,7 @@ from commerce.domain.events import (
     UnknownEventError,
     encode_payload,
 )
+from commerce.domain.order import OrderPlaced
 from commerce.domain.pricing import SaleTargets
 from tests.pricing import DAY, a_code, a_sale, amount, percent
 from tests.support import NOW, eur, new_product
@@ -113,3 +115,51 @@ STORED_TYPE_NAMES = {
 
 def test_the_order_sale_and_promo_code_events_decode_under_their_stored_type_names() -> None:
     assert {name for name in STORED_TYPE_NAMES if name not in EVENTS} == set()
+
+
+def test_a_cart_event_stored_before_codes_existed_decodes_without_a_code() -> None:
+    line = {"sku": "KT-1", "product_id": str(uuid.uuid4()), "quantity": 2}
+    v1 = {"customer_id": str(uuid.uuid4()), "sku": "KT-1", "quantity": 2, "lines": [line]}
+
+    decoded = EVENTS.decode(envelope("CartItemSet", v1, schema_version=1))
+
+    assert isinstance(decoded, CartItemSet)
+    assert decoded.promo_code is None
+    assert [(entry.sku, entry.quantity) for entry in decoded.lines] == [("KT-1", 2)]
+
+
+def test_an_order_placed_before_codes_existed_decodes_with_nothing_off() -> None:
+    line = {
+        "sku": "KT-1",
+        "product_id": str(uuid.uuid4()),
+        "name": "Kettle",
+        "image": None,
+        "quantity": 2,
+        "unit_price": {"amount": 1500, "currency": "EUR"},
+    }
+    address = {
+        "name": "Ada",
+        "line1": "1 Main St",
+        "city": "London",
+        "postal_code": "N1",
+        "country": "GB",
+    }
+    v1 = {
+        "order_id": str(uuid.uuid4()),
+        "status": "awaiting_payment",
+        "at": "2026-11-23T10:00:00Z",
+        "number": "C-000001",
+        "customer_id": str(uuid.uuid4()),
+        "customer_email": "ada@example.com",
+        "lines": [line],
+        "total": {"amount": 3000, "currency": "EUR"},
+        "shipping_address": address,
+        "billing_address": address,
+        "payment_due_at": "2026-11-23T10:30:00Z",
+    }
+
+    decoded = EVENTS.decode(envelope("OrderPlaced", v1, schema_version=1))
+
+    assert isinstance(decoded, OrderPlaced)
+    assert (decoded.subtotal, decoded.promo_code, decoded.discount) == (eur(3000), None, eur(0))
+    assert decoded.lines[0].list_price == eur(1500)  # no sale before version 2 either

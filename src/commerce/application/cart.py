@@ -1,7 +1,10 @@
-"""Cart commands (set a line, empty the cart) and the cart query.
+"""Cart commands (set a line, empty the cart, enter or remove a promo code) and the cart query.
 
 Writes answer with the cart priced from the write side's current catalogue (the customer sees
-the effect of their own change at once); `GET /v1/cart` reads the read models."""
+the effect of their own change at once); `GET /v1/cart` reads the cart and the offers from the
+read models, and prices them with the code's terms and the sales in force, which only the write
+side holds (the search read model shows sales as the scheduler starts them, not to the instant).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +14,20 @@ from uuid import UUID
 import msgspec
 
 from commerce.application.conflicts import retried_on_conflict
+from commerce.application.pricing import priced_now
+from commerce.domain.cart import Cart
 from commerce.domain.errors import NotFoundError
 from commerce.domain.inventory import InsufficientStockError
-from commerce.domain.pricing import NotForSaleError, PricedCart, price_cart
+from commerce.domain.pricing import (
+    CartContents,
+    NotForSaleError,
+    Offer,
+    PricedCart,
+    PromoCodeRejectedError,
+    normalize_code,
+)
 from commerce.ports.cart_views import CartViews
+from commerce.ports.clock import Clock
 from commerce.ports.unit_of_work import UnitOfWork
 
 
@@ -28,6 +41,15 @@ class EmptyCart(msgspec.Struct, frozen=True, kw_only=True):
     customer_id: UUID
 
 
+class ApplyPromoCode(msgspec.Struct, frozen=True, kw_only=True):
+    customer_id: UUID
+    code: str  # as typed: case and surrounding spaces do not matter
+
+
+class RemovePromoCode(msgspec.Struct, frozen=True, kw_only=True):
+    customer_id: UUID
+
+
 @dataclass(frozen=True)
 class CartChanged:
     cart: PricedCart
@@ -35,7 +57,9 @@ class CartChanged:
 
 
 @retried_on_conflict
-async def set_cart_item(cmd: SetCartItem, uow: UnitOfWork, currency: str) -> CartChanged:
+async def set_cart_item(
+    cmd: SetCartItem, uow: UnitOfWork, clock: Clock, currency: str
+) -> CartChanged:
     """Quantity 0 removes the line. 404 for an unknown SKU; 409 when the SKU is not for sale
     or fewer units are available than asked for."""
     async with uow:
@@ -53,18 +77,60 @@ async def set_cart_item(cmd: SetCartItem, uow: UnitOfWork, currency: str) -> Car
             if cmd.quantity > offer.available:
                 raise InsufficientStockError.short_of(cmd.sku, cmd.quantity, offer.available)
             cart.set_item(cmd.sku, offer.product_id, cmd.quantity)
-        event_ids = await uow.commit()
-        return CartChanged(price_cart(cart.lines, offers, currency), event_ids)
+        priced = await _priced(uow, cart, offers, clock, currency)
+        return CartChanged(priced, await uow.commit())
 
 
 @retried_on_conflict
-async def empty_cart(cmd: EmptyCart, uow: UnitOfWork, currency: str) -> CartChanged:
+async def empty_cart(cmd: EmptyCart, uow: UnitOfWork, clock: Clock, currency: str) -> CartChanged:
     async with uow:
         cart = await uow.carts.get(cmd.customer_id)
         cart.empty()
-        event_ids = await uow.commit()
-        return CartChanged(price_cart(cart.lines, {}, currency), event_ids)
+        priced = await _priced(uow, cart, {}, clock, currency)
+        return CartChanged(priced, await uow.commit())
 
 
-async def get_cart(customer_id: UUID, views: CartViews) -> PricedCart:
-    return await views.get_cart(customer_id)
+@retried_on_conflict
+async def apply_promo_code(
+    cmd: ApplyPromoCode, uow: UnitOfWork, clock: Clock, currency: str
+) -> CartChanged:
+    """Keep the code in the cart if it applies to it now; else a 422 with the reason
+    (unknown, not started, expired, exhausted, used as often as a customer may, or the
+    subtotal below its minimum, saying how much more to add)."""
+    code = normalize_code(cmd.code)
+    async with uow:
+        cart = await uow.carts.get(cmd.customer_id)
+        offers = await uow.products.offers(line.sku for line in cart.lines)
+        contents = CartContents(lines=cart.lines, promo_code=code, offers=offers)
+        priced = await priced_now(uow, contents, cmd.customer_id, clock.now(), currency)
+        if priced.promo_code_rejection is not None:
+            raise PromoCodeRejectedError(priced.promo_code_rejection)
+        cart.apply_code(code)
+        return CartChanged(priced, await uow.commit())
+
+
+@retried_on_conflict
+async def remove_promo_code(
+    cmd: RemovePromoCode, uow: UnitOfWork, clock: Clock, currency: str
+) -> CartChanged:
+    async with uow:
+        cart = await uow.carts.get(cmd.customer_id)
+        cart.remove_code()
+        offers = await uow.products.offers(line.sku for line in cart.lines)
+        priced = await _priced(uow, cart, offers, clock, currency)
+        return CartChanged(priced, await uow.commit())
+
+
+async def get_cart(
+    customer_id: UUID, views: CartViews, uow: UnitOfWork, clock: Clock, currency: str
+) -> PricedCart:
+    contents = await views.get_cart(customer_id)
+    async with uow:
+        return await priced_now(uow, contents, customer_id, clock.now(), currency)
+
+
+async def _priced(
+    uow: UnitOfWork, cart: Cart, offers: dict[str, Offer], clock: Clock, currency: str
+) -> PricedCart:
+    contents = CartContents(lines=cart.lines, promo_code=cart.promo_code, offers=offers)
+    return await priced_now(uow, contents, cart.customer_id, clock.now(), currency)

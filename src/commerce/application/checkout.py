@@ -1,4 +1,5 @@
-"""Checkout: the cart becomes an order, its stock reserved, in one transaction."""
+"""Checkout: the cart becomes an order, its stock reserved and its promo code redeemed, in one
+transaction."""
 
 from __future__ import annotations
 
@@ -9,11 +10,18 @@ from uuid import UUID
 import msgspec
 
 from commerce.application.conflicts import retried_on_conflict
+from commerce.application.pricing import pricing_context
 from commerce.domain.cart import CartLine
 from commerce.domain.errors import AlreadyExistsError, DomainValidationError
 from commerce.domain.inventory import InsufficientStockError, StockItem
 from commerce.domain.order import EmptyCartError, Order, OrderLine, order_number
-from commerce.domain.pricing import Offer
+from commerce.domain.pricing import (
+    CartContents,
+    Offer,
+    PricedLine,
+    PromoCodeRejectedError,
+    price_cart,
+)
 from commerce.domain.values import Address
 from commerce.ports.clock import Clock
 from commerce.ports.unit_of_work import UnitOfWork
@@ -37,11 +45,15 @@ class OrderChanged:
 
 @retried_on_conflict
 async def place_order(
-    cmd: PlaceOrder, uow: UnitOfWork, clock: Clock, payment_window: timedelta
+    cmd: PlaceOrder, uow: UnitOfWork, clock: Clock, payment_window: timedelta, currency: str
 ) -> OrderChanged:
-    """Price the cart from current data, reserve every line (all or nothing), create the
-    order with the prices it sold at, and empty the cart. 422 for an empty cart or no
-    shipping address; 409 `out_of_stock` naming every SKU that is short."""
+    """Price the cart now (`price_cart`: sales in force, the cart's code), reserve every line
+    (all or nothing), redeem the code, create the order with the breakdown it sold at, and
+    empty the cart. 422 for an empty cart, no shipping address, or a code that no longer
+    applies (with the reason: the shopper removes it, or checks out again); 409
+    `out_of_stock` naming every SKU that is short. Two checkouts racing for a code's last
+    redemption (or a customer's last use) both change the code: its version check lets one
+    commit, and the other, run again, finds the code used up."""
     async with uow:
         cart = await uow.carts.get(cmd.customer_id)
         if cart.is_empty:
@@ -52,22 +64,38 @@ async def place_order(
             raise DomainValidationError("shipping_address", "is required: the account has none")
         billing = cmd.billing_address or account.billing_address or shipping
         number = order_number(await uow.orders.next_number())
-        # Stock last: the less time between reading it and committing, the fewer lost races.
+        # Stock late: the less time between reading it and committing, the fewer lost races;
+        # only the pricing reads, which need the offers read with it, come after.
         stock, offers = await uow.stock.get_many_offered(line.sku for line in cart.lines)
         _check_sellable(cart.lines, offers, stock)
+        now = clock.now()
+        contents = CartContents(lines=cart.lines, promo_code=cart.promo_code, offers=offers)
+        context = await pricing_context(uow, contents, cmd.customer_id, now, currency)
+        priced = price_cart(contents, context)
+        if priced.promo_code_rejection is not None:
+            raise PromoCodeRejectedError(priced.promo_code_rejection)
         for line in cart.lines:
             stock[line.sku].reserve(line.quantity, reason=f"order {number}")
-        now = clock.now()
+        if context.code is not None:
+            context.code.redeem(
+                order_id=cmd.order_id,
+                customer_id=cmd.customer_id,
+                subtotal=priced.subtotal,
+                customer_redemptions=context.customer_redemptions,
+                now=now,
+            )
         order = Order.place(
             order_id=cmd.order_id,
             number=number,
             customer_id=cmd.customer_id,
             customer_email=account.email,
-            lines=[_sold_line(line, offers[line.sku]) for line in cart.lines],
+            lines=[_sold_line(item) for item in priced.items],
             shipping_address=shipping,
             billing_address=billing,
             now=now,
             payment_due_at=now + payment_window,
+            promo_code=priced.promo_code,
+            discount=priced.discount,
         )
         uow.orders.add(order)
         cart.empty(reason="checked_out")
@@ -102,12 +130,13 @@ def _check_sellable(
         raise InsufficientStockError(f"not enough stock for: {', '.join(short)}")
 
 
-def _sold_line(line: CartLine, offer: Offer) -> OrderLine:
+def _sold_line(item: PricedLine) -> OrderLine:
     return OrderLine(
-        sku=line.sku,
-        product_id=offer.product_id,
-        name=offer.name,
-        image=offer.image,
-        quantity=line.quantity,
-        unit_price=offer.unit_price,
+        sku=item.sku,
+        product_id=item.product_id,
+        name=item.name,
+        image=item.image,
+        quantity=item.quantity,
+        unit_price=item.unit_price,
+        list_unit_price=item.list_unit_price,
     )

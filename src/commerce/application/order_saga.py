@@ -1,8 +1,9 @@
 """The cancellation saga: what follows an order's cancellation, run by workers.
 
 Each step is idempotent and retried by the worker until it succeeds: releasing the reserved
-stock is guarded by the order's `reservation_released` flag (version-checked with the stock
-when the step commits); each refund has an id derived from its payment, recorded before the
+stock, and giving back the order's promo code redemption with it, is guarded by the order's
+`reservation_released` flag (version-checked with the stock and the code when the step
+commits); each refund has an id derived from its payment, recorded before the
 gateway is called with that id as its idempotency key. A payment captured after the order was
 cancelled (a slow gateway) is refunded the same way. Every step shows in the order's timeline.
 """
@@ -58,6 +59,9 @@ async def release_reservation(order_id: UUID, uow: UnitOfWork, clock: Clock) -> 
             # read the order. Its commit would fail the order's version check; run again, it
             # finds the reservation released.
             raise ConcurrencyError(f"order {order.number}: released meanwhile") from None
+        if order.promo_code is not None:  # every order with a code redeemed it
+            promo = await uow.promo_codes.get(order.promo_code)
+            promo.give_back(order_id=order.id, customer_id=order.customer_id, now=clock.now())
         return await uow.commit()
 
 

@@ -36,5 +36,10 @@ class Aggregate:
         return events
 
     @property
+    def pending_events(self) -> tuple[DomainEvent, ...]:
+        """The events not yet handed over, for a repository whose rows follow from them."""
+        return tuple(self._pending)
+
+    @property
     def has_changes(self) -> bool:
         return bool(self._pending)

@@ -51,6 +51,9 @@ class OrderSummary(msgspec.Struct, frozen=True, kw_only=True):
     number: str
     status: OrderStatus
     placed_at: datetime
+    subtotal: Money
+    promo_code: str | None
+    discount: Money
     total: Money
     paid: Money
     item_count: int
@@ -76,11 +79,15 @@ class PaymentView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class OrderLineView(msgspec.Struct, frozen=True, kw_only=True):
+    """`unit_price` is what one unit sold at (after a sale), `list_unit_price` its catalogue
+    price then."""
+
     sku: str
     product_id: UUID
     name: str
     image: str | None
     quantity: int
+    list_unit_price: Money
     unit_price: Money
     line_total: Money
 
@@ -93,6 +100,7 @@ def line_view(line: OrderLine) -> OrderLineView:
         name=line.name,
         image=line.image,
         quantity=line.quantity,
+        list_unit_price=line.list_price,
         unit_price=line.unit_price,
         line_total=line.total,
     )
@@ -114,6 +122,9 @@ class OrderDetail(msgspec.Struct, frozen=True, kw_only=True):
     placed_at: datetime
     payment_due_at: datetime
     lines: list[OrderLineView]
+    subtotal: Money  # the lines, after sale prices
+    promo_code: str | None
+    discount: Money  # the code's
     total: Money
     paid: Money
     refunded: Money

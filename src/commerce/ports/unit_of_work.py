@@ -22,7 +22,7 @@ from commerce.domain.cart import Cart
 from commerce.domain.catalog import Product
 from commerce.domain.inventory import StockItem
 from commerce.domain.order import Order
-from commerce.domain.pricing import Offer, ProductRef, Sale
+from commerce.domain.pricing import Offer, ProductRef, PromoCode, Sale
 
 
 class ProductRepository(Protocol):
@@ -93,6 +93,28 @@ class OrderRepository(Protocol):
         ...
 
 
+class PromoCodeRepository(Protocol):
+    def add(self, promo: PromoCode) -> None:
+        """A new code; saving it raises `AlreadyExistsError` if the code is taken."""
+        ...
+
+    async def get(self, code: str) -> PromoCode:
+        """`code` as stored (`normalize_code`); raise `NotFoundError` when there is none."""
+        ...
+
+    async def find_for(self, code: str, customer_id: UUID | None) -> tuple[PromoCode, int] | None:
+        """The code with how often `customer_id` has redeemed it (returned redemptions not
+        counted; 0 for nobody), read together: a checkout that redeems it commits against
+        the version that count was read with. None when there is no such code."""
+        ...
+
+    async def newest(self, limit: int, before: tuple[datetime, str] | None) -> list[PromoCode]:
+        """Codes newest first (by creation, then code), after the position `before`."""
+        ...
+
+    async def count(self) -> int: ...
+
+
 class AccountRepository(Protocol):
     def add(self, account: Account) -> None:
         """A new account; saving it raises `DuplicateEmailError` if its email is taken."""
@@ -143,6 +165,9 @@ class UnitOfWork(Protocol):
 
     @property
     def orders(self) -> OrderRepository: ...
+
+    @property
+    def promo_codes(self) -> PromoCodeRepository: ...
 
     @property
     def sales(self) -> SaleRepository: ...

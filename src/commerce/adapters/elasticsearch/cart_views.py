@@ -1,5 +1,5 @@
-"""The cart as the customer sees it: the lines from the `carts` read model, priced from the
-`products` read model (one `mget` of the products of the lines).
+"""The cart as the customer sees it: the lines and code from the `carts` read model, with the
+offers of the `products` read model (one `mget` of the products of the lines).
 
 Until a read model's index exists (no worker has run yet), its answer is empty: no cart, or no
 offers (every line then shows unavailable)."""
@@ -14,9 +14,15 @@ from elasticsearch import AsyncElasticsearch, NotFoundError
 
 from commerce.adapters.elasticsearch.errors import answering, unavailable
 from commerce.domain.cart import CartLine
-from commerce.domain.pricing import PricedCart
+from commerce.domain.pricing import CartContents
 from projections.carts import mapping as carts
-from projections.carts.query import lines_from_source, priced_cart, product_ids
+from projections.carts.query import (
+    SOURCE_FIELDS,
+    cart_contents,
+    code_from_source,
+    lines_from_source,
+    product_ids,
+)
 from projections.products import mapping as products
 from projections.products.document import ProductState, decode_state
 
@@ -32,20 +38,20 @@ class ElasticsearchCartViews:
         self._products = products.alias_name(index_prefix)
         self._currency = currency
 
-    async def get_cart(self, customer_id: UUID) -> PricedCart:
-        lines = await self._lines(customer_id)
+    async def get_cart(self, customer_id: UUID) -> CartContents:
+        lines, code = await self._cart(customer_id)
         states = await self._product_states(product_ids(lines)) if lines else {}
-        return priced_cart(lines, states, self._currency)
+        return cart_contents(lines, code, states, self._currency)
 
-    async def _lines(self, customer_id: UUID) -> list[CartLine]:
+    async def _cart(self, customer_id: UUID) -> tuple[list[CartLine], str | None]:
         try:
             async with answering():
                 found = await self._client.get(
-                    index=self._carts, id=str(customer_id), source_includes=["lines"]
+                    index=self._carts, id=str(customer_id), source_includes=SOURCE_FIELDS
                 )
         except NotFoundError:  # no such cart, or no carts index yet
-            return []
-        return lines_from_source(found["_source"])
+            return [], None
+        return lines_from_source(found["_source"]), code_from_source(found["_source"])
 
     async def _product_states(self, ids: Sequence[str]) -> dict[str, ProductState]:
         try:

@@ -1,5 +1,5 @@
 """The in-memory twin of the cart views: the carts and the product states it prices from, both
-built from events by the projections' own functions, priced by the same shared function as
+built from events by the projections' own functions, read back by the same shared function as
 the Elasticsearch adapter."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from commerce.domain.events import EventEnvelope
-from commerce.domain.pricing import PricedCart
+from commerce.domain.pricing import CartContents
 from projections.carts.document import CartSnapshot
 from projections.carts.projector import newest_by_cart
-from projections.carts.query import priced_cart
+from projections.carts.query import cart_contents
 from projections.products.document import ProductState, merge
 from projections.products.projector import changes_by_product
 
@@ -34,7 +34,8 @@ class InMemoryCartViews:
             current = self._products.get(product_id, ProductState(product_id=product_id))
             self._products[product_id] = merge(current, change)
 
-    async def get_cart(self, customer_id: UUID) -> PricedCart:
+    async def get_cart(self, customer_id: UUID) -> CartContents:
         snapshot = self._carts.get(str(customer_id))
-        lines = snapshot.lines if snapshot is not None else []
-        return priced_cart(lines, self._products, self._currency)
+        if snapshot is None:
+            return cart_contents([], None, self._products, self._currency)
+        return cart_contents(snapshot.lines, snapshot.promo_code, self._products, self._currency)

@@ -27,7 +27,15 @@ from commerce.domain.errors import AlreadyExistsError, ConcurrencyError, NotFoun
 from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import StockItem
 from commerce.domain.order import AWAITING_PAYMENT, Order
-from commerce.domain.pricing import Offer, ProductRef, Sale, SaleTargets
+from commerce.domain.pricing import (
+    Offer,
+    ProductRef,
+    PromoCode,
+    PromoCodeRedeemed,
+    PromoCodeRedemptionReturned,
+    Sale,
+    SaleTargets,
+)
 from commerce.ports.clock import Clock
 
 A = TypeVar("A", bound=Aggregate)
@@ -42,6 +50,7 @@ class InMemoryStore:
     accounts: dict[UUID, Account] = field(default_factory=dict)
     carts: dict[UUID, Cart] = field(default_factory=dict)
     orders: dict[UUID, Order] = field(default_factory=dict)
+    promo_codes: dict[str, PromoCode] = field(default_factory=dict)
     sales: dict[UUID, Sale] = field(default_factory=dict)
     order_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     outbox: list[EventEnvelope] = field(default_factory=list)
@@ -190,6 +199,45 @@ def _with_targets(sale: Sale, targets: SaleTargets) -> Sale:
     return copied
 
 
+class InMemoryPromoCodeRepository(_Repository[PromoCode]):
+    def __init__(self, committed: dict[str, PromoCode], outbox: list[EventEnvelope]) -> None:
+        super().__init__(committed)
+        self._outbox = outbox
+
+    async def get(self, code: str) -> PromoCode:
+        return self._load(code, f"no promo code {code}")
+
+    async def find_for(self, code: str, customer_id: UUID | None) -> tuple[PromoCode, int] | None:
+        if code not in self._committed:
+            return None
+        return self._load(code, ""), self._redemptions(code, customer_id)
+
+    def _redemptions(self, code: str, customer_id: UUID | None) -> int:
+        """Counted from the committed events, as PostgreSQL counts the rows they left."""
+        count = 0
+        for envelope in self._outbox:
+            payload = envelope.payload
+            if (envelope.aggregate_type, envelope.aggregate_id) != ("promo_code", code):
+                continue
+            if payload.get("customer_id") != str(customer_id):
+                continue
+            if envelope.type == PromoCodeRedeemed.type_name():
+                count += 1
+            elif envelope.type == PromoCodeRedemptionReturned.type_name():
+                count -= 1
+        return count
+
+    async def newest(self, limit: int, before: tuple[datetime, str] | None) -> list[PromoCode]:
+        ordered = sorted(
+            self._committed.values(), key=lambda p: (p.created_at, p.code), reverse=True
+        )
+        after = [p for p in ordered if before is None or (p.created_at, p.code) < before]
+        return [copy.deepcopy(p) for p in after[:limit]]
+
+    async def count(self) -> int:
+        return len(self._committed)
+
+
 class InMemoryAccountRepository(_Repository[Account]):
     async def get(self, account_id: UUID) -> Account:
         return self._load(account_id, f"no account {account_id}")
@@ -206,6 +254,7 @@ class InMemoryUnitOfWork:
     accounts: InMemoryAccountRepository
     carts: InMemoryCartRepository
     orders: InMemoryOrderRepository
+    promo_codes: InMemoryPromoCodeRepository
     sales: InMemorySaleRepository
 
     def __init__(self, store: InMemoryStore, clock: Clock) -> None:
@@ -218,6 +267,7 @@ class InMemoryUnitOfWork:
         self.accounts = InMemoryAccountRepository(self.store.accounts)
         self.carts = InMemoryCartRepository(self.store.carts)
         self.orders = InMemoryOrderRepository(self.store.orders, self.store.order_numbers)
+        self.promo_codes = InMemoryPromoCodeRepository(self.store.promo_codes, self.store.outbox)
         self.sales = InMemorySaleRepository(self.store.sales)
         return self
 
@@ -239,6 +289,7 @@ class InMemoryUnitOfWork:
         carts = self._stage(self.carts, pulled, now)
         orders = self._stage(self.orders, pulled, now)
         sales = self._stage(self.sales, pulled, now)
+        promo_codes = self._stage(self.promo_codes, pulled, now)
         envelopes = in_sighting_order(pulled)
         self._check_unique_emails(accounts)
         self.store.products.update(products)
@@ -247,6 +298,7 @@ class InMemoryUnitOfWork:
         self.store.carts.update(carts)
         self.store.orders.update(orders)
         self.store.sales.update(sales)
+        self.store.promo_codes.update(promo_codes)
         self.store.outbox.extend(envelopes)
         return [envelope.event_id for envelope in envelopes]
 
@@ -293,6 +345,8 @@ def _offers(
             unit_price=variant.price,
             available=stock[variant.sku].available,
             purchasable=not (product.archived or variant.retired),
+            category=product.details.category,
+            brand=product.details.brand,
         )
         for product in products.values()
         for variant in product.variants
@@ -306,6 +360,8 @@ def _key(aggregate: Aggregate) -> Any:
         return aggregate.sku
     if isinstance(aggregate, Cart):
         return aggregate.customer_id
+    if isinstance(aggregate, PromoCode):
+        return aggregate.code
     return getattr(aggregate, "id")  # noqa: B009 (products, accounts, orders and sales have `id`)
 
 

@@ -1,4 +1,4 @@
-"""Carts in PostgreSQL: one row per customer, its lines as a document."""
+"""Carts in PostgreSQL: one row per customer, its lines as a document, and its promo code."""
 
 from __future__ import annotations
 
@@ -41,9 +41,15 @@ def _row(cart: Cart) -> dict[str, Any]:
         "customer_id": cart.customer_id,
         "version": cart.version,
         "lines": msgspec.to_builtins(cart.lines),
+        "promo_code": cart.promo_code,
     }
 
 
 def cart_from_row(row: Row) -> Cart:
     lines = msgspec.convert(row["lines"], list[CartLine])
-    return Cart(customer_id=row["customer_id"], lines=lines, version=row["version"])
+    return Cart(
+        customer_id=row["customer_id"],
+        lines=lines,
+        promo_code=row["promo_code"],
+        version=row["version"],
+    )

@@ -132,6 +132,8 @@ def offers_query(*columns: Any) -> Select[Any]:
             product_variants.c.retired,
             products.c.name,
             products.c.images,
+            products.c.category,
+            products.c.brand,
             products.c.archived,
             stock_items.c.on_hand,
             stock_items.c.reserved,
@@ -168,6 +170,8 @@ def offer_from_row(row: Row) -> Offer:
         unit_price=Money(row["price_amount"], row["currency"]),
         available=row["on_hand"] - row["reserved"],
         purchasable=not (row["archived"] or row["retired"]),
+        category=row["category"],
+        brand=row["brand"],
     )
 
 

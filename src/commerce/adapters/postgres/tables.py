@@ -121,6 +121,7 @@ carts = Table(
     Column("customer_id", UUID(as_uuid=True), primary_key=True),
     Column("version", Integer, nullable=False),
     Column("lines", JSONB, nullable=False),
+    Column("promo_code", Text, nullable=True),
 )
 
 order_numbers = Sequence("order_numbers", metadata=metadata, start=1)
@@ -138,6 +139,9 @@ orders = Table(
     Column("reservation_released", Boolean, nullable=False),
     Column("lines", JSONB, nullable=False),
     Column("total_amount", BigInteger, nullable=False),
+    # The code's discount: the subtotal (after sale prices) is the total plus this.
+    Column("discount_amount", BigInteger, nullable=False, server_default=text("0")),
+    Column("promo_code", Text, nullable=True),
     Column("currency", Text, nullable=False),
     Column("shipping_address", JSONB, nullable=False),
     Column("billing_address", JSONB, nullable=False),
@@ -167,6 +171,35 @@ order_payments = Table(
     metadata,
     Column("payment_id", UUID(as_uuid=True), primary_key=True),
     Column("order_id", UUID(as_uuid=True), ForeignKey("orders.id"), nullable=False),
+)
+
+promo_codes = Table(
+    "promo_codes",
+    metadata,
+    Column("code", Text, primary_key=True),  # upper case (`normalize_code`)
+    Column("version", Integer, nullable=False),
+    Column("terms", JSONB, nullable=False),
+    # Also in `terms`; here so that the database itself refuses a redemption too many.
+    Column("max_redemptions", Integer, nullable=True),
+    Column("redeemed", Integer, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint(
+        "redeemed >= 0 AND (max_redemptions IS NULL OR redeemed <= max_redemptions)",
+        name="redeemed_within_limits",
+    ),
+    Index("ix_promo_codes_created_at_code", "created_at", "code"),
+)
+
+# One row per order that redeemed a code and has not given it back: a customer's uses.
+promo_code_redemptions = Table(
+    "promo_code_redemptions",
+    metadata,
+    Column("order_id", UUID(as_uuid=True), primary_key=True),
+    Column("code", Text, ForeignKey("promo_codes.code"), nullable=False),
+    Column("customer_id", UUID(as_uuid=True), nullable=False),
+    Column("redeemed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_promo_code_redemptions_code_customer_id", "code", "customer_id"),
 )
 
 accounts = Table(

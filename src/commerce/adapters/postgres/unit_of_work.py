@@ -23,6 +23,7 @@ from commerce.adapters.postgres.engine import unavailable_when_down
 from commerce.adapters.postgres.inventory import PostgresStockRepository
 from commerce.adapters.postgres.orders import PostgresOrderRepository
 from commerce.adapters.postgres.outbox import appended
+from commerce.adapters.postgres.promo_codes import PostgresPromoCodeRepository
 from commerce.adapters.postgres.repository import TrackingRepository
 from commerce.adapters.postgres.sales import PostgresSaleRepository
 from commerce.adapters.postgres.session import Session
@@ -37,6 +38,7 @@ class PostgresUnitOfWork:
     accounts: PostgresAccountRepository
     carts: PostgresCartRepository
     orders: PostgresOrderRepository
+    promo_codes: PostgresPromoCodeRepository
     sales: PostgresSaleRepository
 
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
@@ -51,6 +53,7 @@ class PostgresUnitOfWork:
         self.accounts = PostgresAccountRepository(session)
         self.carts = PostgresCartRepository(session)
         self.orders = PostgresOrderRepository(session)
+        self.promo_codes = PostgresPromoCodeRepository(session)
         self.sales = PostgresSaleRepository(session)
         return self
 
@@ -67,7 +70,15 @@ class PostgresUnitOfWork:
     def _repositories(self) -> list[TrackingRepository[Any]]:
         # Parents before children: variants are written before the stock rows that reference
         # them (the statement checks foreign keys at its end either way).
-        return [self.products, self.stock, self.accounts, self.carts, self.orders, self.sales]
+        return [
+            self.products,
+            self.stock,
+            self.accounts,
+            self.carts,
+            self.orders,
+            self.promo_codes,
+            self.sales,
+        ]
 
     async def commit(self) -> list[UUID]:
         assert self._session is not None, "commit() outside `async with`"
@@ -76,9 +87,9 @@ class PostgresUnitOfWork:
         writes: list[Write] = []
         for repository in self._repositories():
             changes = [(a, a.persisted_version) for a in _unique(repository.seen) if a.has_changes]
+            writes += repository.writes(changes)  # before the events are pulled: some follow them
             for aggregate, _ in changes:
                 pulled.append((repository.sightings.of(aggregate), envelopes_for(aggregate, now)))
-            writes += repository.writes(changes)
         envelopes = in_sighting_order(pulled)
         if envelopes:
             writes.append(appended(envelopes))

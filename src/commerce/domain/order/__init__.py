@@ -9,6 +9,7 @@ from commerce.domain.order.aggregate import Order
 from commerce.domain.order.errors import EmptyCartError, IllegalTransitionError, OverpaymentError
 from commerce.domain.order.events import (
     ORDER_EVENTS,
+    ORDER_UPCASTERS,
     OrderCancelled,
     OrderDelivered,
     OrderEvent,
@@ -39,6 +40,7 @@ __all__ = [
     "CANCELLABLE",
     "CAPTURED",
     "ORDER_EVENTS",
+    "ORDER_UPCASTERS",
     "CancelReason",
     "EmptyCartError",
     "IllegalTransitionError",

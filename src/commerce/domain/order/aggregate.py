@@ -10,6 +10,7 @@ timeout in between leaves a trace that a retry or the reconciler completes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
@@ -62,6 +63,8 @@ class Order(Aggregate):
         billing_address: Address,
         placed_at: datetime,
         payment_due_at: datetime,
+        promo_code: str | None = None,
+        discount: Money | None = None,
         status: OrderStatus = OrderStatus.AWAITING_PAYMENT,
         cancel_reason: CancelReason | None = None,
         reservation_released: bool = False,
@@ -77,6 +80,8 @@ class Order(Aggregate):
         self.customer_email = customer_email
         self.lines = lines
         self.total = total
+        self.promo_code = promo_code
+        self.discount = discount or Money(0, total.currency)
         self.shipping_address = shipping_address
         self.billing_address = billing_address
         self.placed_at = placed_at
@@ -107,12 +112,18 @@ class Order(Aggregate):
         billing_address: Address,
         now: datetime,
         payment_due_at: datetime,
+        promo_code: str | None = None,
+        discount: Money | None = None,
     ) -> Order:
+        """`lines` at the prices they sell at, and the code's `discount` off their sum (as
+        `price()` gave them). An order with nothing left to pay is paid at once."""
         if not lines:
             raise EmptyCartError
-        total = lines[0].total
-        for line in lines[1:]:
-            total += line.total
+        subtotal = _sum(line.total for line in lines)
+        discount = discount or Money(0, subtotal.currency)
+        if not 0 <= discount.amount <= subtotal.amount:
+            raise DomainValidationError("discount", "must be between 0 and the subtotal")
+        total = subtotal - discount
         order = cls(
             order_id=order_id,
             number=number,
@@ -124,6 +135,9 @@ class Order(Aggregate):
             billing_address=billing_address,
             placed_at=now,
             payment_due_at=payment_due_at,
+            promo_code=promo_code,
+            discount=discount,
+            status=OrderStatus.PAID if total.amount == 0 else OrderStatus.AWAITING_PAYMENT,
         )
         order._happened(
             OrderPlaced(
@@ -134,6 +148,9 @@ class Order(Aggregate):
                 customer_id=customer_id,
                 customer_email=customer_email,
                 lines=lines,
+                subtotal=subtotal,
+                promo_code=promo_code,
+                discount=discount,
                 total=total,
                 shipping_address=shipping_address,
                 billing_address=billing_address,
@@ -141,6 +158,11 @@ class Order(Aggregate):
             )
         )
         return order
+
+    @property
+    def subtotal(self) -> Money:
+        """The lines at the prices they sold at, before the code's discount."""
+        return self.total + self.discount
 
     # Money -------------------------------------------------------------------------------------
 
@@ -375,3 +397,10 @@ class Order(Aggregate):
     def _happened(self, event: OrderEvent) -> None:
         self.timeline.append(TimelineEntry(status=event.status, at=event.at, note=event.note()))
         self._record(event)
+
+
+def _sum(amounts: Iterable[Money]) -> Money:
+    first, *rest = amounts
+    for amount in rest:
+        first += amount
+    return first

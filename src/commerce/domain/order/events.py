@@ -5,6 +5,7 @@ Type names (class names) are what the outbox stores: renaming one breaks decodin
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 from uuid import UUID
 
 from commerce.domain.events import DomainEvent
@@ -26,17 +27,39 @@ class OrderEvent(DomainEvent, frozen=True, kw_only=True):
 
 
 class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
+    """Version 2 added the breakdown it was sold at: `subtotal` (the lines, after sale
+    prices), the `promo_code` and its `discount`; `total` is the subtotal less the discount.
+    An order with nothing to pay is placed `paid`."""
+
+    schema_version: ClassVar[int] = 2
+
     number: str
     customer_id: UUID
     customer_email: str
     lines: list[OrderLine]
+    subtotal: Money
+    promo_code: str | None
+    discount: Money
     total: Money
     shipping_address: Address
     billing_address: Address
     payment_due_at: datetime
 
     def note(self) -> str:
+        if self.total.amount == 0:
+            return f"order {self.number} placed, nothing to pay"
         return f"order {self.number} placed, {self.total.formatted()} to pay"
+
+
+def _upcast_order_placed_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    """Before version 2 there were no codes: the total was the subtotal, nothing off."""
+    total = payload["total"]
+    return {
+        **payload,
+        "subtotal": total,
+        "promo_code": None,
+        "discount": {"amount": 0, "currency": total["currency"]},
+    }
 
 
 class ShippingAddressChanged(OrderEvent, frozen=True, kw_only=True):
@@ -118,6 +141,8 @@ class OrderDelivered(OrderEvent, frozen=True, kw_only=True):
     def note(self) -> str:
         return "delivered"
 
+
+ORDER_UPCASTERS = ((OrderPlaced.type_name(), 1, _upcast_order_placed_v1),)
 
 ORDER_EVENTS = (
     OrderPlaced,

@@ -35,16 +35,24 @@ def order_number(sequence: int) -> str:
 
 
 class OrderLine(msgspec.Struct, frozen=True, kw_only=True):
+    """`unit_price` is what one unit sold at (after a sale); `list_unit_price` its catalogue
+    price then, None on lines sold before sales existed (it was `unit_price`)."""
+
     sku: str
     product_id: UUID
     name: str
     image: str | None
     quantity: int
     unit_price: Money
+    list_unit_price: Money | None = None
 
     @property
     def total(self) -> Money:
         return self.unit_price.times(self.quantity)
+
+    @property
+    def list_price(self) -> Money:
+        return self.list_unit_price or self.unit_price
 
 
 class Shipment(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,10 +1,19 @@
 """Prices that move: sales (catalogue discounts), promo codes, and the one function that
 prices items with them (`quote.price`). The cart's offers and its pricing live in `cart`."""
 
-from commerce.domain.pricing.cart import NotForSaleError, Offer, PricedCart, PricedLine, price_cart
+from commerce.domain.pricing.cart import (
+    CartContents,
+    NotForSaleError,
+    Offer,
+    PricedCart,
+    PricedLine,
+    PricingContext,
+    price_cart,
+)
 from commerce.domain.pricing.discount import Discount
 from commerce.domain.pricing.promo_code import (
     PROMO_CODE_EVENTS,
+    CodeTakenError,
     PromoCode,
     PromoCodeCreated,
     PromoCodeDisabled,
@@ -41,13 +50,16 @@ from commerce.domain.pricing.sale import (
 __all__ = [
     "PROMO_CODE_EVENTS",
     "SALE_EVENTS",
+    "CartContents",
     "CodeRejection",
+    "CodeTakenError",
     "Discount",
     "NotForSaleError",
     "Offer",
     "PriceBreakdown",
     "PricedCart",
     "PricedLine",
+    "PricingContext",
     "PricingLine",
     "ProductRef",
     "PromoCode",

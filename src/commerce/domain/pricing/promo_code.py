@@ -19,7 +19,7 @@ from uuid import UUID
 import msgspec
 
 from commerce.domain.aggregate import Aggregate
-from commerce.domain.errors import DomainValidationError
+from commerce.domain.errors import ConflictError, DomainValidationError
 from commerce.domain.events import DomainEvent
 from commerce.domain.pricing.discount import Discount
 from commerce.domain.pricing.rejection import CodeRejection, PromoCodeRejectedError
@@ -69,6 +69,12 @@ class PromoCodeRedemptionReturned(PromoCodeEvent, frozen=True, kw_only=True):
     order_id: UUID
     customer_id: UUID
     redeemed: int
+
+
+class CodeTakenError(ConflictError):
+    """A code, once created, is never created again (even disabled)."""
+
+    code = "promo_code_taken"
 
 
 PROMO_CODE_EVENTS = (
@@ -131,6 +137,12 @@ class PromoCode(Aggregate):
         if minimum is not None and subtotal.amount < minimum.amount:
             return CodeRejection.below_minimum(self.code, minimum, subtotal)
         return None
+
+    def status(self, now: datetime) -> str:
+        """`active`, or why nobody can use it now: `disabled`, `not_started`, `expired`,
+        `exhausted`."""
+        rejection = self._unavailable(now)
+        return "active" if rejection is None else rejection.reason.value
 
     def _unavailable(self, now: datetime) -> CodeRejection | None:
         """Why nobody can use the code now, whatever the cart."""

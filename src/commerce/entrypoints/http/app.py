@@ -35,8 +35,10 @@ from commerce.entrypoints.http.options import answer_options
 from commerce.entrypoints.http.orders import OrdersController
 from commerce.entrypoints.http.orders_admin import OrdersAdminController
 from commerce.entrypoints.http.payments import PaymentsController
+from commerce.entrypoints.http.pricing import PricingController
 from commerce.entrypoints.http.problems import EXCEPTION_HANDLERS
 from commerce.entrypoints.http.products import ProductsController
+from commerce.entrypoints.http.promo_codes import PromoCodesAdminController
 from commerce.entrypoints.http.requests import JsonRequest
 from commerce.entrypoints.http.security_headers import add_security_headers
 from commerce.settings import Settings, load_settings
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             AccountsController,
             StaffAdminController,
             CartController,
+            PricingController,
+            PromoCodesAdminController,
             OrdersController,
             OrdersAdminController,
             PaymentsController,

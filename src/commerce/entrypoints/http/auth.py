@@ -56,6 +56,12 @@ def caller(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     return user
 
 
+def optional_caller(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """The caller on a route anyone may use; None when anonymous."""
+    user = connection.scope.get("user")
+    return user if isinstance(user, Principal) else None
+
+
 async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     caller(connection)
 

@@ -9,11 +9,15 @@ from litestar import Controller, Response, delete, get, put
 from litestar.params import JSONBody, PathParameter
 
 from commerce.application.cart import (
+    ApplyPromoCode,
     CartChanged,
     EmptyCart,
+    RemovePromoCode,
     SetCartItem,
+    apply_promo_code,
     empty_cart,
     get_cart,
+    remove_promo_code,
     set_cart_item,
 )
 from commerce.domain.cart import MAX_QUANTITY
@@ -25,12 +29,19 @@ from commerce.entrypoints.http.problems import problem_specs
 from commerce.entrypoints.http.responses import command_headers
 from commerce.ports.auth import Principal
 from commerce.ports.cart_views import CartViews
+from commerce.ports.clock import Clock
 from commerce.ports.unit_of_work import UnitOfWork
 from commerce.settings import Settings
 
 
 class CartItemBody(msgspec.Struct, frozen=True):
     quantity: Annotated[int, msgspec.Meta(ge=0, le=MAX_QUANTITY)]
+
+
+class PromoCodeBody(msgspec.Struct, frozen=True):
+    """Case and surrounding spaces do not matter."""
+
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
 class CartController(Controller):
@@ -46,11 +57,18 @@ class CartController(Controller):
         responses=problem_specs(400, 401, 403, 422, 503),
     )
     async def show(
-        self, principal: Injected[Principal], cart_views: Injected[CartViews]
+        self,
+        principal: Injected[Principal],
+        cart_views: Injected[CartViews],
+        uow: Injected[UnitOfWork],
+        clock: Injected[Clock],
+        settings: Injected[Settings],
     ) -> PricedCart:
         """Lines no longer for sale, or short of stock, show `available: false` and are not
-        counted in the totals."""
-        return await get_cart(principal.account_id, cart_views)
+        counted in the totals. Unit prices are after the sales in force now (`list_unit_price`
+        before); a code that no longer applies (expired, ...) takes nothing off, and
+        `promo_code_rejection` says why."""
+        return await get_cart(principal.account_id, cart_views, uow, clock, settings.currency)
 
     @put(
         "/items/{sku:str}",
@@ -61,15 +79,17 @@ class CartController(Controller):
     async def set_item(
         self,
         sku: Annotated[str, PathParameter(pattern=SKU_PATTERN)],
+        *,
         data: JSONBody[CartItemBody],
         principal: Injected[Principal],
         uow: Injected[UnitOfWork],
+        clock: Injected[Clock],
         settings: Injected[Settings],
     ) -> Response[PricedCart]:
         """Quantity 0 removes the line. 404 for an unknown SKU; 409 when it is not for sale
         or fewer units are available. Answers with the whole cart."""
         command = SetCartItem(customer_id=principal.account_id, sku=sku, quantity=data.quantity)
-        return _cart_response(await set_cart_item(command, uow, settings.currency))
+        return _cart_response(await set_cart_item(command, uow, clock, settings.currency))
 
     @delete(
         "/",
@@ -82,12 +102,52 @@ class CartController(Controller):
         self,
         principal: Injected[Principal],
         uow: Injected[UnitOfWork],
+        clock: Injected[Clock],
         settings: Injected[Settings],
     ) -> Response[PricedCart]:
         """200 with the (empty) cart rather than 204: like every cart change, it answers with
-        the cart, and its `Consistency-Token` lets the next `GET /v1/cart` see the change."""
+        the cart, and its `Consistency-Token` lets the next `GET /v1/cart` see the change. The
+        promo code goes too."""
         command = EmptyCart(customer_id=principal.account_id)
-        return _cart_response(await empty_cart(command, uow, settings.currency))
+        return _cart_response(await empty_cart(command, uow, clock, settings.currency))
+
+    @put(
+        "/promo-code",
+        operation_id="applyPromoCode",
+        summary="Enter a promo code",
+        responses=problem_specs(400, 401, 403, 409, 422),
+    )
+    async def apply_code(
+        self,
+        data: JSONBody[PromoCodeBody],
+        principal: Injected[Principal],
+        uow: Injected[UnitOfWork],
+        clock: Injected[Clock],
+        settings: Injected[Settings],
+    ) -> Response[PricedCart]:
+        """The code replaces any other, if it applies to the cart now: else a 422 whose
+        `reason` is `unknown`, `disabled`, `not_started`, `expired`, `exhausted`,
+        `per_customer_limit` or `below_minimum` (with `missing`: how much more to add)."""
+        command = ApplyPromoCode(customer_id=principal.account_id, code=data.code)
+        return _cart_response(await apply_promo_code(command, uow, clock, settings.currency))
+
+    @delete(
+        "/promo-code",
+        operation_id="removePromoCode",
+        summary="Remove the promo code",
+        status_code=200,
+        responses=problem_specs(401, 403, 409),
+    )
+    async def remove_code(
+        self,
+        principal: Injected[Principal],
+        uow: Injected[UnitOfWork],
+        clock: Injected[Clock],
+        settings: Injected[Settings],
+    ) -> Response[PricedCart]:
+        """200 with the cart (as every cart change); harmless when there is no code."""
+        command = RemovePromoCode(customer_id=principal.account_id)
+        return _cart_response(await remove_promo_code(command, uow, clock, settings.currency))
 
 
 def _cart_response(result: CartChanged) -> Response[PricedCart]:

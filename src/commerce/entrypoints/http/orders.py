@@ -104,9 +104,12 @@ class OrdersController(Controller):
         settings: Injected[Settings],
         data: JSONBody[CheckoutBody | None] = None,
     ) -> Response[OrderDetail]:
-        """The cart's lines are priced now and their stock reserved, all or nothing; the cart
-        is emptied. The body may be left out. 409 `out_of_stock` names every SKU short; 422
-        for an empty cart, or no shipping address here nor in the account."""
+        """The cart's lines are priced now (sales in force, the cart's promo code) and their
+        stock reserved, all or nothing; the code is redeemed; the cart is emptied. An order
+        with nothing to pay is `paid` at once. The body may be left out. 409 `out_of_stock`
+        names every SKU short; 422 for an empty cart, no shipping address here nor in the
+        account, or a code that no longer applies (with its `reason`, as
+        `PUT /v1/cart/promo-code` gives it: remove the code, or check out again)."""
         body = data or CheckoutBody()
         command = PlaceOrder(
             order_id=idempotency.derived_id("order"),
@@ -115,7 +118,7 @@ class OrdersController(Controller):
             billing_address=body.billing_address,
         )
         window = timedelta(seconds=settings.payment_window)
-        result = await place_order(command, uow, clock, window)
+        result = await place_order(command, uow, clock, window, settings.currency)
         return order_response(result, status_code=201, location=order_url(result))
 
     @get(

@@ -28,6 +28,8 @@ from commerce.domain.errors import (
     RateLimitedError,
     VersionMismatchError,
 )
+from commerce.domain.pricing import PromoCodeRejectedError
+from commerce.domain.values import Money
 from commerce.ports.health import DependencyUnavailableError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -48,13 +50,16 @@ class FieldError(msgspec.Struct, frozen=True):
 
 class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """`type` is `about:blank` for errors that the status code alone explains; specific
-    problems (out of stock, stale version, ...) name their own type."""
+    problems (out of stock, stale version, ...) name their own type. A promo code refused
+    says why in `reason` (and, below its minimum, how much more to add in `missing`)."""
 
     type: str
     title: str
     status: int
     detail: str
     errors: list[FieldError] | None = None
+    reason: str | None = None
+    missing: Money | None = None
 
 
 def status_problem(status: int, detail: str | None = None) -> Problem:
@@ -135,7 +140,9 @@ def unexpected_exception_to_problem(
 def domain_error_to_problem(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     """One status per kind of domain error; a conflict names its cause in `type`."""
     headers: dict[str, str] | None = None
-    if isinstance(exc, DomainValidationError):
+    if isinstance(exc, PromoCodeRejectedError):
+        problem = _code_rejected(exc)
+    elif isinstance(exc, DomainValidationError):
         errors = [FieldError(field=exc.field, message=exc.message)]
         problem = Problem(
             type="about:blank",
@@ -163,6 +170,19 @@ def domain_error_to_problem(_: Request[Any, Any, Any], exc: DomainError) -> Resp
     else:
         problem = status_problem(422, str(exc))
     return problem_response(problem, headers)
+
+
+def _code_rejected(exc: PromoCodeRejectedError) -> Problem:
+    rejection = exc.rejection
+    return Problem(
+        type=f"{PROBLEM_TYPE_PREFIX}promo_code_{rejection.reason.value}",
+        title="Promo code not applicable",
+        status=422,
+        detail=rejection.message,
+        errors=[FieldError(field=exc.field, message=rejection.message)],
+        reason=rejection.reason.value,
+        missing=rejection.missing,
+    )
 
 
 def dependency_unavailable_to_problem(
