@@ -3,9 +3,9 @@ the arrays back into rows. The statement is the same for one row or ten thousand
 once, no limit on the number of parameters), and PostgreSQL runs one INSERT or UPDATE, not one
 per row: measured here as fast as `COPY`, with `ON CONFLICT` and `RETURNING` still at hand.
 
-`InsertRows` and `UpdateVersionedRows` are shapes of such statements: they build the statement
-with parameters named by the caller (`Param`), so that a unit of work's commit can put several
-in one statement and compile each combination once (`writes.py`)."""
+`InsertRows`, `UpdateVersionedRows` and `DeleteRows` are shapes of such statements: they build
+the statement with parameters named by the caller (`Param`), so that a unit of work's commit
+can put several in one statement and compile each combination once (`writes.py`)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, Integer, Select, Table, bindparam, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Select,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
-from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
+from sqlalchemy.sql.dml import ReturningDelete, ReturningInsert, ReturningUpdate
 from sqlalchemy.types import TypeEngine
 
 EXPECTED_VERSION = "expected_version"
@@ -29,9 +40,11 @@ def insert_from_arrays(table: Table, columns: Sequence[str]) -> Insert:
     return insert(table).from_select(list(columns), _unnested(table, columns, _named))
 
 
-def as_arrays(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    """Rows with the same keys as one list of values per column."""
-    return {name: [row[name] for row in rows] for name in rows[0]}
+def as_arrays(
+    rows: Sequence[Mapping[str, Any]], names: Sequence[str] | None = None
+) -> dict[str, list[Any]]:
+    """Rows as one list of values per column: `names`, or every key of the first row."""
+    return {name: [row[name] for row in rows] for name in names or list(rows[0])}
 
 
 @dataclass(frozen=True)
@@ -77,7 +90,7 @@ class InsertRows:
         return statement.returning(self.table.c[self.returning])
 
     def values(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
-        return {name: [row[name] for row in rows] for name in self.columns}
+        return as_arrays(rows, self.columns)
 
 
 @dataclass(frozen=True)
@@ -90,9 +103,13 @@ class UpdateVersionedRows:
     key: str
     columns: tuple[str, ...]
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """What each row holds."""
+        return (self.key, EXPECTED_VERSION, "version", *self.columns)
+
     def statement(self, param: Param) -> ReturningUpdate[Any]:
-        names = (self.key, EXPECTED_VERSION, "version", *self.columns)
-        values = _unnested(self.table, names, param).subquery("v")
+        values = _unnested(self.table, self.names, param).subquery("v")
         return (
             update(self.table)
             .where(
@@ -104,8 +121,23 @@ class UpdateVersionedRows:
         )
 
     def values(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
-        names = (self.key, EXPECTED_VERSION, "version", *self.columns)
-        return {name: [row[name] for row in rows] for name in names}
+        return as_arrays(rows, self.names)
+
+
+@dataclass(frozen=True)
+class DeleteRows:
+    """`DELETE FROM table WHERE key = any(:key) RETURNING key`."""
+
+    table: Table
+    key: str
+
+    def statement(self, param: Param) -> ReturningDelete[Any]:
+        column = self.table.c[self.key]
+        return (
+            delete(self.table)
+            .where(column == any_(param(self.key, ARRAY(column.type))))
+            .returning(column)
+        )
 
 
 def _unnested(table: Table, columns: Sequence[str], param: Param) -> Select[Any]:

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import Select, Table, any_, bindparam, delete, func, select, tuple_
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.sql.dml import ReturningDelete
+from sqlalchemy import Select, bindparam, func, select, tuple_
 
-from commerce.adapters.postgres.bulk import InsertRows, Param
+from commerce.adapters.postgres.bulk import DeleteRows, InsertRows
 from commerce.adapters.postgres.engine import unavailable_when_down
 from commerce.adapters.postgres.prepared import Prepared, Row
 from commerce.adapters.postgres.repository import TrackingRepository, row_writes
@@ -109,22 +106,6 @@ def _redemption_writes(saved: Sequence[PromoCode]) -> list[Write]:
         failure = fails_with(lambda: ConcurrencyError("a redemption was given back twice"))
         writes.append(Write(_RETURNED, {"order_id": returned}, None, failure))
     return writes
-
-
-@dataclass(frozen=True)
-class DeleteRows:
-    """`DELETE FROM table WHERE key = any(:key) RETURNING key`: a shape of `writes.py`."""
-
-    table: Table
-    key: str
-
-    def statement(self, param: Param) -> ReturningDelete[Any]:
-        column = self.table.c[self.key]
-        return (
-            delete(self.table)
-            .where(column == any_(param(self.key, ARRAY(column.type))))
-            .returning(column)
-        )
 
 
 _REDEEMED = InsertRows(
