@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import asyncpg
 import msgspec
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -43,13 +44,28 @@ def json_text(value: object) -> str:
 NAME = "postgres"
 
 
+# A connection PostgreSQL refuses, drops or never gives: through SQLAlchemy, or asyncpg's own
+# errors on a raw connection (the server restarted, shut down, the network cut).
+_DOWN = (
+    OSError,
+    TimeoutError,
+    OperationalError,
+    InterfaceError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+)
+
+
 @contextmanager
 def unavailable_when_down() -> Iterator[None]:
     """A connection PostgreSQL refuses, drops or never gives is the port-level
     `DependencyUnavailableError` (a 503); an error in a statement is a bug and stays one."""
     try:
         yield
-    except (OSError, TimeoutError, OperationalError, InterfaceError) as error:
+    except _DOWN as error:
         raise DependencyUnavailableError(NAME) from error
 
 

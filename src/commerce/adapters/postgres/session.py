@@ -16,20 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
-from commerce.adapters.postgres.engine import NAME, unavailable_when_down
+from commerce.adapters.postgres.engine import unavailable_when_down
 from commerce.adapters.postgres.prepared import Prepared
 from commerce.ports.health import DependencyUnavailableError
 
 _NO_VALUES: Mapping[str, Any] = {}
-# The server went away under a statement (restarted, shut down, the network cut).
-_CONNECTION_LOST = (
-    OSError,
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.AdminShutdownError,
-    asyncpg.CrashShutdownError,
-    asyncpg.CannotConnectNowError,
-)
 
 
 class Session:
@@ -47,10 +38,11 @@ class Session:
         """The rows `statement` returns, given the values of its parameters."""
         connection = await self._connection()
         try:
-            return await connection.fetch(statement.sql, *statement.arguments(values))
-        except _CONNECTION_LOST as error:
+            with unavailable_when_down():
+                return await connection.fetch(statement.sql, *statement.arguments(values))
+        except DependencyUnavailableError:
             await self._lost()
-            raise DependencyUnavailableError(NAME) from error
+            raise
 
     async def fetch_one(
         self, statement: Prepared, values: Mapping[str, Any] = _NO_VALUES
