@@ -49,11 +49,10 @@ _CHARGE = Prepared(
     .on_conflict_do_nothing(index_elements=[sandbox_charges.c.key])
     .returning(sandbox_charges)
 )
-_CHARGE_BY_KEY = Prepared(
-    select(sandbox_charges).where(
-        sandbox_charges.c.key == bindparam("key", type_=sandbox_charges.c.key.type)
-    )
+_CHARGE_QUERY = select(sandbox_charges).where(
+    sandbox_charges.c.key == bindparam("key", type_=sandbox_charges.c.key.type)
 )
+_CHARGE_BY_KEY = Prepared(_CHARGE_QUERY)
 
 
 class SandboxPaymentGateway:
@@ -174,10 +173,8 @@ def _unknown_outcome(call: str) -> Iterator[None]:
 async def _charge_row(
     connection: AsyncConnection, key: str, *, for_update: bool = False
 ) -> RowMapping | None:
-    query = select(sandbox_charges).where(sandbox_charges.c.key == key)
-    if for_update:
-        query = query.with_for_update()
-    return (await connection.execute(query)).mappings().one_or_none()
+    query = _CHARGE_QUERY.with_for_update() if for_update else _CHARGE_QUERY
+    return (await connection.execute(query, {"key": key})).mappings().one_or_none()
 
 
 async def _refund_row(connection: AsyncConnection, key: str) -> RowMapping | None:

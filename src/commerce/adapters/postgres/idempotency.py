@@ -11,7 +11,6 @@ from asyncpg import Record
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
-    Executable,
     and_,
     bindparam,
     delete,
@@ -56,7 +55,8 @@ class PostgresIdempotencyStore:
             async with self._engine.begin() as connection:
                 # The primary key decides between concurrent first claims: one inserts, the
                 # others (after waiting for its commit) insert nothing.
-                inserted = await connection.execute(_insert(scope, key, fingerprint, now))
+                values = _claim_values(scope, key, fingerprint, now)
+                inserted = await connection.execute(_CLAIMING, values)
                 if inserted.first() is not None:
                     return None
                 row = (await connection.execute(select(keys).where(_is(scope, key)))).first()
@@ -119,11 +119,7 @@ class PostgresIdempotencyStore:
         return result.rowcount
 
 
-def _insert(scope: str, key: str, fingerprint: str, now: datetime) -> Executable:
-    # The primary key decides between concurrent first claims: one inserts, the others (after
-    # waiting for its commit) insert nothing.
-    values = _claim_values(scope, key, fingerprint, now)
-    return insert(keys).values(values).on_conflict_do_nothing().returning(keys.c.key)
+_CLAIMED = ("scope", "key", "fingerprint", "created_at", "lease_until")
 
 
 def _claim_values(scope: str, key: str, fingerprint: str, now: datetime) -> dict[str, Any]:
@@ -144,17 +140,15 @@ def _param(name: str) -> BindParameter[Any]:
     return bindparam(name, type_=keys.c[name].type)
 
 
-_CLAIM = Prepared(
+# The primary key decides between concurrent first claims: one inserts, the others (after
+# waiting for its commit) insert nothing.
+_CLAIMING = (
     insert(keys)
-    .values(
-        {
-            name: _param(name)
-            for name in ("scope", "key", "fingerprint", "created_at", "lease_until")
-        }
-    )
+    .values({name: _param(name) for name in _CLAIMED})
     .on_conflict_do_nothing()
     .returning(keys.c.key)
 )
+_CLAIM = Prepared(_CLAIMING)
 _RESPONSE = (
     "completed_at",
     "response_status",
