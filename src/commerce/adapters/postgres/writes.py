@@ -78,7 +78,8 @@ async def write_atomically(session: Session, writes: Sequence[Write]) -> None:
     values: dict[str, Any] = {}
     for position, write in enumerate(writes):
         values |= {_name(position, name): value for name, value in write.values.items()}
-        values[_name(position, _ROWS)] = write.rows
+        if write.rows is not None:
+            values[_name(position, _ROWS)] = write.rows
     try:
         await session.fetch(statement, values)
     except asyncpg.IntegrityConstraintViolationError as error:
