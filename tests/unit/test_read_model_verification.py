@@ -207,6 +207,28 @@ def test_an_order_document_whose_status_was_changed_behind_the_projection_is_div
     assert difference.describe() == 'divergent: status: expected "paid", found "cancelled"'
 
 
+def test_an_order_document_that_lost_its_code_discount_is_divergent() -> None:
+    order, placed = an_order()
+    doc = order_document.document(apply_events(None, placed))
+    doc["detail"]["discount"] = {"amount": 500, "currency": "EUR"}
+    doc["detail"]["lines"][0]["unit_price"] = {"amount": 1, "currency": "EUR"}
+
+    _, (difference,) = verify(ORDERS, [order], {str(order.id): doc})
+
+    assert difference.describe().startswith("divergent: lines: expected")
+    assert "discount: expected 0, found 500" in difference.describe()
+
+
+def test_an_order_document_written_before_codes_existed_agrees_with_its_zero_discount() -> None:
+    order, placed = an_order()
+    doc = order_document.document(apply_events(None, placed))
+    doc["detail"]["discount"] = None  # what the dashboard wrote before promo codes
+
+    _, differences = verify(ORDERS, [order], {str(order.id): doc})
+
+    assert differences == []
+
+
 def test_differences_come_in_id_order_across_both_sides() -> None:
     expected = [Expected(key, {"version": 1}) for key in ("a", "c", "d")]
     found = [Found(key, {"version": 1 if key != "d" else 2}) for key in ("b", "c", "d", "e")]
