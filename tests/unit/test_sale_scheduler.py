@@ -47,3 +47,17 @@ async def test_a_scheduler_restarted_mid_way_records_nothing_twice() -> None:
     assert await start_and_end_due_sales(InMemoryUnitOfWork(store, restarted), restarted) == 0
 
     assert recorded(store) == ["SaleCreated", "SaleStarted"]
+
+
+async def test_more_sales_due_at_once_than_a_batch_all_start_in_one_pass() -> None:
+    store = InMemoryStore()
+    async with InMemoryUnitOfWork(store, FixedClock(NOW)) as uow:
+        for _ in range(25):
+            uow.sales.add(a_sale(percent(10), starts_at=NOW + HOUR, ends_at=NOW + 2 * HOUR))
+        await uow.commit()
+    clock = FixedClock(NOW + HOUR)
+
+    changed = await start_and_end_due_sales(InMemoryUnitOfWork(store, clock), clock, limit=10)
+
+    assert changed == 25
+    assert recorded(store).count("SaleStarted") == 25

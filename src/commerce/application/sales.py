@@ -68,16 +68,22 @@ async def delete_sale(sale_id: UUID, uow: UnitOfWork, clock: Clock) -> SaleChang
 
 
 async def start_and_end_due_sales(uow: UnitOfWork, clock: Clock, limit: int = 100) -> int:
-    """Record the starts and ends due by now (`Sale.catch_up`); how many sales changed. A
-    start or end is recorded once, however many schedulers run or restart: a second one
-    loses the version check, runs again and finds it recorded."""
+    """Record the starts and ends due by now (`Sale.catch_up`), `limit` sales a batch until
+    none is left; how many sales changed. A start or end is recorded once, however many
+    schedulers run or restart: a second one loses the version check, runs again and finds it
+    recorded."""
     now = clock.now()
-    async with uow:
-        due = await uow.sales.due(now, limit)
     changed = 0
-    for sale_id in due:
-        changed += await _catch_up(sale_id, uow, now)
-    return changed
+    while True:
+        async with uow:
+            due = await uow.sales.due(now, limit)
+        in_batch = 0
+        for sale_id in due:
+            in_batch += await _catch_up(sale_id, uow, now)
+        changed += in_batch
+        # A batch that changed nothing was recorded by another scheduler meanwhile.
+        if len(due) < limit or not in_batch:
+            return changed
 
 
 @retried_on_conflict
