@@ -8,7 +8,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import msgspec
@@ -17,7 +16,7 @@ import pytest
 from commerce.container import build_container, close
 from commerce.entrypoints.http.app import create_app
 from commerce.settings import Settings
-from tests.proxy import CuttableProxy
+from tests.proxy import CuttableProxy, proxy_to
 from tests.support import TEST_JWT_SECRET, bearer
 
 FAILURES = 2  # the breaker's threshold in these tests
@@ -29,11 +28,8 @@ Client = httpx.AsyncClient
 
 @pytest.fixture
 def proxy(stack_settings: Settings) -> Iterator[CuttableProxy]:
-    target = urlsplit(stack_settings.elasticsearch_url)
-    proxy = CuttableProxy(target.hostname or "127.0.0.1", target.port or 9200)
-    proxy.start()
-    yield proxy
-    proxy.cut()
+    with proxy_to(stack_settings.elasticsearch_url) as proxy:
+        yield proxy
 
 
 @pytest.fixture
