@@ -61,6 +61,10 @@ class Server(ABC):
     def process_marker(self) -> str:
         """A string in the server process's command line, to tell it from a reused pid."""
 
+    def notice(self) -> str | None:
+        """What a developer should know of this server once the stack is up, if anything."""
+        return None
+
     def after_start(self) -> None:  # noqa: B027 (optional hook, empty by default)
         """One-off set-up that needs the server running (a database to create, say)."""
 
