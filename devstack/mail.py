@@ -1,8 +1,13 @@
-"""The mail sink: `commerce mail-sink` (aiosmtpd) from the checkout's virtualenv, on its own
-loopback port; every email the service sends lands as an .eml file in its `inbox` folder."""
+"""The mail sink (`commerce.entrypoints.mail_sink`, aiosmtpd) from the checkout's virtualenv,
+on its own loopback port; every email the service sends lands as an .eml file in its `inbox` folder.
+
+It runs as whoever runs the stack, not as the service user: the virtualenv's Python is often
+where that user cannot reach it (pyenv under a closed /root), and the sink only binds a loopback
+port and writes into its own folder, as `commerce dev` itself does."""
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 import sys
 from collections.abc import Mapping
@@ -14,11 +19,14 @@ from devstack import system
 from devstack.server import Server
 from devstack.system import StackError
 
+PROGRAM = "commerce.entrypoints.mail_sink"
+
 
 @dataclass
 class MailServer(Server):
     name: ClassVar[str] = "mail"
     env_var: ClassVar[str] = "COMMERCE_SMTP_URL"
+    as_service_user: ClassVar[bool] = False
 
     @property
     def url(self) -> str:
@@ -30,25 +38,29 @@ class MailServer(Server):
 
     @property
     def process_marker(self) -> str:
-        return "mail-sink"
-
-    @property
-    def _program(self) -> Path:
-        return Path(sys.executable).parent / "commerce"
+        return PROGRAM
 
     def notice(self) -> str:
         return f"the service's emails are kept in {self.inbox} (one .eml file each)"
 
     def install(self) -> None:
-        if not self._program.exists():
-            raise StackError(f"{self._program} is missing: run `make install`")
+        if importlib.util.find_spec("aiosmtpd") is None:
+            raise StackError("aiosmtpd is missing from the virtualenv: run `make install`")
 
     def prepare(self) -> None:
         system.make_owned_dir(self.layout, self.inbox)
 
     def command(self) -> tuple[list[str], Mapping[str, str]]:
-        port, inbox = str(self.port), str(self.inbox)
-        return [str(self._program), "mail-sink", "--port", port, "--folder", inbox], {}
+        argv = [
+            sys.executable,
+            "-m",
+            PROGRAM,
+            "--port",
+            str(self.port),
+            "--folder",
+            str(self.inbox),
+        ]
+        return argv, {}
 
     def is_ready(self) -> bool:
         try:

@@ -70,15 +70,14 @@ def test_the_mail_sink_is_the_stacks_own_on_its_published_port(
 ) -> None:
     stack_argv, _ = MailServer(Layout(tmp_path, tmp_path, None), 1).command()
     argv = services["mail"]["command"]
+    options = dict(zip(argv[3::2], argv[4::2], strict=True))
 
-    assert argv[:2] == ["commerce", stack_argv[1]]
-    command = main.get_command(click.Context(main), argv[1])
-    assert command is not None
-    options = command.make_context(argv[1], list(argv[2:])).params
-    assert options["port"] == SERVERS["mail"]
-    (volume,) = services["mail"]["volumes"]
-    assert volume.endswith(f":{options['folder']}")
-    assert services["worker"]["environment"]["COMMERCE_SMTP_URL"] == f"smtp://mail:{options['port']}"
+    assert argv[:3] == ["python", *stack_argv[1:3]]
+    assert set(options) == {"--host", "--port", "--folder"}
+    assert int(options["--port"]) == SERVERS["mail"]
+    assert services["mail"]["volumes"] == [f"mail-data:{options['--folder']}"]
+    smtp_url = services["worker"]["environment"]["COMMERCE_SMTP_URL"]
+    assert smtp_url == f"smtp://mail:{options['--port']}"
 
 
 def test_every_process_runs_a_command_the_cli_has(

@@ -26,7 +26,6 @@ from commerce.domain.account import Account
 from commerce.domain.errors import DomainError
 from commerce.entrypoints.catalog_import import BATCH_SIZE, import_catalog
 from commerce.entrypoints.import_progress import ImportProgress, count_lines
-from commerce.entrypoints.mail_sink import serve as serve_mail_sink
 from commerce.entrypoints.processes import (
     exec_worker,
     run_all,
@@ -171,22 +170,6 @@ def worker(processes: int, threads: int) -> None:
     """Run the projection workers (Dramatiq) that keep the read models up to date."""
     _settings()  # fail here, clearly, on a bad configuration
     exec_worker(processes, threads)
-
-
-@main.command("mail-sink")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option("--port", type=int, default=51025, show_default=True, help="Port to listen on.")
-@click.option(
-    "--folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Where each received mail is written, as an .eml file.",
-)
-def mail_sink(host: str, port: int, folder: Path) -> None:
-    """A development mail server: keeps every email the service sends as a file, delivers
-    none."""
-    folder.mkdir(parents=True, exist_ok=True)
-    asyncio.run(serve_mail_sink(host, port, folder))
 
 
 @main.group()

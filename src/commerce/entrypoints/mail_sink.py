@@ -1,10 +1,13 @@
-"""A mail server for development and tests (`commerce mail-sink`): it accepts every message and
-writes it, exactly as received, to `<folder>/<time>-<id>.eml`; it never delivers anything.
-`make run` and the tests start it through the local stack (devstack/mail.py), docker-compose as
-its `mail` service."""
+"""A mail server for development and tests, `python -m commerce.entrypoints.mail_sink --folder
+DIR [--host H] [--port P]`: it accepts every message and writes it, exactly as received, to
+`<folder>/<time>-<id>.eml`; it never delivers anything. `make run` and the tests start it
+through the local stack (devstack/mail.py), docker-compose as its `mail` service. A module of
+its own, not a `commerce` command: it starts in a fraction of the time without the service's
+imports."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import signal
@@ -47,3 +50,17 @@ async def serve(host: str, port: int, folder: Path) -> None:
     finally:
         server.close()
         await server.wait_closed()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Keep every email received as an .eml file.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=51025)
+    parser.add_argument("--folder", type=Path, required=True)
+    options = parser.parse_args(argv)
+    options.folder.mkdir(parents=True, exist_ok=True)
+    asyncio.run(serve(options.host, options.port, options.folder))
+
+
+if __name__ == "__main__":
+    main()
