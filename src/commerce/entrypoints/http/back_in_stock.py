@@ -7,6 +7,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, PathParameter
 
 from commerce.application.back_in_stock import RequestBackInStock, request_back_in_stock
@@ -36,7 +37,10 @@ class BackInStockController(Controller):
         "/",
         operation_id="requestBackInStock",
         summary="Be emailed once when an out-of-stock variant is back",
-        responses=problem_specs(400, 401, 403, 404, 409),
+        responses={
+            200: ResponseSpec(BackInStockRequest, description="Already waiting for it"),
+            **problem_specs(400, 401, 403, 404, 409),
+        },
     )
     async def request(
         self,
