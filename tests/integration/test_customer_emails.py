@@ -16,7 +16,6 @@ import pytest
 from dramatiq.brokers.redis import RedisBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.adapters.dramatiq.dead_letters import dead_letters
 from commerce.adapters.dramatiq.publisher import DramatiqEventPublisher
 from commerce.adapters.dramatiq.routing import NOTIFICATIONS, queue_name
@@ -166,14 +165,6 @@ async def test_a_worker_killed_after_the_server_took_the_mail_sends_it_again_aft
     assert len(mails) == 2  # at least once in that window, and no more
     assert mails[1]["Message-ID"] == first["Message-ID"]  # the same message: one to discard
     assert mails[1]["Subject"] == first["Subject"]
-
-
-@pytest.fixture
-def broker(stack_settings: Settings) -> Iterator[RedisBroker]:
-    broker = redis_broker(stack_settings.redis_url, namespace=f"test-{uuid.uuid4().hex[:8]}")
-    yield broker
-    broker.flush_all()
-    broker.close()
 
 
 async def test_a_mail_server_that_refuses_gets_retries_then_the_batch_is_parked_unsent(
