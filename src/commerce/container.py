@@ -11,10 +11,14 @@ from commerce.adapters.elasticsearch.client import ElasticsearchCheck, create_cl
 from commerce.adapters.elasticsearch.errors import ELASTICSEARCH
 from commerce.adapters.elasticsearch.order_views import ElasticsearchOrderViews
 from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
+from commerce.adapters.notify.smtp import SmtpNotifier
+from commerce.adapters.notify.templates import JinjaEmailTemplates
 from commerce.adapters.payments.sandbox import SandboxPaymentGateway
 from commerce.adapters.postgres.accounts import PostgresAccountProfiles
+from commerce.adapters.postgres.back_in_stock import PostgresBackInStockRequests
 from commerce.adapters.postgres.engine import PostgresCheck, create_engine
 from commerce.adapters.postgres.idempotency import PostgresIdempotencyStore
+from commerce.adapters.postgres.notification_log import PostgresNotificationLog
 from commerce.adapters.postgres.revocations import PostgresTokenRevocations
 from commerce.adapters.postgres.sale_views import PostgresSaleViews
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
@@ -105,6 +109,19 @@ class Container(containers.DeclarativeContainer):
     account_profiles = providers.Singleton(PostgresAccountProfiles, engine)
     idempotency_store = providers.Singleton(PostgresIdempotencyStore, engine)
     payment_gateway = providers.Singleton(SandboxPaymentGateway, engine)
+
+    notifier = providers.Singleton(
+        SmtpNotifier,
+        settings.provided.smtp_url,
+        settings.provided.mail_from,
+        settings.provided.store_name,
+        settings.provided.smtp_timeout,
+    )
+    email_templates = providers.Singleton(
+        JinjaEmailTemplates, settings.provided.store_name, settings.provided.store_url
+    )
+    notification_log = providers.Singleton(PostgresNotificationLog, engine)
+    back_in_stock_requests = providers.Singleton(PostgresBackInStockRequests, engine)
 
     dependency_checks = providers.List(
         providers.Singleton(PostgresCheck, engine),

@@ -19,6 +19,7 @@ from redis import Redis
 from commerce.settings import Settings
 from projections.products.projector import ProductsProjection
 from tests.databases import fresh_database
+from tests.mail_sink import MailSink, private_mail_sink
 from tests.product_events import sample_catalog_events
 from tests.support import TEST_JWT_SECRET, free_port
 
@@ -26,6 +27,7 @@ from tests.support import TEST_JWT_SECRET, free_port
 class Service(NamedTuple):
     url: str  # the API's
     database_url: str
+    mail: MailSink  # where its emails land
 
 
 @contextmanager
@@ -34,7 +36,8 @@ def running_service(
 ) -> Iterator[Service]:
     """The whole service as separate processes (the API, an outbox relay and a worker) with
     data of its own: a database, read models with a few products, and a Redis database (so
-    sign-in throttling, revocations and Dramatiq queues never meet another's)."""
+    sign-in throttling, revocations and Dramatiq queues never meet another's), and a mail sink
+    of its own."""
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
     projection = ProductsProjection(prefix)
@@ -45,8 +48,10 @@ def running_service(
     redis = Redis.from_url(redis_url)
     redis.flushdb()
     try:
-        with fresh_database(settings) as database_url:
-            yield from _processes(database_url, prefix, redis_url, consistency_wait, api_processes)
+        with fresh_database(settings) as database_url, private_mail_sink() as mail:
+            yield from _processes(
+                database_url, prefix, redis_url, mail, consistency_wait, api_processes
+            )
     finally:
         redis.flushdb()
         redis.close()
@@ -80,6 +85,7 @@ def _processes(
     database_url: str,
     index_prefix: str,
     redis_url: str,
+    mail: MailSink,
     consistency_wait: float,
     api_processes: int,
 ) -> Iterator[Service]:
@@ -87,6 +93,7 @@ def _processes(
     env = os.environ | {
         "COMMERCE_DATABASE_URL": database_url,
         "COMMERCE_REDIS_URL": redis_url,
+        "COMMERCE_SMTP_URL": mail.url,
         "COMMERCE_INDEX_PREFIX": index_prefix,
         "COMMERCE_JWT_SECRET": TEST_JWT_SECRET,
         "COMMERCE_LOG_LEVEL": "WARNING",
@@ -103,7 +110,7 @@ def _processes(
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{url}/health/live", api)
-        yield Service(url, database_url)
+        yield Service(url, database_url, mail)
     finally:
         for process in [api, *processes]:
             process.terminate()

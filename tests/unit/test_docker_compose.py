@@ -14,11 +14,12 @@ from commerce.entrypoints.cli import main
 from commerce.settings import load_settings
 from devstack import elasticsearch
 from devstack.layout import Layout
+from devstack.mail import MailServer
 from devstack.manager import DEFAULT_PORTS
 from devstack.redis import RedisServer
 
 CHECKOUT = Path(__file__).resolve().parents[2]
-SERVERS = {"postgres": 5432, "redis": 6379, "elasticsearch": 9200}
+SERVERS = {"postgres": 5432, "redis": 6379, "elasticsearch": 9200, "mail": 1025}
 # The processes `make run` (`commerce dev`) runs beside the servers.
 PROCESSES = {"api", "relay", "worker", "scheduler"}
 
@@ -62,6 +63,21 @@ def test_redis_keeps_its_data_as_the_stack_configures_it(
     stack_argv, _ = RedisServer(Layout(tmp_path, tmp_path, None), 1).command()
 
     assert _persistence(services["redis"]["command"]) == _persistence(stack_argv)
+
+
+def test_the_mail_sink_is_the_stacks_own_on_its_published_port(
+    services: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    stack_argv, _ = MailServer(Layout(tmp_path, tmp_path, None), 1).command()
+    argv = services["mail"]["command"]
+    options = dict(zip(argv[3::2], argv[4::2], strict=True))
+
+    assert argv[:3] == ["python", *stack_argv[1:3]]
+    assert set(options) == {"--host", "--port", "--folder"}
+    assert int(options["--port"]) == SERVERS["mail"]
+    assert services["mail"]["volumes"] == [f"mail-data:{options['--folder']}"]
+    smtp_url = services["worker"]["environment"]["COMMERCE_SMTP_URL"]
+    assert smtp_url == f"smtp://mail:{options['--port']}"
 
 
 def test_every_process_runs_a_command_the_cli_has(

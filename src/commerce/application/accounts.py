@@ -12,6 +12,7 @@ import msgspec
 
 from commerce.domain.account import (
     Account,
+    Communications,
     PaymentMethod,
     check_email,
     check_password,
@@ -65,6 +66,7 @@ class ChangeAccount(Confidential, frozen=True, kw_only=True):
     billing_address: Address | msgspec.UnsetType | None = msgspec.UNSET
     password: str | msgspec.UnsetType = msgspec.UNSET
     current_password: str | msgspec.UnsetType = msgspec.UNSET
+    communications: Communications | msgspec.UnsetType = msgspec.UNSET
 
 
 class AddPaymentMethod(Confidential, frozen=True, kw_only=True):
@@ -174,6 +176,8 @@ async def change_account(
             shipping_address=_unless_unset(cmd.shipping_address, account.shipping_address),
             billing_address=_unless_unset(cmd.billing_address, account.billing_address),
         )
+        if not isinstance(cmd.communications, msgspec.UnsetType):
+            account.choose_communications(cmd.communications)
         if new_password is not None and current_password is not None:
             await _check_current_password(account, current_password, cmd.client, hasher, throttle)
             password_hash = await hasher.hash(new_password)

@@ -21,6 +21,7 @@ from commerce.domain.event_types import EVENTS
 from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import BelowReservedError
 from commerce.domain.order import Order, OrderCancelled, OrderStatus, PaymentSucceeded, Refund
+from commerce.domain.values import Money
 from commerce.ports.clock import Clock
 from commerce.ports.payment_gateway import PaymentGateway
 from commerce.ports.unit_of_work import UnitOfWork
@@ -96,3 +97,16 @@ def _start_refunds(order: Order, clock: Clock) -> list[Refund]:
 def cancellation_refund_id(payment_id: UUID) -> UUID:
     """One cancellation refund per payment, whoever runs the step and however often."""
     return uuid.uuid5(_CANCELLATION_REFUNDS, str(payment_id))
+
+
+def refunded_on_cancellation(order: Order) -> Money:
+    """What the cancellation gives back: every captured payment, less what staff had refunded
+    before; the same before, during and after the saga's refunds."""
+    amount = sum(
+        payment.refundable
+        + sum(
+            r.amount.amount for r in payment.refunds if r.id == cancellation_refund_id(payment.id)
+        )
+        for payment in order.payments
+    )
+    return Money(amount, order.total.currency)

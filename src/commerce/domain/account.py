@@ -22,6 +22,8 @@ from commerce.domain.values import Address, control_characters_problem
 StaffRole = Literal["operator", "stock_operator", "shipping_operator", "admin"]
 STAFF_ROLES: frozenset[str] = frozenset(get_args(StaffRole))
 ROLES = STAFF_ROLES | {"customer"}
+# Which emails a customer wants: every one, or only the essential ones (about their orders).
+Communications = Literal["all", "essential"]
 
 MIN_PASSWORD_LENGTH = 10
 # Long enough for any passphrase; short enough that nobody makes us hash a megabyte.
@@ -143,6 +145,11 @@ class PasswordChanged(DomainEvent, frozen=True, kw_only=True):
     changed_at: datetime
 
 
+class CommunicationsChosen(DomainEvent, frozen=True, kw_only=True):
+    account_id: UUID
+    communications: Communications
+
+
 class PaymentMethodAdded(DomainEvent, frozen=True, kw_only=True):
     account_id: UUID
     payment_method_id: UUID
@@ -161,6 +168,7 @@ ACCOUNT_EVENTS = (
     AccountRegistered,
     AccountDetailsChanged,
     PasswordChanged,
+    CommunicationsChosen,
     PaymentMethodAdded,
     PaymentMethodRemoved,
 )
@@ -188,6 +196,7 @@ class Account(Aggregate):
         shipping_address: Address | None = None,
         billing_address: Address | None = None,
         payment_methods: list[PaymentMethod] | None = None,
+        communications: Communications = "all",
         version: int = 0,
     ) -> None:
         super().__init__(version)
@@ -200,6 +209,7 @@ class Account(Aggregate):
         self.shipping_address = shipping_address
         self.billing_address = billing_address
         self.payment_methods = list(payment_methods or [])
+        self.communications: Communications = communications
 
     @property
     def aggregate_id(self) -> str:
@@ -267,6 +277,15 @@ class Account(Aggregate):
                     billing_address=billing_address,
                 )
             )
+
+    def choose_communications(self, communications: Communications) -> None:
+        if communications != self.communications:
+            self.communications = communications
+            self._record(CommunicationsChosen(account_id=self.id, communications=communications))
+
+    @property
+    def wants_non_essential_emails(self) -> bool:
+        return self.communications == "all"
 
     def change_password(self, password_hash: str, now: datetime) -> None:
         self.password_hash = password_hash

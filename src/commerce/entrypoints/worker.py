@@ -1,8 +1,8 @@
 """The worker process: `commerce worker`, or `dramatiq commerce.entrypoints.worker`.
 
 Dramatiq imports this module and serves the broker it finds here, with one actor per read
-model (projections/runner.py, run by commerce/entrypoints/actors.py) and one for the order
-saga.
+model (projections/runner.py, run by commerce/entrypoints/actors.py), one for the order
+saga and one for the customer emails.
 """
 
 import logging
@@ -13,7 +13,8 @@ from dramatiq.brokers.redis import RedisBroker
 
 from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.entrypoints.actors import BatchConsumer, declare_actor, projection_runner
-from commerce.entrypoints.order_saga import OrderSagaRunner
+from commerce.entrypoints.customer_emails import customer_emails
+from commerce.entrypoints.order_saga import order_saga
 from commerce.settings import Settings, load_settings
 from projections.registry import projections_for
 
@@ -27,7 +28,7 @@ def declare_actors(broker: RedisBroker, settings: Settings) -> list[dramatiq.Act
         projection_runner(projection, settings)
         for projection in projections_for(settings.index_prefix)
     ]
-    consumers.append(OrderSagaRunner(settings))
+    consumers += [order_saga(settings), customer_emails(settings)]
     return [
         declare_actor(broker, consumer, **RETRY_POLICIES.get(consumer.name, {}))
         for consumer in consumers

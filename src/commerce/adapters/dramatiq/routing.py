@@ -2,13 +2,15 @@
 
 The relay sends every claimed batch to every consumer: the read models (each applies the
 events it cares about and records all of them as seen, so a consistency token never waits
-for an event a read model does not use) and the order saga (which reacts to cancellations).
+for an event a read model does not use), the order saga (which reacts to cancellations) and
+the customer emails.
 Each consumer has a queue of its own, so one that fails and retries never holds up another.
 """
 
 READ_MODELS: tuple[str, ...] = ("products", "orders", "carts")
 ORDER_SAGA = "order_saga"
-CONSUMERS: tuple[str, ...] = (*READ_MODELS, ORDER_SAGA)
+NOTIFICATIONS = "notifications"
+CONSUMERS: tuple[str, ...] = (*READ_MODELS, ORDER_SAGA, NOTIFICATIONS)
 
 
 def queue_name(consumer: str) -> str:

@@ -215,6 +215,8 @@ accounts = Table(
     Column("shipping_address", JSONB, nullable=True),
     Column("billing_address", JSONB, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # `domain.account.Communications`: "all", or "essential" (order emails only).
+    Column("communications", Text, nullable=False, server_default="all"),
     CheckConstraint("email = lower(email)", name="email_lower_case"),
 )
 
@@ -327,4 +329,27 @@ sales = Table(
     Index("ix_sales_next_due_at", "next_due_at", postgresql_where=text("next_due_at IS NOT NULL")),
     Index("ix_sales_ends_at", "ends_at", postgresql_where=text("NOT deleted")),
     Index("ix_sales_created_at_id", "created_at", "id"),
+)
+
+# The sent-log of customer emails (ports/notification_log.py): one row per event and recipient,
+# claimed (until `claimed_until`) before the mail server is called, then marked sent.
+notifications_sent = Table(
+    "notifications_sent",
+    metadata,
+    Column("event_id", UUID(as_uuid=True), primary_key=True),
+    Column("recipient_id", UUID(as_uuid=True), primary_key=True),
+    Column("claimed_until", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+)
+
+# Customers waiting for an out-of-stock variant; a row goes once its email is sent. Only stock
+# events newer than `stock_version` (the variant's when they asked) may announce it.
+back_in_stock_requests = Table(
+    "back_in_stock_requests",
+    metadata,
+    Column("sku", Text, primary_key=True),
+    Column("customer_id", UUID(as_uuid=True), ForeignKey("accounts.id"), primary_key=True),
+    Column("stock_version", Integer, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
 )

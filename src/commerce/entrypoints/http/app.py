@@ -19,6 +19,7 @@ from commerce.entrypoints.http.accounts import (
     StaffAdminController,
 )
 from commerce.entrypoints.http.auth import BearerTokenMiddleware, provide_principal
+from commerce.entrypoints.http.back_in_stock import BackInStockController
 from commerce.entrypoints.http.cart import CartController
 from commerce.entrypoints.http.catalog import InventoryAdminController, ProductsAdminController
 from commerce.entrypoints.http.consistency import read_model_dependencies, say_when_stale
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             ProductsAdminController,
             InventoryAdminController,
             ProductsController,
+            BackInStockController,
             AuthController,
             AccountsController,
             StaffAdminController,
