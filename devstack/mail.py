@@ -1,9 +1,9 @@
 """The mail sink (`commerce.entrypoints.mail_sink`, aiosmtpd) from the checkout's virtualenv,
 on its own loopback port; every email the service sends lands as an .eml file in its `inbox` folder.
 
-It runs as whoever runs the stack, not as the service user: the virtualenv's Python is often
-where that user cannot reach it (pyenv under a closed /root), and the sink only binds a loopback
-port and writes into its own folder, as `commerce dev` itself does."""
+It runs as the service user like the other servers, but is started as whoever runs the stack
+and drops to that user itself once its modules are loaded: the virtualenv's Python is often where
+the service user cannot reach it (pyenv under a closed /root)."""
 
 from __future__ import annotations
 
@@ -60,6 +60,8 @@ class MailServer(Server):
             "--folder",
             str(self.inbox),
         ]
+        if self.layout.run_as is not None:
+            argv += ["--user", self.layout.run_as]
         return argv, {}
 
     def is_ready(self) -> bool:
