@@ -11,6 +11,7 @@ from commerce.adapters.elasticsearch.client import ElasticsearchCheck, create_cl
 from commerce.adapters.elasticsearch.errors import ELASTICSEARCH
 from commerce.adapters.elasticsearch.order_views import ElasticsearchOrderViews
 from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
+from commerce.adapters.elasticsearch.review_views import ElasticsearchReviewViews
 from commerce.adapters.payments.sandbox import SandboxPaymentGateway
 from commerce.adapters.postgres.accounts import PostgresAccountProfiles
 from commerce.adapters.postgres.engine import PostgresCheck, create_engine
@@ -79,6 +80,9 @@ class Container(containers.DeclarativeContainer):
     )
     order_views = providers.Singleton(
         ElasticsearchOrderViews, elasticsearch, settings.provided.index_prefix
+    )
+    review_views = providers.Singleton(
+        ElasticsearchReviewViews, elasticsearch, settings.provided.index_prefix
     )
     # Staff's list of sales reads the write side: a few rows, each exactly as a command left it.
     sale_views = providers.Singleton(PostgresSaleViews, engine)
