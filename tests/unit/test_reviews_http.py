@@ -3,8 +3,8 @@ buyer gets, a first review and its replacement, the listing (display names, hist
 cursors) and hiding. On the in-memory twins: nothing here needs a server."""
 
 import uuid
-from datetime import timedelta
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
