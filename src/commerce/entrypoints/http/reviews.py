@@ -115,7 +115,8 @@ class ReviewsController(Controller):
         operation_id="listReviews",
         summary="A product's reviews, with its rating and their histogram",
         cache=False,
-        responses=problem_specs(400, 422, 503),
+        # 404: a path whose id is not a UUID matches no route.
+        responses=problem_specs(400, 404, 422, 503),
     )
     async def list_product_reviews(
         self,
