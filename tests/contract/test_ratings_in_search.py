@@ -97,3 +97,15 @@ async def test_a_rating_never_lifts_a_weaker_match_above_a_stronger_one(
     await catalog.apply([*named, *described, *poor, *great])
 
     assert await catalog.names(q="zephyr") == ["Zephyr kettle", "Tea maker"]
+
+
+async def test_a_rating_never_lifts_a_misspelt_match_above_an_exact_one(
+    catalog: Catalog,
+) -> None:
+    exact, spelt = a_product("Zephyr kettle")
+    typo, misspelt = a_product("Zephir kettle")
+    _, poor = rated(exact, *[1] * 20)
+    _, great = rated(typo, *[5] * 20)
+    await catalog.apply([*spelt, *misspelt, *poor, *great])
+
+    assert await catalog.names(q="zephyr") == ["Zephyr kettle", "Zephir kettle"]
