@@ -65,25 +65,23 @@ async def post_review(cmd: PostReview, uow: UnitOfWork, clock: Clock) -> ReviewC
         return ReviewChanged(review, False, await uow.commit())
 
 
-@retried_on_conflict
 async def hide_review(review_id: UUID, uow: UnitOfWork, clock: Clock) -> ReviewChanged:
     """Out of the listing and the product's rating; hiding twice changes nothing."""
-    async with uow:
-        review = await uow.reviews.get(review_id)
-        now = clock.now()
-        if review.hide(now):
-            rating = await uow.product_ratings.get(review.product_id)
-            rating.count_out(review.text.stars, now)
-        return ReviewChanged(review, False, await uow.commit())
+    return await _moderate(review_id, uow, clock, hide=True)
+
+
+async def show_review(review_id: UUID, uow: UnitOfWork, clock: Clock) -> ReviewChanged:
+    """Listed and counted again; showing a review not hidden changes nothing."""
+    return await _moderate(review_id, uow, clock, hide=False)
 
 
 @retried_on_conflict
-async def show_review(review_id: UUID, uow: UnitOfWork, clock: Clock) -> ReviewChanged:
-    """Listed and counted again; showing a review not hidden changes nothing."""
+async def _moderate(review_id: UUID, uow: UnitOfWork, clock: Clock, *, hide: bool) -> ReviewChanged:
     async with uow:
         review = await uow.reviews.get(review_id)
         now = clock.now()
-        if review.show(now):
+        changed = review.hide(now) if hide else review.show(now)
+        if changed:
             rating = await uow.product_ratings.get(review.product_id)
-            rating.count_in(review.text.stars, now)
+            (rating.count_out if hide else rating.count_in)(review.text.stars, now)
         return ReviewChanged(review, False, await uow.commit())
