@@ -11,13 +11,15 @@ products: one document per product row, archived ones included (a tombstone with
   `archived: true`, never a delete: a replayed old event could resurrect a deleted one).
   - version: the catalogue version the document was built up to, against the product row's;
   - stock versions: each SKU's stock version in the document, against its stock row's;
-  - name, brand, category, archived, listed, price, in stock, and the variants (SKU, price,
-    attributes, in stock): what search, browse and the product page show.
+  - name, brand, category, archived, listed, price, in stock, rating, and the variants (SKU,
+    price, attributes, in stock): what search, browse and the product page show.
 orders: one document per order row.
   - version and status: the indexed fields that order lists filter on;
   - total, the breakdown it was sold at (lines with paid and list unit prices, the promo code,
     its discount), payments (id, amount, status, refunded), shipment (carrier, tracking number,
     delivered at) and cancel reason, from `detail`, which every order view shows.
+reviews: one document per review row, hidden ones included (a flag, never a delete).
+  - version, product, hidden, stars, and the text shown (author, title, body).
 carts: one document per cart row with lines. An emptied cart may have a document with no
   lines or none at all: the customer sees an empty cart either way.
   - version and lines (SKU, product, quantity).
@@ -34,6 +36,7 @@ from typing import Any
 
 from commerce.domain.cart import Cart
 from commerce.domain.order import Order
+from commerce.domain.review import Review
 from projections.carts import document as cart_document
 from projections.carts import mapping as carts
 from projections.orders import document as order_document
@@ -41,6 +44,8 @@ from projections.orders import mapping as orders
 from projections.products import document as product_document
 from projections.products import mapping as products
 from projections.products.document import CatalogEntry
+from projections.reviews import document as review_document
+from projections.reviews import mapping as reviews
 from projections.verification import Expected, Fact, ModelCheck, facts_of
 
 
@@ -78,6 +83,7 @@ PRODUCT_FACTS = (
     Fact("listed", "listed"),
     Fact("price", "price"),
     Fact("in stock", "in_stock"),
+    Fact("rating", "rating"),
     # Not their sale prices: the check reads the catalogue and the stock, not the sales.
     Fact("variants", "display.variants", _pick("sku", "price", "attributes", "in_stock")),
 )
@@ -97,10 +103,18 @@ ORDER_FACTS = (
 
 CART_FACTS = (Fact("version", "version"), Fact("lines", "lines"))
 
+REVIEW_FACTS = (
+    Fact("version", "version"),
+    Fact("product", "product_id"),
+    Fact("hidden", "hidden"),
+    Fact("stars", "stars"),
+    Fact("text", "display"),
+)
+
 
 def _expected_product(entry: CatalogEntry) -> Expected:
-    product, stock = entry
-    state = product_document.state_from_snapshot(product, stock)
+    product, stock, rating = entry
+    state = product_document.state_from_snapshot(product, stock, rating=rating)
     source = product_document.shown_fields(state)  # every fact is there, and no costly word
     return Expected(str(product.id), facts_of(source, PRODUCT_FACTS))
 
@@ -118,6 +132,11 @@ def _expected_cart(cart: Cart) -> Expected:
     return Expected(snapshot.customer_id, facts_of(source, CART_FACTS), required=not cart.is_empty)
 
 
+def _expected_review(review: Review) -> Expected:
+    source = review_document.document(review_document.snapshot_of(review))
+    return Expected(str(review.id), facts_of(source, REVIEW_FACTS))
+
+
 PRODUCTS: ModelCheck[CatalogEntry] = ModelCheck(
     products.NAME, products.alias_name, "id", PRODUCT_FACTS, _expected_product
 )
@@ -128,5 +147,11 @@ CARTS: ModelCheck[Cart] = ModelCheck(
     carts.NAME, carts.alias_name, "customer_id", CART_FACTS, _expected_cart
 )
 
-CHECKS: Mapping[str, ModelCheck[Any]] = {check.name: check for check in (PRODUCTS, ORDERS, CARTS)}
+REVIEWS: ModelCheck[Review] = ModelCheck(
+    reviews.NAME, reviews.alias_name, "id", REVIEW_FACTS, _expected_review
+)
+
+CHECKS: Mapping[str, ModelCheck[Any]] = {
+    check.name: check for check in (PRODUCTS, ORDERS, CARTS, REVIEWS)
+}
 MODELS: Sequence[str] = tuple(CHECKS)

@@ -11,7 +11,7 @@ from elasticsearch import ApiError, Elasticsearch
 # What to do about a read model that only events build (no rebuild from the write side yet).
 REPLAY_REMEDY = (
     "delete its index and project the events again (`commerce read-models rebuild` covers "
-    "products only)"
+    "products and reviews only)"
 )
 
 
@@ -59,6 +59,30 @@ class IndexedProjection:
             refresh_interval=self.refresh_interval,
             remedy=self.remedy,
         )
+
+
+def swap_alias(client: Elasticsearch, alias: str, index: str) -> list[str]:
+    """Point `alias` at `index` alone, atomically; the indices it pointed at before (for the
+    caller to delete once it has caught up)."""
+    old = (
+        sorted(client.indices.get_alias(name=alias).body)
+        if client.indices.exists_alias(name=alias)
+        else []
+    )
+    actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": alias}} for name in old]
+    actions.append({"add": {"index": index, "alias": alias}})
+    client.indices.update_aliases(actions=actions)
+    return old
+
+
+def serving(client: Elasticsearch, index: str, replicas: int, refresh_interval: str) -> None:
+    """A freshly loaded index (loaded without replicas or refreshes) made ready to serve."""
+    client.indices.put_settings(
+        index=index,
+        settings={"number_of_replicas": replicas, "refresh_interval": refresh_interval},
+    )
+    client.indices.refresh(index=index)
+    client.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
 
 
 def index_settings(replicas: int, refresh_interval: str, shards: int = 1) -> dict[str, Any]:

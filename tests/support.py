@@ -16,6 +16,7 @@ from commerce.adapters.memory.cart_views import InMemoryCartViews
 from commerce.adapters.memory.order_views import InMemoryOrderViews
 from commerce.adapters.memory.product_search import InMemoryProductSearch
 from commerce.adapters.memory.projection_progress import InMemoryProjectionProgress
+from commerce.adapters.memory.review_views import InMemoryReviewViews
 from commerce.adapters.memory.revocations import InMemoryTokenRevocations
 from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
 from commerce.adapters.system_clock import SystemClock
@@ -120,6 +121,7 @@ def container_without_servers(settings: Settings | None = None) -> Container:
         container.product_search: InMemoryProductSearch(),
         container.cart_views: InMemoryCartViews(container.settings().currency),
         container.order_views: InMemoryOrderViews(),
+        container.review_views: InMemoryReviewViews(),
     }
     for provider, twin in twins.items():
         provider.override(providers.Object(twin))

@@ -11,6 +11,7 @@ from commerce.adapters.elasticsearch.client import ElasticsearchCheck, create_cl
 from commerce.adapters.elasticsearch.errors import ELASTICSEARCH
 from commerce.adapters.elasticsearch.order_views import ElasticsearchOrderViews
 from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
+from commerce.adapters.elasticsearch.review_views import ElasticsearchReviewViews
 from commerce.adapters.notify.smtp import SmtpNotifier
 from commerce.adapters.notify.templates import JinjaEmailTemplates
 from commerce.adapters.payments.sandbox import SandboxPaymentGateway
@@ -83,6 +84,9 @@ class Container(containers.DeclarativeContainer):
     )
     order_views = providers.Singleton(
         ElasticsearchOrderViews, elasticsearch, settings.provided.index_prefix
+    )
+    review_views = providers.Singleton(
+        ElasticsearchReviewViews, elasticsearch, settings.provided.index_prefix
     )
     # Staff's list of sales reads the write side: a few rows, each exactly as a command left it.
     sale_views = providers.Singleton(PostgresSaleViews, engine)

@@ -29,8 +29,10 @@ QUERIES = {  # route: the read model it reads
     "/v1/orders/{order_id}/payments": "orders",
     "/v1/payments/{payment_id}": "orders",
     "/v1/admin/orders": "orders",
+    "/v1/products/{product_id}/reviews": "reviews",
+    "/v1/products/{product_id}/reviews/{review_id}": "reviews",
 }
-READ_MODELS = ("products", "carts", "orders")
+READ_MODELS = ("products", "carts", "orders", "reviews")
 
 
 def url(route: str) -> str:

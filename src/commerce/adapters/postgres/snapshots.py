@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from commerce.adapters.postgres.carts import cart_from_row
 from commerce.adapters.postgres.engine import create_engine
 from commerce.adapters.postgres.orders import order_from_row
-from commerce.adapters.postgres.tables import carts, orders
+from commerce.adapters.postgres.reviews import review_from_row
+from commerce.adapters.postgres.tables import carts, orders, reviews
 from commerce.domain.cart import Cart
 from commerce.domain.order import Order
+from commerce.domain.review import Review
 
 T = TypeVar("T")
 BATCH_SIZE = 500
@@ -66,6 +68,10 @@ def read_orders(engine: AsyncEngine) -> AsyncGenerator[list[Order], None]:
 
 def read_carts(engine: AsyncEngine) -> AsyncGenerator[list[Cart], None]:
     return read_table(engine, carts, cart_from_row)
+
+
+def read_reviews(engine: AsyncEngine) -> AsyncGenerator[list[Review], None]:
+    return read_table(engine, reviews, review_from_row)
 
 
 def synchronous(

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Sequence,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
@@ -162,6 +163,12 @@ orders = Table(
         "ix_orders_unsettled",
         "unsettled_since",
         postgresql_where=text("unsettled_since IS NOT NULL"),
+    ),
+    # Whether a customer may review a product: their delivered orders, few per customer.
+    Index(
+        "ix_orders_customer_id_delivered",
+        "customer_id",
+        postgresql_where=text("status = 'delivered'"),
     ),
 )
 
@@ -352,4 +359,35 @@ back_in_stock_requests = Table(
     Column("customer_id", UUID(as_uuid=True), ForeignKey("accounts.id"), primary_key=True),
     Column("stock_version", Integer, nullable=False),
     Column("requested_at", DateTime(timezone=True), nullable=False),
+)
+
+# One review per customer and product (the unique constraint holds it whatever the concurrency).
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("product_id", UUID(as_uuid=True), ForeignKey("products.id"), nullable=False),
+    Column("customer_id", UUID(as_uuid=True), nullable=False),
+    Column("author", Text, nullable=False),  # the display name, never the email
+    Column("stars", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("hidden", Boolean, nullable=False),
+    Column("posted_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("stars BETWEEN 1 AND 5", name="stars_1_to_5"),
+    UniqueConstraint("product_id", "customer_id"),
+)
+
+# Each product's rating: the counted (not hidden) reviews and the sum of their stars, changed in
+# the same commit as the review that moves them (`domain.rating`).
+product_ratings = Table(
+    "product_ratings",
+    metadata,
+    Column("product_id", UUID(as_uuid=True), ForeignKey("products.id"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("stars", BigInteger, nullable=False),
+    CheckConstraint("count >= 0 AND stars BETWEEN count AND 5 * count", name="within_bounds"),
 )

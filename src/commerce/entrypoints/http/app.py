@@ -29,8 +29,10 @@ from commerce.entrypoints.http.docs import DOCS_PATH, LocalSwaggerUI
 from commerce.entrypoints.http.health import live, ready
 from commerce.entrypoints.http.idempotency import (
     DEPENDENCY,
+    OPTIONAL_DEPENDENCY,
     IdempotencyMiddleware,
     provide_idempotency,
+    provide_optional_idempotency,
 )
 from commerce.entrypoints.http.options import answer_options
 from commerce.entrypoints.http.orders import OrdersController
@@ -41,6 +43,7 @@ from commerce.entrypoints.http.problems import EXCEPTION_HANDLERS
 from commerce.entrypoints.http.products import ProductsController
 from commerce.entrypoints.http.promo_codes import PromoCodesAdminController
 from commerce.entrypoints.http.requests import JsonRequest
+from commerce.entrypoints.http.reviews import ReviewsAdminController, ReviewsController
 from commerce.entrypoints.http.security_headers import add_security_headers
 from commerce.settings import Settings, load_settings
 
@@ -76,12 +79,15 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             OrdersAdminController,
             PaymentsController,
             DiscountsAdminController,
+            ReviewsController,
+            ReviewsAdminController,
         ],
         dependencies={
             **container_dependencies(container),
             **read_model_dependencies(container),  # the query ports, honouring tokens
             "principal": Provide(provide_principal, sync_to_thread=False),
             DEPENDENCY: Provide(provide_idempotency, sync_to_thread=False),
+            OPTIONAL_DEPENDENCY: Provide(provide_optional_idempotency, sync_to_thread=False),
         },
         state=State({"container": container, "settings": settings}),
         lifespan=[lifespan],
