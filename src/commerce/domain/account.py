@@ -78,6 +78,11 @@ def looks_like_card_number(text: str) -> bool:
     return _CARD_NUMBER.search(text) is not None
 
 
+def mask_card_numbers(text: str, mask: str) -> str:
+    """`text` with every run of digits that looks like a card number replaced by `mask`."""
+    return _CARD_NUMBER.sub(mask, text)
+
+
 def find_card_number(document: Any) -> str | None:
     """The path (`token`, `items[0].note`) of the first value in a decoded JSON document, keys
     included, that looks like a card number; `None` when there is none. The value itself is
