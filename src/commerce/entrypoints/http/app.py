@@ -41,7 +41,7 @@ from commerce.entrypoints.http.promo_codes import PromoCodesAdminController
 from commerce.entrypoints.http.request_ids import RequestLogMiddleware, add_request_id
 from commerce.entrypoints.http.requests import JsonRequest
 from commerce.entrypoints.http.security_headers import add_security_headers
-from commerce.entrypoints.http.tracing import request_spans
+from commerce.entrypoints.http.tracing import name_by_route, request_spans
 from commerce.entrypoints.tracing import trace_process
 from commerce.settings import Settings, load_settings
 
@@ -51,7 +51,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     container = container or build_container(settings)
     metrics = PrometheusConfig(app_name="commerce", prefix="commerce", group_path=True)
     # Outermost: the request's span is current in everything inside, its log line included.
-    tracing = [request_spans()] if trace_process("api") else []
+    traced = trace_process("api")
+    tracing = [request_spans()] if traced else []
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -95,7 +96,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             IdempotencyMiddleware(store=container.idempotency_store, clock=container.clock),
         ],
         before_request=answer_options,
-        before_send=[say_when_stale, add_security_headers, add_request_id],
+        before_send=[
+            say_when_stale,
+            add_security_headers,
+            add_request_id,
+            *([name_by_route] if traced else []),
+        ],
         request_class=JsonRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
