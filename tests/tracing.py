@@ -8,7 +8,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ParentBased
 
-from commerce.adapters.telemetry.setup import EntriesOnly, tracing_on
+from commerce.adapters.telemetry.setup import EntriesOnly
+from commerce.adapters.telemetry.switch import tracing_on
 
 _EXPORTER = InMemorySpanExporter()
 

@@ -105,6 +105,12 @@ def test_no_password_token_card_or_hash_reaches_a_line(
     assert "[redacted]" in line
 
 
+def test_identifiers_are_not_taken_for_card_numbers() -> None:
+    ids = "message 16727ed3-50e3-4211-9876-123456789012, order 12345678-1234-1234-1234-123456789012"
+
+    assert json.loads(written(a_record(ids)))["message"] == ids
+
+
 def test_no_secret_reaches_a_line_through_an_exception() -> None:
     try:
         raise ValueError(f"bad login for password={SECRETS[0]} with Bearer {SECRETS[1]}")

@@ -1,8 +1,7 @@
 """Tracing for one process, from the standard OpenTelemetry variables; off unless they ask.
 
 On when `OTEL_TRACES_EXPORTER` names an exporter (`otlp`, `console`) or an OTLP endpoint is
-set (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`); `OTEL_SDK_DISABLED=true`
-or `OTEL_TRACES_EXPORTER=none` keeps it off. The OTLP exporter speaks protobuf over HTTP and
+set (`switch.py`). The OTLP exporter speaks protobuf over HTTP and
 reads its own `OTEL_EXPORTER_OTLP_*` variables (endpoint, headers, timeout); the batch
 processor reads `OTEL_BSP_*`. Off, nothing is instrumented and every span is the API's no-op.
 """
@@ -27,20 +26,7 @@ from opentelemetry.sdk.trace.sampling import (
 from opentelemetry.trace import Link, SpanKind
 from opentelemetry.util.types import Attributes
 
-_ENDPOINTS = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-
-
-def tracing_wanted(environ: Mapping[str, str]) -> bool:
-    if environ.get("OTEL_SDK_DISABLED", "").lower() == "true":
-        return False
-    exporters = environ.get("OTEL_TRACES_EXPORTER", "").strip().lower()
-    if exporters:
-        return exporters != "none"
-    return any(environ.get(name) for name in _ENDPOINTS)
-
-
-def tracing_on() -> bool:
-    return isinstance(trace.get_tracer_provider(), TracerProvider)
+from commerce.adapters.telemetry.switch import tracing_on, tracing_wanted
 
 
 def start_tracing(process: str, environ: Mapping[str, str] = os.environ) -> bool:

@@ -10,10 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.middleware import DefineMiddleware
-from litestar.plugins.opentelemetry import OpenTelemetryConfig
 from litestar.types import Message, Scope
 from opentelemetry import trace
-from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.semconv.attributes.http_attributes import HTTP_ROUTE
 
 
@@ -31,6 +29,10 @@ async def name_by_route(message: Message, scope: Scope) -> None:
 
 
 def request_spans() -> DefineMiddleware:
+    # Imported only when tracing is on: the ASGI instrumentation is not free to load.
+    from litestar.plugins.opentelemetry import OpenTelemetryConfig  # noqa: PLC0415
+    from opentelemetry.metrics import NoOpMeterProvider  # noqa: PLC0415
+
     return OpenTelemetryConfig(
         scope_span_details_extractor=_by_method,
         # Probes and scrapes would be most of the traces, and tell nothing.
