@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from dependency_injector import providers
 from dramatiq.brokers.stub import StubBroker
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -19,9 +18,8 @@ from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.memory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from commerce.adapters.telemetry.context import batch_span, current_trace_context
 from commerce.entrypoints.actors import declare_actor
-from commerce.entrypoints.http.app import create_app
 from tests.shop import customer_with_cart, stocked_product
-from tests.support import NOW, bearer, container_without_servers
+from tests.support import NOW, bearer, client_on_store
 from tests.tracing import named, recorded_spans
 
 
@@ -32,11 +30,7 @@ def spans() -> InMemorySpanExporter:
 
 @pytest.fixture
 def client(store: InMemoryStore, spans: InMemorySpanExporter) -> Iterator[TestClient[Litestar]]:
-    container = container_without_servers()
-    clock = FixedClock(NOW)
-    container.clock.override(providers.Object(clock))
-    container.uow.override(providers.Factory(lambda: InMemoryUnitOfWork(store, clock)))
-    with TestClient(create_app(container.settings(), container)) as test_client:
+    with client_on_store(store, FixedClock(NOW)) as test_client:
         yield test_client
 
 
