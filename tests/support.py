@@ -11,6 +11,8 @@ from typing import Any
 
 import msgspec
 from dependency_injector import providers
+from litestar import Litestar
+from litestar.testing import TestClient
 
 from commerce.adapters.memory.cart_views import InMemoryCartViews
 from commerce.adapters.memory.order_views import InMemoryOrderViews
@@ -18,12 +20,15 @@ from commerce.adapters.memory.product_search import InMemoryProductSearch
 from commerce.adapters.memory.projection_progress import InMemoryProjectionProgress
 from commerce.adapters.memory.review_views import InMemoryReviewViews
 from commerce.adapters.memory.revocations import InMemoryTokenRevocations
+from commerce.adapters.memory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
 from commerce.adapters.system_clock import SystemClock
 from commerce.container import Container, build_container
 from commerce.domain.account import Account, PaymentMethod
 from commerce.domain.catalog import Product, ProductDetails, Variant
 from commerce.domain.values import Address, Money
+from commerce.entrypoints.http.app import create_app
+from commerce.ports.clock import Clock
 from commerce.settings import Settings
 from devstack.server import Server
 
@@ -126,6 +131,16 @@ def container_without_servers(settings: Settings | None = None) -> Container:
     for provider, twin in twins.items():
         provider.override(providers.Object(twin))
     return container
+
+
+@contextmanager
+def client_on_store(store: InMemoryStore, clock: Clock) -> Iterator[TestClient[Litestar]]:
+    """The app over HTTP, its commands on the in-memory `store` at `clock`'s time."""
+    container = container_without_servers()
+    container.clock.override(providers.Object(clock))
+    container.uow.override(providers.Factory(lambda: InMemoryUnitOfWork(store, clock)))
+    with TestClient(create_app(container.settings(), container)) as test_client:
+        yield test_client
 
 
 def an_address(**changes: object) -> Address:

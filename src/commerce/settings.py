@@ -33,6 +33,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     port: Port = 8000
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     log_level: Annotated[str, msgspec.Meta(pattern="^(DEBUG|INFO|WARNING|ERROR)$")] = "INFO"
+    # Log lines as JSON, as readable text, or (auto) text on a terminal and JSON elsewhere.
+    log_format: Annotated[str, msgspec.Meta(pattern="^(auto|json|text)$")] = "auto"
     readiness_timeout: Seconds = 2.0
     # How long a query with a Consistency-Token waits for its read model to catch up.
     consistency_wait: Seconds = 2.0

@@ -5,10 +5,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 import httpx
 import pytest
@@ -32,12 +32,18 @@ class Service(NamedTuple):
 
 @contextmanager
 def running_service(
-    settings: Settings, redis_db: int, consistency_wait: float = 10, api_processes: int = 1
+    settings: Settings,
+    redis_db: int,
+    consistency_wait: float = 10,
+    api_processes: int = 1,
+    environment: Mapping[str, str] | None = None,
+    output: Path | None = None,
 ) -> Iterator[Service]:
     """The whole service as separate processes (the API, an outbox relay and a worker) with
     data of its own: a database, read models with a few products, and a Redis database (so
     sign-in throttling, revocations and Dramatiq queues never meet another's), and a mail sink
-    of its own."""
+    of its own. `environment` adds to the processes' variables; with `output`, each writes its
+    log there (`api.log`, ...) and its standard output beside it (`api.out`)."""
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
     projection = ProductsProjection(prefix)
@@ -49,9 +55,18 @@ def running_service(
     redis.flushdb()
     try:
         with fresh_database(settings) as database_url, private_mail_sink() as mail:
-            yield from _processes(
-                database_url, prefix, redis_url, mail, consistency_wait, api_processes
-            )
+            env = {
+                "COMMERCE_DATABASE_URL": database_url,
+                "COMMERCE_REDIS_URL": redis_url,
+                "COMMERCE_SMTP_URL": mail.url,
+                "COMMERCE_INDEX_PREFIX": prefix,
+                "COMMERCE_JWT_SECRET": TEST_JWT_SECRET,
+                "COMMERCE_LOG_LEVEL": "WARNING",
+                # A bound, not a delay: generous so a slow CI machine does not answer `stale`.
+                "COMMERCE_CONSISTENCY_WAIT": str(consistency_wait),
+                "COMMERCE_WORKERS": str(api_processes),
+            } | dict(environment or {})
+            yield from _processes(database_url, mail, env, output)
     finally:
         redis.flushdb()
         redis.close()
@@ -82,39 +97,45 @@ def fuzzed_api_url(stack_settings: Settings) -> Iterator[str]:
 
 
 def _processes(
-    database_url: str,
-    index_prefix: str,
-    redis_url: str,
-    mail: MailSink,
-    consistency_wait: float,
-    api_processes: int,
+    database_url: str, mail: MailSink, variables: dict[str, str], output: Path | None
 ) -> Iterator[Service]:
     port = free_port()
-    env = os.environ | {
-        "COMMERCE_DATABASE_URL": database_url,
-        "COMMERCE_REDIS_URL": redis_url,
-        "COMMERCE_SMTP_URL": mail.url,
-        "COMMERCE_INDEX_PREFIX": index_prefix,
-        "COMMERCE_JWT_SECRET": TEST_JWT_SECRET,
-        "COMMERCE_LOG_LEVEL": "WARNING",
-        # A bound, not a delay: generous so a slow CI machine does not answer `stale`.
-        "COMMERCE_CONSISTENCY_WAIT": str(consistency_wait),
-        "COMMERCE_WORKERS": str(api_processes),
-    }
+    env = os.environ | variables
     commerce = str(Path(sys.executable).with_name("commerce"))
-    processes = [
-        subprocess.Popen([commerce, "relay"], env=env),
-        subprocess.Popen([commerce, "worker", "--threads", "2"], env=env),
-    ]
-    api = subprocess.Popen([commerce, "serve", "--port", str(port)], env=env)
+    commands = {
+        "relay": [commerce, "relay"],
+        "worker": [commerce, "worker", "--threads", "2"],
+        "api": [commerce, "serve", "--port", str(port)],
+    }
+    with ExitStack() as files:
+
+        def file(name: str) -> IO[bytes] | None:
+            return files.enter_context((output / name).open("wb")) if output else None
+
+        started = {
+            name: subprocess.Popen(
+                argv, env=env, stdout=file(f"{name}.out"), stderr=file(f"{name}.log")
+            )
+            for name, argv in commands.items()
+        }
+        yield from _serving(port, database_url, mail, started["api"], list(started.values()))
+
+
+def _serving(
+    port: int,
+    database_url: str,
+    mail: MailSink,
+    api: subprocess.Popen[bytes],
+    every: list[subprocess.Popen[bytes]],
+) -> Iterator[Service]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{url}/health/live", api)
         yield Service(url, database_url, mail)
     finally:
-        for process in [api, *processes]:
+        for process in every:
             process.terminate()
-        for process in [api, *processes]:
+        for process in every:
             process.wait(timeout=30)
 
 

@@ -8,14 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from commerce.adapters.memory.clock import FixedClock
-from commerce.adapters.memory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
-from commerce.entrypoints.http.app import create_app
-from tests.support import NOW, bearer, container_without_servers
+from commerce.adapters.memory.unit_of_work import InMemoryStore
+from tests.support import NOW, bearer, client_on_store
 
 CUSTOMER = uuid.uuid4()
 STARTS = NOW.isoformat().replace("+00:00", "Z")
@@ -33,11 +31,7 @@ ROUTES = [
 
 @pytest.fixture
 def client(store: InMemoryStore) -> Iterator[TestClient[Litestar]]:
-    container = container_without_servers()
-    clock = FixedClock(NOW)
-    container.clock.override(providers.Object(clock))
-    container.uow.override(providers.Factory(lambda: InMemoryUnitOfWork(store, clock)))
-    with TestClient(create_app(container.settings(), container)) as test_client:
+    with client_on_store(store, FixedClock(NOW)) as test_client:
         yield test_client
 
 

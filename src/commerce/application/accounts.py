@@ -10,6 +10,7 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.commands import command
 from commerce.domain.account import (
     Account,
     Communications,
@@ -95,6 +96,7 @@ class PaymentMethodSaved:
     event_ids: list[UUID]
 
 
+@command
 async def register_account(
     cmd: RegisterAccount, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock
 ) -> AccountChanged:
@@ -112,6 +114,7 @@ async def register_account(
     )
 
 
+@command
 async def create_staff_account(
     cmd: CreateStaffAccount, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock
 ) -> AccountChanged:
@@ -152,6 +155,7 @@ async def _register(
     return AccountChanged(account, event_ids)
 
 
+@command
 async def change_account(
     cmd: ChangeAccount,
     uow: UnitOfWork,
@@ -207,6 +211,7 @@ def _unless_unset(
     return current if isinstance(value, msgspec.UnsetType) else value
 
 
+@command
 async def add_payment_method(
     cmd: AddPaymentMethod, uow: UnitOfWork, clock: Clock
 ) -> PaymentMethodSaved:
@@ -227,6 +232,7 @@ async def add_payment_method(
     return PaymentMethodSaved(method, event_ids)
 
 
+@command
 async def remove_payment_method(cmd: RemovePaymentMethod, uow: UnitOfWork) -> AccountChanged:
     async with uow:
         account = await uow.accounts.get(cmd.account_id)

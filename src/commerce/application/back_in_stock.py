@@ -6,6 +6,7 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.commands import command
 from commerce.domain.errors import ConflictError, NotFoundError
 from commerce.ports.back_in_stock import BackInStockRequests
 from commerce.ports.clock import Clock
@@ -22,6 +23,7 @@ class InStockError(ConflictError):
     code = "in_stock"
 
 
+@command
 async def request_back_in_stock(
     cmd: RequestBackInStock, uow: UnitOfWork, requests: BackInStockRequests, clock: Clock
 ) -> bool:

@@ -14,6 +14,7 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.commands import command
 from commerce.application.conflicts import retried_on_conflict
 from commerce.application.pricing import priced_now
 from commerce.domain.cart import Cart
@@ -59,6 +60,7 @@ class CartChanged:
     event_ids: list[UUID]
 
 
+@command
 @retried_on_conflict
 async def set_cart_item(
     cmd: SetCartItem, uow: UnitOfWork, clock: Clock, currency: str
@@ -84,6 +86,7 @@ async def set_cart_item(
         return CartChanged(priced, await uow.commit())
 
 
+@command
 @retried_on_conflict
 async def empty_cart(cmd: EmptyCart, uow: UnitOfWork, clock: Clock, currency: str) -> CartChanged:
     async with uow:
@@ -93,6 +96,7 @@ async def empty_cart(cmd: EmptyCart, uow: UnitOfWork, clock: Clock, currency: st
         return CartChanged(priced, await uow.commit())
 
 
+@command
 @retried_on_conflict
 async def apply_promo_code(
     cmd: ApplyPromoCode, uow: UnitOfWork, clock: Clock, currency: str
@@ -112,6 +116,7 @@ async def apply_promo_code(
         return CartChanged(priced, await uow.commit())
 
 
+@command
 @retried_on_conflict
 async def remove_promo_code(
     cmd: RemovePromoCode, uow: UnitOfWork, clock: Clock, currency: str

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Sequence
 from uuid import UUID
 
+from commerce.application.commands import command
 from commerce.application.conflicts import retried_on_conflict
 from commerce.application.payments import refund_at_gateway
 from commerce.domain.errors import ConcurrencyError
@@ -45,6 +46,7 @@ async def react(
             await refund_cancelled_order(event.order_id, uow, gateway, clock)
 
 
+@command
 @retried_on_conflict
 async def release_reservation(order_id: UUID, uow: UnitOfWork, clock: Clock) -> list[UUID]:
     async with uow:
@@ -66,6 +68,7 @@ async def release_reservation(order_id: UUID, uow: UnitOfWork, clock: Clock) -> 
         return await uow.commit()
 
 
+@command
 @retried_on_conflict
 async def refund_cancelled_order(
     order_id: UUID, uow: UnitOfWork, gateway: PaymentGateway, clock: Clock

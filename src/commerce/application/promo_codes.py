@@ -14,6 +14,7 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.commands import command
 from commerce.application.conflicts import retried_on_conflict
 from commerce.domain.errors import AlreadyExistsError, DomainValidationError
 from commerce.domain.pricing import CodeTakenError, PromoCode, PromoTerms, normalize_code
@@ -40,6 +41,7 @@ class PromoCodePage:
     next_cursor: str | None
 
 
+@command
 async def create_promo_code(
     cmd: CreatePromoCode, uow: UnitOfWork, clock: Clock, currency: str
 ) -> PromoCodeChanged:
@@ -54,6 +56,7 @@ async def create_promo_code(
     return PromoCodeChanged(promo, event_ids)
 
 
+@command
 @retried_on_conflict
 async def disable_promo_code(code: str, uow: UnitOfWork, clock: Clock) -> PromoCodeChanged:
     """No further use; orders that used it keep their discount. Disabling twice is harmless."""

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.commands import command
 from commerce.application.conflicts import retried_on_conflict
 from commerce.domain.errors import NotFoundError
 from commerce.domain.review import NotAVerifiedBuyerError, Review, ReviewText, display_name
@@ -31,6 +32,7 @@ class ReviewChanged:
     event_ids: list[UUID]
 
 
+@command
 @retried_on_conflict
 async def post_review(cmd: PostReview, uow: UnitOfWork, clock: Clock) -> ReviewChanged:
     """404 for an unknown or archived product; 403 `not_a_verified_buyer` unless one of the
@@ -65,11 +67,13 @@ async def post_review(cmd: PostReview, uow: UnitOfWork, clock: Clock) -> ReviewC
         return ReviewChanged(review, False, await uow.commit())
 
 
+@command
 async def hide_review(review_id: UUID, uow: UnitOfWork, clock: Clock) -> ReviewChanged:
     """Out of the listing and the product's rating; hiding twice changes nothing."""
     return await _moderate(review_id, uow, clock, hide=True)
 
 
+@command
 async def show_review(review_id: UUID, uow: UnitOfWork, clock: Clock) -> ReviewChanged:
     """Listed and counted again; showing a review not hidden changes nothing."""
     return await _moderate(review_id, uow, clock, hide=False)

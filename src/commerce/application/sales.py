@@ -10,6 +10,7 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.commands import command
 from commerce.application.conflicts import retried_on_conflict
 from commerce.domain.errors import DomainValidationError
 from commerce.domain.pricing import Discount, Sale, SaleTargets
@@ -33,6 +34,7 @@ class SaleChanged:
     event_ids: list[UUID]
 
 
+@command
 async def create_sale(cmd: CreateSale, uow: UnitOfWork, clock: Clock, currency: str) -> SaleChanged:
     sale = Sale.create(
         sale_id=uuid.uuid4(),
@@ -49,6 +51,7 @@ async def create_sale(cmd: CreateSale, uow: UnitOfWork, clock: Clock, currency: 
         return SaleChanged(sale, await uow.commit())
 
 
+@command
 @retried_on_conflict
 async def end_sale(sale_id: UUID, uow: UnitOfWork, clock: Clock) -> SaleChanged:
     """End a sale in force now; a sale that has ended already is left as it is."""
@@ -58,6 +61,7 @@ async def end_sale(sale_id: UUID, uow: UnitOfWork, clock: Clock) -> SaleChanged:
         return SaleChanged(sale, await uow.commit())
 
 
+@command
 @retried_on_conflict
 async def delete_sale(sale_id: UUID, uow: UnitOfWork, clock: Clock) -> SaleChanged:
     """Withdraw a sale whatever its state; deleting it again changes nothing."""

@@ -43,6 +43,8 @@ _EMAIL = re.compile(EMAIL_PATTERN)
 NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 # 13 to 19 digits, single spaces or dashes allowed between them, not part of a longer number.
 _CARD_NUMBER = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+# The same, standing alone in a text: not digits inside an identifier (a UUID, a message id).
+_CARD_NUMBER_ALONE = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
 _LAST4 = re.compile(r"[0-9]{4}")
 CARD_NUMBER_MESSAGE = "looks like a card number: send the payment gateway's token instead"
 
@@ -78,6 +80,11 @@ def check_staff_roles(roles: Iterable[str]) -> frozenset[str]:
 
 def looks_like_card_number(text: str) -> bool:
     return _CARD_NUMBER.search(text) is not None
+
+
+def mask_card_numbers(text: str, mask: str) -> str:
+    """`text` with every number in it that looks like a card number replaced by `mask`."""
+    return _CARD_NUMBER_ALONE.sub(mask, text)
 
 
 def find_card_number(document: Any) -> str | None:

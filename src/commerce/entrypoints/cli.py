@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from commerce.domain.account import Account
 from commerce.domain.errors import DomainError
 from commerce.entrypoints.catalog_import import BATCH_SIZE, import_catalog
 from commerce.entrypoints.import_progress import ImportProgress, count_lines
+from commerce.entrypoints.logs import configure_logging, logging_config
 from commerce.entrypoints.processes import (
     exec_worker,
     run_all,
@@ -34,6 +34,7 @@ from commerce.entrypoints.processes import (
     seed_demo_catalog,
 )
 from commerce.entrypoints.read_models import ensure_read_models, read_models
+from commerce.entrypoints.tracing import trace_process
 from commerce.ports.health import DependencyUnavailableError
 from commerce.settings import Settings, SettingsError, load_settings
 from projections.indices import IndexMappingError
@@ -98,6 +99,9 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> None:
         http="httptools",
         loop="uvloop",
         log_level=settings.log_level.lower(),
+        # Applied in each API process; requests are logged by the app, with their trace.
+        log_config=logging_config("api", settings.log_level, settings.log_format),
+        access_log=False,
         **forwarded_for_options(settings),
     )
 
@@ -129,6 +133,7 @@ def seed(count: int, seed: int | None, if_empty: bool) -> None:
 def dev(seed_products: int) -> None:
     """Migrate, seed an empty catalogue, and run the API, the relay and a worker together."""
     settings = _settings()
+    configure_logging("dev", settings.log_level, settings.log_format)
     upgrade_to_head(settings.database_url)
     try:
         ensure_read_models(settings)
@@ -144,7 +149,7 @@ def relay() -> None:
     """Move committed events from the outbox to the broker (run one or more), and send again
     what a consumer never applied."""
     settings = _settings()
-    _log_to_stderr(settings)
+    _observe("relay", settings)
     asyncio.run(run_relay(settings))
 
 
@@ -152,15 +157,13 @@ def relay() -> None:
 def scheduler() -> None:
     """Expire unpaid orders, reconcile pending payments, purge old idempotency keys."""
     settings = _settings()
-    _log_to_stderr(settings)
+    _observe("scheduler", settings)
     asyncio.run(run_scheduler(settings))
 
 
-def _log_to_stderr(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
-    )
+def _observe(process: str, settings: Settings) -> None:
+    configure_logging(process, settings.log_level, settings.log_format)
+    trace_process(process)
 
 
 @main.command()

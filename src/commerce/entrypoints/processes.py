@@ -133,14 +133,17 @@ def _stop_on_signals() -> asyncio.Event:
 
 
 def exec_worker(processes: int, threads: int) -> None:
-    """Replace this process with Dramatiq's worker, tuned for a short pick-up delay."""
-    dramatiq = os.path.join(os.path.dirname(sys.executable), "dramatiq")
+    """Replace this process with Dramatiq's worker, tuned for a short pick-up delay (Dramatiq
+    reads it when imported: hence a new interpreter, not a call)."""
     os.environ.setdefault("dramatiq_worker_timeout", WORKER_POLL_MS)
-    os.execv(  # noqa: S606 (a fixed program from our own virtualenv)
-        dramatiq,
+    os.execv(  # noqa: S606 (our own interpreter and module)
+        sys.executable,
         [
-            dramatiq,
+            sys.executable,
+            "-m",
+            "commerce.entrypoints.worker_main",
             "commerce.entrypoints.worker",
+            "--skip-logging",
             "--processes",
             str(processes),
             "--threads",

@@ -12,9 +12,12 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from commerce.adapters.dramatiq.broker import redis_broker
+from commerce.adapters.telemetry.setup import stop_tracing
 from commerce.entrypoints.actors import BatchConsumer, declare_actor, projection_runner
 from commerce.entrypoints.customer_emails import customer_emails
+from commerce.entrypoints.logs import configure_logging
 from commerce.entrypoints.order_saga import order_saga
+from commerce.entrypoints.tracing import trace_process
 from commerce.settings import Settings, load_settings
 from projections.registry import projections_for
 
@@ -35,9 +38,19 @@ def declare_actors(broker: RedisBroker, settings: Settings) -> list[dramatiq.Act
     ]
 
 
+class ExportSpans(dramatiq.Middleware):
+    """A worker process ends without running `atexit`: what its tracer holds is sent first."""
+
+    def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        stop_tracing()
+
+
 settings = load_settings()
+configure_logging("worker", settings.log_level, settings.log_format)
 # One line per Elasticsearch request is noise at INFO; failures still log as warnings.
 logging.getLogger("elastic_transport").setLevel(logging.WARNING)
 broker = redis_broker(settings.redis_url)
+if trace_process("worker"):
+    broker.add_middleware(ExportSpans())
 dramatiq.set_broker(broker)
 actors = declare_actors(broker, settings)

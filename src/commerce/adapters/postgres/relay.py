@@ -28,9 +28,11 @@ import asyncio
 import contextlib
 import logging
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from commerce.adapters.postgres.outbox import (
@@ -44,6 +46,8 @@ from commerce.adapters.postgres.outbox import (
     reschedule,
     settle_complete,
 )
+from commerce.adapters.telemetry.context import batch_span
+from commerce.domain.events import EventEnvelope
 from commerce.ports.clock import Clock
 from commerce.ports.publisher import DeliveryReceipts, EventPublisher
 
@@ -112,10 +116,13 @@ class OutboxRelay:
                 return 0
             now = self._clock.now()
             batch_id = batch_id_of(claimed)
-            await self._publisher.publish([c.envelope for c in claimed], batch_id)
+            events = [c.envelope for c in claimed]
             consumers = self._publisher.consumers
-            check_at = now + self._delivery.next_check(0)
-            await mark_published(connection, claimed, consumers, now, check_at)
+            with _publishing(events, batch_id):
+                await self._publisher.publish(events, batch_id)
+                check_at = now + self._delivery.next_check(0)
+                await mark_published(connection, claimed, consumers, now, check_at)
+                logger.info("handed batch %d (%d events) to the broker", batch_id, len(events))
         return len(claimed)
 
     async def redrive_once(self) -> int:
@@ -151,14 +158,15 @@ class OutboxRelay:
             redrives = batch.redrives
             if lost[batch.id]:
                 redrives += 1
-                logger.warning(
-                    "batch %d (%d events) not applied by %s: sending it again (time %d)",
-                    batch.id,
-                    len(events[batch.id]),
-                    ", ".join(lost[batch.id]),
-                    redrives,
-                )
-                await self._publisher.publish(events[batch.id], batch.id, lost[batch.id])
+                with _publishing(events[batch.id], batch.id):
+                    logger.warning(
+                        "batch %d (%d events) not applied by %s: sending it again (time %d)",
+                        batch.id,
+                        len(events[batch.id]),
+                        ", ".join(lost[batch.id]),
+                        redrives,
+                    )
+                    await self._publisher.publish(events[batch.id], batch.id, lost[batch.id])
             check_at = now + self._delivery.next_check(redrives)
             await reschedule(connection, batch, sorted(applied[batch.id]), redrives, check_at)
 
@@ -199,3 +207,14 @@ class OutboxRelay:
                 pass
         except Exception:
             logger.exception("redrive or purge failed; trying again in the next pass")
+
+
+def _publishing(events: list[EventEnvelope], batch_id: int) -> AbstractContextManager[object]:
+    """The span of a batch handed to the broker: in the trace of the command that recorded its
+    events (linked to each, when it holds several commands')."""
+    return batch_span(
+        "outbox publish",
+        SpanKind.PRODUCER,
+        [event.trace_context for event in events],
+        attributes={"messaging.batch.message_count": len(events), "outbox.batch_id": batch_id},
+    )

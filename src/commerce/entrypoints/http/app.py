@@ -6,7 +6,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
@@ -42,9 +41,12 @@ from commerce.entrypoints.http.pricing import PricingController
 from commerce.entrypoints.http.problems import EXCEPTION_HANDLERS
 from commerce.entrypoints.http.products import ProductsController
 from commerce.entrypoints.http.promo_codes import PromoCodesAdminController
+from commerce.entrypoints.http.request_ids import RequestLogMiddleware, add_request_id
 from commerce.entrypoints.http.requests import JsonRequest
 from commerce.entrypoints.http.reviews import ReviewsAdminController, ReviewsController
 from commerce.entrypoints.http.security_headers import add_security_headers
+from commerce.entrypoints.http.tracing import name_by_route, request_spans
+from commerce.entrypoints.tracing import trace_process
 from commerce.settings import Settings, load_settings
 
 
@@ -52,6 +54,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings = settings or load_settings()
     container = container or build_container(settings)
     metrics = PrometheusConfig(app_name="commerce", prefix="commerce", group_path=True)
+    # Outermost: the request's span is current in everything inside, its log line included.
+    traced = trace_process("api")
+    tracing = [request_spans()] if traced else []
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -92,12 +97,19 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         state=State({"container": container, "settings": settings}),
         lifespan=[lifespan],
         middleware=[
+            *tracing,
+            RequestLogMiddleware(),
             metrics.middleware,
             DefineMiddleware(BearerTokenMiddleware),
             IdempotencyMiddleware(store=container.idempotency_store, clock=container.clock),
         ],
         before_request=answer_options,
-        before_send=[say_when_stale, add_security_headers],
+        before_send=[
+            say_when_stale,
+            add_security_headers,
+            add_request_id,
+            *([name_by_route] if traced else []),
+        ],
         request_class=JsonRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
@@ -106,11 +118,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             path=DOCS_PATH,
             render_plugins=[LocalSwaggerUI()],
         ),
-        logging_config=LoggingConfig(
-            root={"level": settings.log_level, "handlers": ["queue_listener"]},
-            log_exceptions="debug",
-            disable_existing_loggers=False,
-        ),
+        logging_config=None,  # the process's own (`commerce serve`, entrypoints/logs.py)
     )
 
 

@@ -15,6 +15,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from commerce.entrypoints.logs import customer_id
 from commerce.ports.auth import InvalidTokenError, Principal, TokenIssuer, TokenRevocations
 
 # Guards are coroutines: Litestar runs a plain function guard in a worker thread.
@@ -42,6 +43,8 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         # Fails closed: when Redis cannot tell, this raises and the request is a 503.
         if await revocations.is_revoked(principal):
             raise _unauthorized("the token has been revoked")
+        if not principal.is_staff:
+            customer_id.set(str(principal.account_id))  # on the request's log lines
         return AuthenticationResult(user=principal, auth=token)
 
 
