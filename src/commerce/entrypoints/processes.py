@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.adapters.dramatiq.publisher import DramatiqEventPublisher
+from commerce.adapters.dramatiq.routing import PACING
 from commerce.adapters.postgres.catalog import catalog_is_empty
 from commerce.adapters.postgres.engine import create_engine
 from commerce.adapters.postgres.relay import Delivery, OutboxRelay
@@ -93,7 +94,9 @@ async def run_relay(settings: Settings) -> None:
         check_after=timedelta(seconds=settings.redrive_after),
         retention=timedelta(seconds=settings.outbox_retention),
     )
-    relay = OutboxRelay(engine, publisher, publisher, SystemClock(), delivery=delivery)
+    relay = OutboxRelay(
+        engine, publisher, publisher, SystemClock(), delivery=delivery, paced_by=PACING
+    )
     stop = _stop_on_signals()
     try:
         await relay.run(stop)

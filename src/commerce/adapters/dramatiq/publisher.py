@@ -33,8 +33,8 @@ class DramatiqEventPublisher:
             chosen = consumers or self.consumers
             await asyncio.to_thread(self._enqueue, batch, batch_id, chosen, sender)
 
-    async def backlog(self) -> int:
-        held = await asyncio.to_thread(queued, self._broker, self.consumers)
+    async def backlog(self, consumers: Sequence[str] | None = None) -> int:
+        held = await asyncio.to_thread(queued, self._broker, consumers or self.consumers)
         return max(held.values(), default=0)
 
     async def applied(self, batch_ids: Sequence[int]) -> Mapping[int, set[str]]:

@@ -11,6 +11,10 @@ READ_MODELS: tuple[str, ...] = ("products", "orders", "carts", "reviews")
 ORDER_SAGA = "order_saga"
 NOTIFICATIONS = "notifications"
 CONSUMERS: tuple[str, ...] = (*READ_MODELS, ORDER_SAGA, NOTIFICATIONS)
+# The consumers whose backlog holds the relay back. Not the emails: a mail server that is down
+# retries their batches into the dead letters (`commerce events replay` sends them again)
+# rather than stop the read models and the saga.
+PACING: tuple[str, ...] = (*READ_MODELS, ORDER_SAGA)
 
 
 def queue_name(consumer: str) -> str:

@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -91,6 +92,7 @@ class OutboxRelay:
         # Redis (a million-product import put 6 GB of messages there and made it time out);
         # the outbox holds the rest until the queue drains.
         max_backlog: int = 20,
+        paced_by: Sequence[str] | None = None,
         busy_interval: float = 0.05,
         idle_interval: float = 0.2,
         delivery: Delivery | None = None,
@@ -101,14 +103,15 @@ class OutboxRelay:
         self._clock = clock
         self._batch_size = batch_size
         self._max_backlog = max_backlog
+        self._paced_by = paced_by
         self._busy_interval = busy_interval
         self._idle_interval = idle_interval
         self._delivery = delivery or Delivery()
 
     async def relay_once(self) -> int:
-        """Publish one batch; return how many events it held (none while a consumer's queue
-        holds `max_backlog` batches)."""
-        if await self._publisher.backlog() >= self._max_backlog:
+        """Publish one batch; return how many events it held (none while the queue of a
+        consumer it is `paced_by`, default all, holds `max_backlog` batches)."""
+        if await self._publisher.backlog(self._paced_by) >= self._max_backlog:
             return 0
         async with self._engine.begin() as connection:
             claimed = await claim_unpublished(connection, self._batch_size)
