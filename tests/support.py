@@ -16,7 +16,9 @@ from commerce.adapters.memory.cart_views import InMemoryCartViews
 from commerce.adapters.memory.order_views import InMemoryOrderViews
 from commerce.adapters.memory.product_search import InMemoryProductSearch
 from commerce.adapters.memory.projection_progress import InMemoryProjectionProgress
+from commerce.adapters.memory.promotion_views import InMemoryPromotionViews
 from commerce.adapters.memory.revocations import InMemoryTokenRevocations
+from commerce.adapters.memory.unit_of_work import InMemoryStore
 from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
 from commerce.adapters.system_clock import SystemClock
 from commerce.container import Container, build_container
@@ -120,10 +122,26 @@ def container_without_servers(settings: Settings | None = None) -> Container:
         container.product_search: InMemoryProductSearch(),
         container.cart_views: InMemoryCartViews(container.settings().currency),
         container.order_views: InMemoryOrderViews(),
+        container.promotion_views: InMemoryPromotionViews(),
     }
     for provider, twin in twins.items():
         provider.override(providers.Object(twin))
     return container
+
+
+class PromotionsOfStore:
+    """The promotions twin kept as the worker keeps the read model of a store: before each
+    read, it applies what the store's outbox gained since."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self._twin = InMemoryPromotionViews()
+        self._applied = 0
+
+    def __getattr__(self, name: str) -> Any:
+        self._twin.apply(self._store.outbox[self._applied :])
+        self._applied = len(self._store.outbox)
+        return getattr(self._twin, name)
 
 
 def an_address(**changes: object) -> Address:

@@ -15,12 +15,11 @@ from litestar.testing import TestClient
 from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.memory.projection_progress import InMemoryProjectionProgress
 from commerce.adapters.memory.revocations import InMemoryTokenRevocations
-from commerce.adapters.memory.sale_views import InMemorySaleViews
 from commerce.adapters.memory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from commerce.container import build_container
 from commerce.entrypoints.http.app import create_app
 from commerce.settings import Settings
-from tests.support import NOW, TEST_JWT_SECRET, bearer
+from tests.support import NOW, TEST_JWT_SECRET, PromotionsOfStore, bearer
 
 SETTINGS = Settings(jwt_secret=TEST_JWT_SECRET)
 STAFF = bearer("operator")
@@ -31,6 +30,7 @@ class Shop:
     def __init__(self) -> None:
         self.clock = FixedClock(NOW)
         self.store = InMemoryStore()
+        self.promotions = PromotionsOfStore(self.store)
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def client(shop: Shop) -> Iterator[TestClient[Litestar]]:
     for provider, twin in {
         container.uow: lambda: InMemoryUnitOfWork(shop.store, shop.clock),
         container.clock: lambda: shop.clock,
-        container.sale_views: lambda: InMemorySaleViews(shop.store),
+        container.promotion_views: lambda: shop.promotions,
         container.token_revocations: lambda: InMemoryTokenRevocations(
             shop.clock, SETTINGS.access_token_ttl
         ),

@@ -15,7 +15,7 @@ from litestar.testing import TestClient
 from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.memory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from commerce.entrypoints.http.app import create_app
-from tests.support import NOW, bearer, container_without_servers
+from tests.support import NOW, PromotionsOfStore, bearer, container_without_servers
 
 CUSTOMER = uuid.uuid4()
 STARTS = NOW.isoformat().replace("+00:00", "Z")
@@ -37,6 +37,7 @@ def client(store: InMemoryStore) -> Iterator[TestClient[Litestar]]:
     clock = FixedClock(NOW)
     container.clock.override(providers.Object(clock))
     container.uow.override(providers.Factory(lambda: InMemoryUnitOfWork(store, clock)))
+    container.promotion_views.override(providers.Object(PromotionsOfStore(store)))
     with TestClient(create_app(container.settings(), container)) as test_client:
         yield test_client
 

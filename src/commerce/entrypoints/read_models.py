@@ -18,20 +18,27 @@ from commerce.adapters.postgres.catalog_snapshot import (
     read_catalog,
     started_sales_reader,
 )
-from commerce.adapters.postgres.snapshots import read_carts, read_orders, synchronous
+from commerce.adapters.postgres.snapshots import (
+    read_carts,
+    read_orders,
+    read_promotions,
+    synchronous,
+)
 from commerce.settings import Settings, SettingsError, load_settings
 from projections.expectations import CHECKS, MODELS
 from projections.indices import IndexMappingError, ProjectionWriteError
-from projections.products.rebuild import rebuild
+from projections.products import rebuild as products
+from projections.promotions import rebuild as promotions
 from projections.registry import projections_for
 from projections.verification import ModelCheck, Summary, UnsortedStreamError
 
-REBUILDABLE = ("products",)
+REBUILDABLE = ("products", "promotions")
 # Each read model's write side, read in batches sorted by id.
 WRITE_SIDES: Mapping[str, Callable[[AsyncEngine], AsyncGenerator[Sequence[Any], None]]] = {
     "products": read_catalog,
     "orders": read_orders,
     "carts": read_carts,
+    "promotions": read_promotions,
 }
 
 
@@ -58,14 +65,23 @@ def rebuild_command(model: str, replicas: int, refresh_interval: str) -> None:
     settings = _settings()
     client = create_sync_client(settings.elasticsearch_url, 60)
     try:
-        index, count = rebuild(
-            client,
-            settings.index_prefix,
-            catalog_reader(settings.database_url),
-            read_sales=started_sales_reader(settings.database_url),
-            replicas=replicas,
-            refresh_interval=refresh_interval,
-        )
+        if model == "promotions":
+            index, count = promotions.rebuild(
+                client,
+                settings.index_prefix,
+                synchronous(settings.database_url, read_promotions),
+                replicas=replicas,
+                refresh_interval=refresh_interval,
+            )
+        else:
+            index, count = products.rebuild(
+                client,
+                settings.index_prefix,
+                catalog_reader(settings.database_url),
+                read_sales=started_sales_reader(settings.database_url),
+                replicas=replicas,
+                refresh_interval=refresh_interval,
+            )
     except (IndexMappingError, ProjectionWriteError) as error:
         raise click.ClickException(str(error)) from None
     finally:

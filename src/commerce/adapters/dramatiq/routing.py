@@ -6,7 +6,7 @@ for an event a read model does not use) and the order saga (which reacts to canc
 Each consumer has a queue of its own, so one that fails and retries never holds up another.
 """
 
-READ_MODELS: tuple[str, ...] = ("products", "orders", "carts")
+READ_MODELS: tuple[str, ...] = ("products", "orders", "carts", "promotions")
 ORDER_SAGA = "order_saga"
 CONSUMERS: tuple[str, ...] = (*READ_MODELS, ORDER_SAGA)
 
