@@ -81,11 +81,11 @@ def _all(*clauses: dict[str, Any], must_not: Sequence[dict[str, Any]] = ()) -> d
 
 
 def _sale_status(status: SaleStatus, now: str) -> dict[str, Any]:
-    if status is SaleStatus.SCHEDULED:
+    if status == SaleStatus.SCHEDULED:
         return _range("starts_at", "gt", now)
-    if status is SaleStatus.ACTIVE:
+    if status == SaleStatus.ACTIVE:
         return _all(_range("starts_at", "lte", now), _range("ends_at", "gt", now))
-    if status is SaleStatus.ENDED:
+    if status == SaleStatus.ENDED:
         return _range("ends_at", "lte", now)
     return {"match_none": {}}  # deleted sales are not listed
 

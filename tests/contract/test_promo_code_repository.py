@@ -3,7 +3,6 @@ PostgreSQL alike: codes saved and read back, a code taken once, redemptions coun
 customer and given back, the last redemption won by one of two racing checkouts."""
 
 import uuid
-from datetime import timedelta
 
 import pytest
 

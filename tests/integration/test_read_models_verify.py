@@ -170,6 +170,7 @@ async def test_a_store_projected_from_all_its_events_verifies_clean_and_exits_0(
         "products: 3 checked, 0 missing, 0 divergent, 0 unexpected",
         "orders: 2 checked, 0 missing, 0 divergent, 0 unexpected",
         "carts: 4 checked, 0 missing, 0 divergent, 0 unexpected",
+        "promotions: 0 checked, 0 missing, 0 divergent, 0 unexpected",
     ]
 
 
@@ -248,9 +249,7 @@ async def test_a_missing_a_divergent_and_an_unexpected_document_per_model_are_re
     assert '"quantity":1}], found [{' in changed
     assert '"quantity":7}]' in changed
     assert len(lines_about(result, "carts", strays.carts_with_lines[0])) == 1
-    assert result.output.splitlines()[-1] == (
-        "carts: 4 checked, 1 missing, 1 divergent, 1 unexpected"
-    )
+    assert "carts: 4 checked, 1 missing, 1 divergent, 1 unexpected" in result.output
     assert "products: 3 checked, 1 missing, 1 divergent, 1 unexpected" in result.output
     assert "orders: 2 checked, 1 missing, 1 divergent, 1 unexpected" in result.output
 
