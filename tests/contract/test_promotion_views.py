@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,6 +37,7 @@ from commerce.ports.promotion_views import (
     SaleView,
 )
 from commerce.settings import Settings
+from projections.promotions.document import code_doc_id, decode_state, state_of
 from projections.promotions.projector import PromotionsProjection
 from tests.pricing import a_code, percent
 from tests.product_events import changes
@@ -356,3 +358,23 @@ async def test_before_any_event_the_lists_are_empty(stack_settings: Settings) ->
         assert await views.get_code("CODE", NOW) is None
     finally:
         await client.close()
+
+
+def test_workers_applying_one_codes_events_at_once_converge_on_the_newest_count(
+    es_module: tuple[Elasticsearch, str],
+) -> None:
+    sync_client, module_prefix = es_module
+    projection = PromotionsProjection(f"{module_prefix}-concurrent")
+    projection.ensure_index(sync_client)
+    promo, created = a_new_code("RACED", max_redemptions=100)
+    projection.project(sync_client, created)
+    # Newest first: a late older batch is what would overwrite a newer count.
+    batches = [redeemed(promo) for _ in range(60)][::-1]
+
+    with ThreadPoolExecutor(max_workers=8) as workers:
+        list(workers.map(lambda batch: projection.project(sync_client, batch), batches))
+
+    found = sync_client.get(index=projection.alias, id=code_doc_id("RACED"))
+    state = decode_state(found["_source"]["state"])
+    assert state == state_of(promo)
+    assert (state.version, found["_source"]["remaining"]) == (61, 40)

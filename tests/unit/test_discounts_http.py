@@ -225,3 +225,25 @@ def test_an_unknown_sale_is_a_404(client: TestClient[Litestar]) -> None:
     assert client.get(unknown, headers=STAFF).status_code == 404
     assert client.post(f"{unknown}/end", headers=STAFF).status_code == 404
     assert client.delete(unknown, headers=STAFF).status_code == 404
+
+
+def test_staff_filter_sales_by_their_status_now_and_an_unknown_status_is_a_422(
+    client: TestClient[Litestar], shop: Shop
+) -> None:
+    running = created(client, name="Running", starts_at=at(0))
+    later = created(client, name="Later", starts_at=at(24))
+
+    def names(*statuses: str) -> list[str]:
+        response = client.get(URL, params={"status": list(statuses)}, headers=STAFF)
+        assert response.status_code == 200, response.text
+        return [sale["name"] for sale in response.json()["items"]]
+
+    assert names("active") == [running["name"]]
+    assert names("scheduled") == [later["name"]]
+    assert names("active", "scheduled") == ["Later", "Running"]
+    assert names("ended") == []
+    shop.clock.advance(timedelta(hours=48))
+    assert names("ended") == ["Later", "Running"]
+    bad = client.get(URL, params={"status": "paused"}, headers=STAFF)
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "status"
