@@ -231,6 +231,7 @@ def test_staff_filter_sales_by_their_status_now_and_an_unknown_status_is_a_422(
     client: TestClient[Litestar], shop: Shop
 ) -> None:
     running = created(client, name="Running", starts_at=at(0))
+    shop.clock.advance(timedelta(minutes=1))
     later = created(client, name="Later", starts_at=at(24))
 
     def names(*statuses: str) -> list[str]:
