@@ -122,7 +122,7 @@ class DiscountsAdminController(Controller):
         "/{sale_id:uuid}",
         operation_id="getDiscount",
         cache=False,
-        responses=problem_specs(401, 403, 404, 503),
+        responses=problem_specs(401, 403, 404, 422, 503),
     )
     async def read(
         self,
