@@ -23,6 +23,12 @@ reviews: one document per review row, hidden ones included (a flag, never a dele
 carts: one document per cart row with lines. An emptied cart may have a document with no
   lines or none at all: the customer sees an empty cart either way.
   - version and lines (SKU, product, quantity).
+promotions: one document per promo code row and per sale row (deleted sales included, as
+  tombstones with `listed: false`).
+  - version, and whether staff see it (listed);
+  - created at, name, discount, starts and ends at, the products, categories and brands a
+    sale names, a code's limits, redeemed and disabled, a sale's ended early and deleted:
+    what staff's lists and reads show, and what their status is computed from.
 
 The versions catch a document that lags (an event never applied); the shown fields catch one
 with the right versions but wrong values. A document *newer* than the write side is divergent
@@ -36,6 +42,7 @@ from typing import Any
 
 from commerce.domain.cart import Cart
 from commerce.domain.order import Order
+from commerce.domain.pricing import PromoCode, Sale
 from commerce.domain.review import Review
 from projections.carts import document as cart_document
 from projections.carts import mapping as carts
@@ -44,6 +51,8 @@ from projections.orders import mapping as orders
 from projections.products import document as product_document
 from projections.products import mapping as products
 from projections.products.document import CatalogEntry
+from projections.promotions import document as promotion_document
+from projections.promotions import mapping as promotions
 from projections.reviews import document as review_document
 from projections.reviews import mapping as reviews
 from projections.verification import Expected, Fact, ModelCheck, facts_of
@@ -112,6 +121,32 @@ REVIEW_FACTS = (
 )
 
 
+def _sorted(value: Any) -> Any:
+    return sorted(value) if isinstance(value, list) else value
+
+
+PROMOTION_FACTS = (
+    Fact("version", "version"),
+    Fact("listed", "listed"),
+    Fact("created at", "created_at"),
+    Fact("starts at", "starts_at"),
+    Fact("ends at", "ends_at"),
+    Fact("name", "state.terms.name"),
+    Fact("discount", "state.terms.discount"),
+    # A set: its order in a document says nothing.
+    Fact("product ids", "state.terms.applies_to.product_ids", _sorted),
+    Fact("categories", "state.terms.applies_to.categories"),
+    Fact("brands", "state.terms.applies_to.brands"),
+    Fact("min subtotal", "state.terms.min_subtotal"),
+    Fact("max redemptions", "state.terms.max_redemptions"),
+    Fact("per customer limit", "state.terms.per_customer_limit"),
+    Fact("redeemed", "state.redeemed"),
+    Fact("disabled", "state.disabled"),
+    Fact("ended early", "state.ended_early"),
+    Fact("deleted", "state.deleted"),
+)
+
+
 def _expected_product(entry: CatalogEntry) -> Expected:
     product, stock, rating = entry
     state = product_document.state_from_snapshot(product, stock, rating=rating)
@@ -137,6 +172,12 @@ def _expected_review(review: Review) -> Expected:
     return Expected(str(review.id), facts_of(source, REVIEW_FACTS))
 
 
+def _expected_promotion(record: Sale | PromoCode) -> Expected:
+    state = promotion_document.state_of(record)
+    source = promotion_document.document(state)
+    return Expected(promotion_document.doc_id(state), facts_of(source, PROMOTION_FACTS))
+
+
 PRODUCTS: ModelCheck[CatalogEntry] = ModelCheck(
     products.NAME, products.alias_name, "id", PRODUCT_FACTS, _expected_product
 )
@@ -151,7 +192,11 @@ REVIEWS: ModelCheck[Review] = ModelCheck(
     reviews.NAME, reviews.alias_name, "id", REVIEW_FACTS, _expected_review
 )
 
+PROMOTIONS: ModelCheck[Sale | PromoCode] = ModelCheck(
+    promotions.NAME, promotions.alias_name, "id", PROMOTION_FACTS, _expected_promotion
+)
+
 CHECKS: Mapping[str, ModelCheck[Any]] = {
-    check.name: check for check in (PRODUCTS, ORDERS, CARTS, REVIEWS)
+    check.name: check for check in (PRODUCTS, ORDERS, CARTS, REVIEWS, PROMOTIONS)
 }
 MODELS: Sequence[str] = tuple(CHECKS)

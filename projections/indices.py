@@ -11,7 +11,7 @@ from elasticsearch import ApiError, Elasticsearch
 # What to do about a read model that only events build (no rebuild from the write side yet).
 REPLAY_REMEDY = (
     "delete its index and project the events again (`commerce read-models rebuild` covers "
-    "products and reviews only)"
+    "products, reviews and promotions only)"
 )
 
 
@@ -59,20 +59,6 @@ class IndexedProjection:
             refresh_interval=self.refresh_interval,
             remedy=self.remedy,
         )
-
-
-def swap_alias(client: Elasticsearch, alias: str, index: str) -> list[str]:
-    """Point `alias` at `index` alone, atomically; the indices it pointed at before (for the
-    caller to delete once it has caught up)."""
-    old = (
-        sorted(client.indices.get_alias(name=alias).body)
-        if client.indices.exists_alias(name=alias)
-        else []
-    )
-    actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": alias}} for name in old]
-    actions.append({"add": {"index": index, "alias": alias}})
-    client.indices.update_aliases(actions=actions)
-    return old
 
 
 def serving(client: Elasticsearch, index: str, replicas: int, refresh_interval: str) -> None:
@@ -161,3 +147,18 @@ def error_reason(error: ApiError) -> str:
     if isinstance(cause, dict):
         return f"{cause.get('type', 'error')}: {cause.get('reason', error.message)}"
     return str(error.message)
+
+
+def indices_behind(client: Elasticsearch, alias: str) -> list[str]:
+    if not client.indices.exists_alias(name=alias):
+        return []
+    return sorted(client.indices.get_alias(name=alias).body)
+
+
+def swap_alias(client: Elasticsearch, alias: str, index: str) -> list[str]:
+    """Point `alias` at `index` alone, atomically; the indices it left."""
+    old = indices_behind(client, alias)
+    actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": alias}} for name in old]
+    actions.append({"add": {"index": index, "alias": alias}})
+    client.indices.update_aliases(actions=actions)
+    return old

@@ -4,6 +4,7 @@ from projections.base import Projection
 from projections.carts.projector import CartsProjection
 from projections.orders.projector import OrdersProjection
 from projections.products.projector import ProductsProjection
+from projections.promotions.projector import PromotionsProjection
 from projections.reviews.projector import ReviewsProjection
 
 
@@ -13,4 +14,5 @@ def projections_for(index_prefix: str) -> list[Projection]:
         OrdersProjection(index_prefix),
         CartsProjection(index_prefix),
         ReviewsProjection(index_prefix),
+        PromotionsProjection(index_prefix),
     ]

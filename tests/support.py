@@ -18,6 +18,7 @@ from commerce.adapters.memory.cart_views import InMemoryCartViews
 from commerce.adapters.memory.order_views import InMemoryOrderViews
 from commerce.adapters.memory.product_search import InMemoryProductSearch
 from commerce.adapters.memory.projection_progress import InMemoryProjectionProgress
+from commerce.adapters.memory.promotion_views import InMemoryPromotionViews
 from commerce.adapters.memory.review_views import InMemoryReviewViews
 from commerce.adapters.memory.revocations import InMemoryTokenRevocations
 from commerce.adapters.memory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
@@ -127,10 +128,26 @@ def container_without_servers(settings: Settings | None = None) -> Container:
         container.cart_views: InMemoryCartViews(container.settings().currency),
         container.order_views: InMemoryOrderViews(),
         container.review_views: InMemoryReviewViews(),
+        container.promotion_views: InMemoryPromotionViews(),
     }
     for provider, twin in twins.items():
         provider.override(providers.Object(twin))
     return container
+
+
+class PromotionsOfStore:
+    """The promotions twin kept as the worker keeps the read model of a store: before each
+    read, it applies what the store's outbox gained since."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self._twin = InMemoryPromotionViews()
+        self._applied = 0
+
+    def __getattr__(self, name: str) -> Any:
+        self._twin.apply(self._store.outbox[self._applied :])
+        self._applied = len(self._store.outbox)
+        return getattr(self._twin, name)
 
 
 @contextmanager
@@ -139,6 +156,7 @@ def client_on_store(store: InMemoryStore, clock: Clock) -> Iterator[TestClient[L
     container = container_without_servers()
     container.clock.override(providers.Object(clock))
     container.uow.override(providers.Factory(lambda: InMemoryUnitOfWork(store, clock)))
+    container.promotion_views.override(providers.Object(PromotionsOfStore(store)))
     with TestClient(create_app(container.settings(), container)) as test_client:
         yield test_client
 

@@ -11,6 +11,7 @@ from commerce.adapters.elasticsearch.client import ElasticsearchCheck, create_cl
 from commerce.adapters.elasticsearch.errors import ELASTICSEARCH
 from commerce.adapters.elasticsearch.order_views import ElasticsearchOrderViews
 from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
+from commerce.adapters.elasticsearch.promotion_views import ElasticsearchPromotionViews
 from commerce.adapters.elasticsearch.review_views import ElasticsearchReviewViews
 from commerce.adapters.notify.smtp import SmtpNotifier
 from commerce.adapters.notify.templates import JinjaEmailTemplates
@@ -21,7 +22,6 @@ from commerce.adapters.postgres.engine import PostgresCheck, create_engine
 from commerce.adapters.postgres.idempotency import PostgresIdempotencyStore
 from commerce.adapters.postgres.notification_log import PostgresNotificationLog
 from commerce.adapters.postgres.revocations import PostgresTokenRevocations
-from commerce.adapters.postgres.sale_views import PostgresSaleViews
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.redis.client import RedisCheck, create_redis
 from commerce.adapters.redis.login_throttle import RedisLoginThrottle
@@ -88,8 +88,9 @@ class Container(containers.DeclarativeContainer):
     review_views = providers.Singleton(
         ElasticsearchReviewViews, elasticsearch, settings.provided.index_prefix
     )
-    # Staff's list of sales reads the write side: a few rows, each exactly as a command left it.
-    sale_views = providers.Singleton(PostgresSaleViews, engine)
+    promotion_views = providers.Singleton(
+        ElasticsearchPromotionViews, elasticsearch, settings.provided.index_prefix
+    )
 
     token_issuer = providers.Singleton(
         JwtTokenIssuer,

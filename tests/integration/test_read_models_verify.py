@@ -183,6 +183,7 @@ async def test_a_store_projected_from_all_its_events_verifies_clean_and_exits_0(
         "orders: 2 checked, 0 missing, 0 divergent, 0 unexpected",
         "carts: 4 checked, 0 missing, 0 divergent, 0 unexpected",
         "reviews: 1 checked, 0 missing, 0 divergent, 0 unexpected",
+        "promotions: 0 checked, 0 missing, 0 divergent, 0 unexpected",
     ]
 
 

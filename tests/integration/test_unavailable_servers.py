@@ -98,12 +98,18 @@ async def test_once_open_the_breaker_answers_every_read_model_at_once_without_as
     customer = bearer("customer")
     # Warm what a signed-in request also asks (the revocation list), to time only the answer.
     assert (await client.get("/v1/orders", headers=customer)).status_code == 200
+    assert (await client.get("/v1/admin/discounts", headers=bearer("operator"))).status_code == 200
     proxy.stall()
     await open_breaker(client)
     asked = proxy.accepted
 
     answers = [await search(client) for _ in range(5)]
     answers += [await timed(client, path, headers=customer) for path in ("/v1/orders", "/v1/cart")]
+    staff = bearer("operator")
+    answers += [
+        await timed(client, path, headers=staff)
+        for path in ("/v1/admin/discounts", "/v1/admin/promo-codes", "/v1/admin/promo-codes/X1")
+    ]
 
     assert all(unavailable(response) for response, _ in answers)
     assert max(waited for _, waited in answers) < AT_ONCE

@@ -139,6 +139,27 @@ def test_staff_list_codes_newest_first_read_one_and_disable_it(
     assert fields_of(bad_cursor) == ["cursor"]
 
 
+def test_staff_filter_codes_by_their_status_now(client: TestClient[Litestar]) -> None:
+    staff = bearer("operator")
+    later = (NOW + timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    for code, starts in (("NOWCODE", STARTS), ("LATERCODE", later)):
+        assert create(client, code=code, starts_at=starts).status_code == 201
+    client.post("/v1/admin/promo-codes/NOWCODE/disable", headers=staff)
+
+    def codes(*statuses: str) -> list[str]:
+        response = client.get(
+            "/v1/admin/promo-codes", params={"status": list(statuses)}, headers=staff
+        )
+        return [item["code"] for item in response.json()["items"]]
+
+    assert codes("not_started") == ["LATERCODE"]
+    assert codes("disabled") == ["NOWCODE"]
+    assert codes("active", "expired", "exhausted") == []
+    assert fields_of(
+        client.get("/v1/admin/promo-codes", params={"status": "x"}, headers=staff)
+    ) == ["status"]
+
+
 def test_a_refused_code_is_a_422_with_its_reason_and_how_much_more_to_add(
     client: TestClient[Litestar],
 ) -> None:

@@ -21,6 +21,7 @@ from commerce.adapters.postgres.catalog_snapshot import (
 from commerce.adapters.postgres.snapshots import (
     read_carts,
     read_orders,
+    read_promotions,
     read_reviews,
     synchronous,
 )
@@ -28,17 +29,19 @@ from commerce.settings import Settings, SettingsError, load_settings
 from projections.expectations import CHECKS, MODELS
 from projections.indices import IndexMappingError, ProjectionWriteError
 from projections.products.rebuild import rebuild as rebuild_products
+from projections.promotions.rebuild import rebuild as rebuild_promotions
 from projections.registry import projections_for
 from projections.reviews.rebuild import rebuild as rebuild_reviews
 from projections.verification import ModelCheck, Summary, UnsortedStreamError
 
-REBUILDABLE = ("products", "reviews")
+REBUILDABLE = ("products", "reviews", "promotions")
 # Each read model's write side, read in batches sorted by id.
 WRITE_SIDES: Mapping[str, Callable[[AsyncEngine], AsyncGenerator[Sequence[Any], None]]] = {
     "products": read_catalog,
     "orders": read_orders,
     "carts": read_carts,
     "reviews": read_reviews,
+    "promotions": read_promotions,
 }
 
 
@@ -71,6 +74,14 @@ def rebuild_command(model: str, replicas: int, refresh_interval: str) -> None:
                 client,
                 prefix,
                 synchronous(url, read_reviews),
+                replicas=replicas,
+                refresh_interval=refresh_interval,
+            )
+        elif model == "promotions":
+            index, count = rebuild_promotions(
+                client,
+                prefix,
+                synchronous(url, read_promotions),
                 replicas=replicas,
                 refresh_interval=refresh_interval,
             )

@@ -114,12 +114,6 @@ class PromoCodeRepository(Protocol):
         the version that count was read with. None when there is no such code."""
         ...
 
-    async def newest(self, limit: int, before: tuple[datetime, str] | None) -> list[PromoCode]:
-        """Codes newest first (by creation, then code), after the position `before`."""
-        ...
-
-    async def count(self) -> int: ...
-
 
 class ReviewRepository(Protocol):
     def add(self, review: Review) -> None:

@@ -7,7 +7,7 @@ the customer emails.
 Each consumer has a queue of its own, so one that fails and retries never holds up another.
 """
 
-READ_MODELS: tuple[str, ...] = ("products", "orders", "carts", "reviews")
+READ_MODELS: tuple[str, ...] = ("products", "orders", "carts", "reviews", "promotions")
 ORDER_SAGA = "order_saga"
 NOTIFICATIONS = "notifications"
 CONSUMERS: tuple[str, ...] = (*READ_MODELS, ORDER_SAGA, NOTIFICATIONS)

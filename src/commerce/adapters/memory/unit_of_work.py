@@ -239,16 +239,6 @@ class InMemoryPromoCodeRepository(_Repository[PromoCode]):
                 count -= 1
         return count
 
-    async def newest(self, limit: int, before: tuple[datetime, str] | None) -> list[PromoCode]:
-        ordered = sorted(
-            self._committed.values(), key=lambda p: (p.created_at, p.code), reverse=True
-        )
-        after = [p for p in ordered if before is None or (p.created_at, p.code) < before]
-        return [copy.deepcopy(p) for p in after[:limit]]
-
-    async def count(self) -> int:
-        return len(self._committed)
-
 
 class InMemoryReviewRepository(_Repository[Review]):
     async def get(self, review_id: UUID) -> Review:

@@ -1,10 +1,10 @@
 """Read-your-writes: a query honours the `Consistency-Token` of a command's response.
 
 It is a property of reading a read model, so it is written once, where the query ports are
-injected: a route that declares `product_search`, `cart_views`, `order_views` or `review_views`
-gets the port only once that read model has projected the token's events, or once
-COMMERCE_CONSISTENCY_WAIT has passed; then the answer says `Consistency: stale` (whatever its
-status: a 404 may be the write not projected yet). No token, no wait. The header is
+injected: a route that declares `product_search`, `cart_views`, `order_views`, `review_views`
+or `promotion_views` gets the port only once that read model has projected the token's events,
+or once COMMERCE_CONSISTENCY_WAIT has passed; then the answer says `Consistency: stale`
+(whatever its status: a 404 may be the write not projected yet). No token, no wait. The header is
 documented on every such route, as the parameter of the dependency.
 """
 
@@ -27,6 +27,7 @@ from commerce.settings import Settings
 from projections.carts import mapping as carts
 from projections.orders import mapping as orders
 from projections.products import mapping as products
+from projections.promotions import mapping as promotions
 from projections.reviews import mapping as reviews
 
 T = TypeVar("T")
@@ -53,6 +54,7 @@ def read_model_dependencies(container: Container) -> dict[str, Provide]:
         "cart_views": _after_projection(carts.NAME, container.cart_views),
         "order_views": _after_projection(orders.NAME, container.order_views),
         "review_views": _after_projection(reviews.NAME, container.review_views),
+        "promotion_views": _after_projection(promotions.NAME, container.promotion_views),
     }
 
 
