@@ -267,9 +267,7 @@ async def test_a_missing_a_divergent_and_an_unexpected_document_per_model_are_re
     assert lines_about(result, "reviews", store.reviews[0]) == [
         f"reviews {store.reviews[0]} divergent: hidden: expected false, found true"
     ]
-    assert result.output.splitlines()[-1] == (
-        "reviews: 1 checked, 0 missing, 1 divergent, 0 unexpected"
-    )
+    assert "reviews: 1 checked, 0 missing, 1 divergent, 0 unexpected" in result.output
     assert "carts: 4 checked, 1 missing, 1 divergent, 1 unexpected" in result.output
     assert "products: 3 checked, 1 missing, 1 divergent, 1 unexpected" in result.output
     assert "orders: 2 checked, 1 missing, 1 divergent, 1 unexpected" in result.output
