@@ -68,6 +68,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # The reverse proxies whose X-Forwarded-For names the client (addresses or CIDR networks,
     # comma-separated). Empty: nobody's, so a client cannot pick the address it is counted by.
     trusted_proxies: str = ""
+    # Where the relay and the worker serve their own `/metrics` (the API serves it on `port`);
+    # 0: not at all. The worker's processes share one registry (multiprocess mode).
+    relay_metrics_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 9101
+    worker_metrics_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 9102
+    metrics_host: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
         _require_scheme("database_url", self.database_url, ("postgresql", "postgres"))

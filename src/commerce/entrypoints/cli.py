@@ -168,8 +168,7 @@ def _log_to_stderr(settings: Settings) -> None:
 @click.option("--threads", default=4, show_default=True, help="Threads per process.")
 def worker(processes: int, threads: int) -> None:
     """Run the projection workers (Dramatiq) that keep the read models up to date."""
-    _settings()  # fail here, clearly, on a bad configuration
-    exec_worker(processes, threads)
+    exec_worker(_settings(), processes, threads)
 
 
 @main.group()

@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -90,6 +91,7 @@ class OutboxRelay:
         busy_interval: float = 0.05,
         idle_interval: float = 0.2,
         delivery: Delivery | None = None,
+        on_published: Callable[[int], None] | None = None,
     ) -> None:
         self._engine = engine
         self._publisher = publisher
@@ -100,6 +102,7 @@ class OutboxRelay:
         self._busy_interval = busy_interval
         self._idle_interval = idle_interval
         self._delivery = delivery or Delivery()
+        self._on_published = on_published
 
     async def relay_once(self) -> int:
         """Publish one batch; return how many events it held (none while a consumer's queue
@@ -116,6 +119,8 @@ class OutboxRelay:
             consumers = self._publisher.consumers
             check_at = now + self._delivery.next_check(0)
             await mark_published(connection, claimed, consumers, now, check_at)
+        if self._on_published is not None:
+            self._on_published(len(claimed))
         return len(claimed)
 
     async def redrive_once(self) -> int:
