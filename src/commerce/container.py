@@ -19,6 +19,7 @@ from commerce.adapters.postgres.revocations import PostgresTokenRevocations
 from commerce.adapters.postgres.sale_views import PostgresSaleViews
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.redis.client import RedisCheck, create_redis
+from commerce.adapters.redis.heartbeats import RedisPipelineLiveness
 from commerce.adapters.redis.login_throttle import RedisLoginThrottle
 from commerce.adapters.redis.projection_progress import RedisProjectionProgress
 from commerce.adapters.redis.revocations import RedisTokenRevocations
@@ -106,6 +107,7 @@ class Container(containers.DeclarativeContainer):
     idempotency_store = providers.Singleton(PostgresIdempotencyStore, engine)
     payment_gateway = providers.Singleton(SandboxPaymentGateway, engine)
 
+    pipeline_liveness = providers.Singleton(RedisPipelineLiveness, redis)
     dependency_checks = providers.List(
         providers.Singleton(PostgresCheck, engine),
         providers.Singleton(RedisCheck, redis),

@@ -50,12 +50,17 @@ def beat_in_background(redis: SyncRedis, role: str, stop: threading.Event) -> th
     return thread
 
 
-async def alive(redis: Redis) -> dict[str, int]:
-    """How many processes of each role beat within the last `BEAT_TTL` seconds."""
-    counts = dict.fromkeys(ROLES, 0)
-    with unavailable_when_down():
-        async for key in redis.scan_iter(match=f"{PREFIX}*", count=1000):
-            role = key.decode().removeprefix(PREFIX).split(":", 1)[0]
-            if role in counts:
-                counts[role] += 1
-    return counts
+class RedisPipelineLiveness:
+    """The `PipelineLiveness` port read from the heartbeat keys."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    async def alive(self) -> dict[str, int]:
+        counts = dict.fromkeys(ROLES, 0)
+        with unavailable_when_down():
+            async for key in self._redis.scan_iter(match=f"{PREFIX}*", count=1000):
+                role = key.decode().removeprefix(PREFIX).split(":", 1)[0]
+                if role in counts:
+                    counts[role] += 1
+        return counts

@@ -8,9 +8,10 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
-from commerce.application.readiness import check_readiness
+from commerce.application.readiness import check_pipeline, check_readiness
+from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.problems import PROBLEM_MEDIA_TYPE
-from commerce.ports.health import DependencyCheck
+from commerce.ports.health import DependencyCheck, PipelineLiveness
 from commerce.settings import Settings
 
 
@@ -21,6 +22,21 @@ class Liveness(msgspec.Struct, frozen=True):
 class Ready(msgspec.Struct, frozen=True):
     status: Literal["ready"]
     checks: dict[str, str]
+
+
+class PipelineAlive(msgspec.Struct, frozen=True):
+    status: Literal["alive"]
+    processes: dict[str, int]
+
+
+class PipelineDown(msgspec.Struct, frozen=True, kw_only=True):
+    """Problem details with the processes alive per role as an extension member."""
+
+    type: str = "about:blank"
+    title: str = "Service Unavailable"
+    status: int = 503
+    detail: str
+    processes: dict[str, int]
 
 
 class NotReady(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,4 +75,31 @@ async def ready(
     if readiness.ready:
         return Response(Ready(status="ready", checks=readiness.checks))
     report = NotReady(detail=f"not reachable: {', '.join(readiness.down)}", checks=readiness.checks)
+    return Response(report, status_code=503, media_type=PROBLEM_MEDIA_TYPE)
+
+
+@get(
+    "/health/pipeline",
+    operation_id="pipeline",
+    tags=["health"],
+    cache=False,
+    responses={
+        503: ResponseSpec(
+            PipelineDown, description="No relay or no worker alive", media_type=PROBLEM_MEDIA_TYPE
+        )
+    },
+)
+async def pipeline(
+    pipeline_liveness: Injected[PipelineLiveness],
+) -> Response[PipelineAlive | PipelineDown]:
+    """At least one relay and one worker sent a heartbeat in the last 15 s. A 503 here is for
+    an operator's alert, not a load balancer's: the API still serves reads and takes orders,
+    whose events wait (nothing is lost) until a relay and a worker run again. `/health/ready`
+    does not include it for that reason."""
+    health = await check_pipeline(pipeline_liveness)
+    if health.alive:
+        return Response(PipelineAlive(status="alive", processes=health.processes))
+    report = PipelineDown(
+        detail=f"none alive: {', '.join(health.missing)}", processes=health.processes
+    )
     return Response(report, status_code=503, media_type=PROBLEM_MEDIA_TYPE)
