@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import msgspec
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,6 +27,7 @@ from commerce.domain.account import Account
 from commerce.domain.errors import DomainError
 from commerce.entrypoints.catalog_import import BATCH_SIZE, import_catalog
 from commerce.entrypoints.import_progress import ImportProgress, count_lines
+from commerce.entrypoints.ops_status import gather_status, render
 from commerce.entrypoints.processes import (
     exec_worker,
     run_all,
@@ -169,6 +171,34 @@ def _log_to_stderr(settings: Settings) -> None:
 def worker(processes: int, threads: int) -> None:
     """Run the projection workers (Dramatiq) that keep the read models up to date."""
     exec_worker(_settings(), processes, threads)
+
+
+@main.group()
+def ops() -> None:
+    """See how the running service is doing."""
+
+
+@ops.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts.")
+@click.option(
+    "--max-outbox-age",
+    default=60.0,
+    show_default=True,
+    help="Seconds the oldest unpublished event may wait before it counts as a problem.",
+)
+def ops_status(as_json: bool, max_outbox_age: float) -> None:
+    """Servers, live relays and workers, the outbox's backlog, and per read model its queued
+    batches, dead letters and index. Exits 1 when anything is wrong (a server down, no relay or
+    worker alive, an old backlog, a dead letter, a missing index), 0 otherwise."""
+    status = asyncio.run(gather_status(_settings()))
+    problems = status.problems(max_outbox_age)
+    if as_json:
+        report = {**msgspec.to_builtins(status), "problems": problems}
+        click.echo(msgspec.json.encode(report).decode())
+    else:
+        click.echo(render(status, problems))
+    if problems:
+        raise SystemExit(1)
 
 
 @main.group()
