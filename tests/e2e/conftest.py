@@ -26,15 +26,23 @@ from tests.support import TEST_JWT_SECRET, free_port
 class Service(NamedTuple):
     url: str  # the API's
     database_url: str
+    env: dict[str, str]  # the processes' environment: a test may start more of them
+    relay_metrics: str  # the relay's /metrics URL
+    worker_metrics: str  # the worker's
 
 
 @contextmanager
 def running_service(
-    settings: Settings, redis_db: int, consistency_wait: float = 10, api_processes: int = 1
+    settings: Settings,
+    redis_db: int,
+    consistency_wait: float = 10,
+    api_processes: int = 1,
+    relay: bool = True,
 ) -> Iterator[Service]:
-    """The whole service as separate processes (the API, an outbox relay and a worker) with
-    data of its own: a database, read models with a few products, and a Redis database (so
-    sign-in throttling, revocations and Dramatiq queues never meet another's)."""
+    """The whole service as separate processes (the API, an outbox relay unless `relay` is
+    False, and a worker) with data of its own: a database, read models with a few products, and
+    a Redis database (so sign-in throttling, revocations and Dramatiq queues never meet
+    another's). Each process serves its metrics on a free port."""
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
     projection = ProductsProjection(prefix)
@@ -46,7 +54,9 @@ def running_service(
     redis.flushdb()
     try:
         with fresh_database(settings) as database_url:
-            yield from _processes(database_url, prefix, redis_url, consistency_wait, api_processes)
+            yield from _processes(
+                database_url, prefix, redis_url, consistency_wait, api_processes, relay
+            )
     finally:
         redis.flushdb()
         redis.close()
@@ -82,8 +92,9 @@ def _processes(
     redis_url: str,
     consistency_wait: float,
     api_processes: int,
+    relay: bool,
 ) -> Iterator[Service]:
-    port = free_port()
+    port, relay_port, worker_port = free_port(), free_port(), free_port()
     env = os.environ | {
         "COMMERCE_DATABASE_URL": database_url,
         "COMMERCE_REDIS_URL": redis_url,
@@ -93,17 +104,24 @@ def _processes(
         # A bound, not a delay: generous so a slow CI machine does not answer `stale`.
         "COMMERCE_CONSISTENCY_WAIT": str(consistency_wait),
         "COMMERCE_WORKERS": str(api_processes),
+        "COMMERCE_RELAY_METRICS_PORT": str(relay_port),
+        "COMMERCE_WORKER_METRICS_PORT": str(worker_port),
     }
     commerce = str(Path(sys.executable).with_name("commerce"))
-    processes = [
-        subprocess.Popen([commerce, "relay"], env=env),
-        subprocess.Popen([commerce, "worker", "--threads", "2"], env=env),
-    ]
+    processes = [subprocess.Popen([commerce, "worker", "--threads", "2"], env=env)]
+    if relay:
+        processes.append(subprocess.Popen([commerce, "relay"], env=env))
     api = subprocess.Popen([commerce, "serve", "--port", str(port)], env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{url}/health/live", api)
-        yield Service(url, database_url)
+        yield Service(
+            url,
+            database_url,
+            env,
+            f"http://127.0.0.1:{relay_port}/metrics",
+            f"http://127.0.0.1:{worker_port}/metrics",
+        )
     finally:
         for process in [api, *processes]:
             process.terminate()

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from commerce.adapters.dramatiq.broker import redis_broker
-from commerce.adapters.dramatiq.dead_letters import dead_letters
+from commerce.adapters.dramatiq.dead_letters import parked_counts
 from commerce.adapters.dramatiq.receipts import queued
 from commerce.adapters.dramatiq.routing import READ_MODELS, queue_name
 from commerce.adapters.postgres.outbox import Backlog, backlog
@@ -104,8 +104,9 @@ def _queues(settings: Settings) -> tuple[dict[str, int], dict[str, int]]:
     client = create_sync_redis(settings.redis_url)
     try:
         broker = redis_broker(settings.redis_url, client=client)
-        parked = {name: len(dead_letters(broker, queue_name(name))) for name in READ_MODELS}
-        return queued(broker, READ_MODELS), parked
+        parked = parked_counts(broker, [queue_name(name) for name in READ_MODELS])
+        dead = {name: parked[queue_name(name)] for name in READ_MODELS}
+        return queued(broker, READ_MODELS), dead
     finally:
         client.close()
 

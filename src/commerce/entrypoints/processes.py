@@ -23,7 +23,11 @@ from commerce.adapters.postgres.outbox import backlog
 from commerce.adapters.postgres.relay import Delivery, OutboxRelay
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.prometheus.exposition import serve_metrics, worker_metrics_environment
-from commerce.adapters.prometheus.relay import observe_backlog, observe_published
+from commerce.adapters.prometheus.relay import (
+    observe_backlog,
+    observe_dead_letters,
+    observe_published,
+)
 from commerce.adapters.redis.client import create_sync_redis
 from commerce.adapters.redis.heartbeats import beat_in_background
 from commerce.adapters.system_clock import SystemClock
@@ -106,7 +110,8 @@ async def run_relay(settings: Settings) -> None:
     )
     stop = _stop_on_signals()
     heartbeat = beat_in_background(create_sync_redis(settings.redis_url), "relay", _as_thread(stop))
-    watch = asyncio.create_task(_watch_backlog(engine, stop))
+    await _measure_backlog(engine, publisher)  # as found at start, before this relay works
+    watch = asyncio.create_task(_watch_backlog(engine, publisher, stop))
     try:
         await relay.run(stop)
     finally:
@@ -115,17 +120,24 @@ async def run_relay(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def _watch_backlog(engine: AsyncEngine, stop: asyncio.Event) -> None:
-    """Measure the outbox's backlog every few seconds for the relay's `/metrics`."""
-    clock = SystemClock()
+async def _watch_backlog(
+    engine: AsyncEngine, publisher: DramatiqEventPublisher, stop: asyncio.Event
+) -> None:
+    """Measure the outbox's backlog and the dead letters every few seconds for the relay's
+    `/metrics`."""
     while not stop.is_set():
-        try:
-            async with engine.connect() as connection:
-                observe_backlog(await backlog(connection, clock.now()))
-        except Exception:
-            logger.warning("outbox backlog not measured", exc_info=True)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), BACKLOG_EVERY)
+        await _measure_backlog(engine, publisher)
+
+
+async def _measure_backlog(engine: AsyncEngine, publisher: DramatiqEventPublisher) -> None:
+    try:
+        async with engine.connect() as connection:
+            observe_backlog(await backlog(connection, SystemClock().now()))
+        observe_dead_letters(await publisher.dead_letters())
+    except Exception:
+        logger.warning("outbox backlog or dead letters not measured", exc_info=True)
 
 
 def _as_thread(stop: asyncio.Event) -> threading.Event:
