@@ -93,7 +93,6 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 async def run_relay(settings: Settings) -> None:
-    serve_metrics(settings.metrics_host, settings.relay_metrics_port, "relay")
     engine = create_engine(settings.database_url, pool_size=2)
     publisher = DramatiqEventPublisher(redis_broker(settings.redis_url))
     delivery = Delivery(
@@ -110,7 +109,9 @@ async def run_relay(settings: Settings) -> None:
     )
     stop = _stop_on_signals()
     heartbeat = beat_in_background(create_sync_redis(settings.redis_url), "relay", _as_thread(stop))
-    await _measure_backlog(engine, publisher)  # as found at start, before this relay works
+    # Served once measured: a scrape never reads a backlog of 0 that nobody measured.
+    await _measure_backlog(engine, publisher)
+    serve_metrics(settings.metrics_host, settings.relay_metrics_port, "relay")
     watch = asyncio.create_task(_watch_backlog(engine, publisher, stop))
     try:
         await relay.run(stop)
