@@ -40,6 +40,8 @@ from commerce.ports.health import DependencyUnavailableError
 from commerce.settings import Settings, SettingsError, load_settings
 from projections.indices import IndexMappingError
 
+WORKER_HEALTHCHECK_TIMEOUT = 30  # seconds
+
 
 @click.group()
 def main() -> None:
@@ -100,6 +102,10 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> None:
         http="httptools",
         loop="uvloop",
         log_level=settings.log_level.lower(),
+        # A spawned API process imports the CLI and the app before it answers the parent's
+        # health ping: 7 s and more on a loaded 2-core box, where uvicorn's default 5 s
+        # killed it over and over (tests/e2e/test_api_processes.py).
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT,
         **forwarded_for_options(settings),
     )
 
