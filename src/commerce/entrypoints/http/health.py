@@ -29,23 +29,24 @@ class PipelineAlive(msgspec.Struct, frozen=True):
     processes: dict[str, int]
 
 
-class PipelineDown(msgspec.Struct, frozen=True, kw_only=True):
-    """Problem details with the processes alive per role as an extension member."""
+class Unavailable(msgspec.Struct, frozen=True, kw_only=True):
+    """Problem details of a 503 health answer; each kind adds its extension member."""
 
     type: str = "about:blank"
     title: str = "Service Unavailable"
     status: int = 503
     detail: str
+
+
+class PipelineDown(Unavailable, frozen=True, kw_only=True):
+    """With the processes alive per role."""
+
     processes: dict[str, int]
 
 
-class NotReady(msgspec.Struct, frozen=True, kw_only=True):
-    """Problem details with the state of each dependency as an extension member."""
+class NotReady(Unavailable, frozen=True, kw_only=True):
+    """With the state of each dependency."""
 
-    type: str = "about:blank"
-    title: str = "Service Unavailable"
-    status: int = 503
-    detail: str
     checks: dict[str, str]
 
 
