@@ -24,6 +24,7 @@ from commerce.adapters.postgres.notification_log import PostgresNotificationLog
 from commerce.adapters.postgres.revocations import PostgresTokenRevocations
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.redis.client import RedisCheck, create_redis
+from commerce.adapters.redis.heartbeats import RedisPipelineLiveness
 from commerce.adapters.redis.login_throttle import RedisLoginThrottle
 from commerce.adapters.redis.projection_progress import RedisProjectionProgress
 from commerce.adapters.redis.revocations import RedisTokenRevocations
@@ -128,6 +129,7 @@ class Container(containers.DeclarativeContainer):
     notification_log = providers.Singleton(PostgresNotificationLog, engine)
     back_in_stock_requests = providers.Singleton(PostgresBackInStockRequests, engine)
 
+    pipeline_liveness = providers.Singleton(RedisPipelineLiveness, redis)
     dependency_checks = providers.List(
         providers.Singleton(PostgresCheck, engine),
         providers.Singleton(RedisCheck, redis),

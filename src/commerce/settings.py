@@ -85,6 +85,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # a send can take. A worker that died after the mail server took the message, before the
     # sent-log said so, has it sent again once this has passed (docs/adr/0016).
     notification_lease: Annotated[int, msgspec.Meta(ge=1, le=3600)] = 60
+    # Where the relay and the worker serve their own `/metrics` (the API serves it on `port`);
+    # 0: not at all. The worker's processes share one registry (multiprocess mode).
+    relay_metrics_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 9101
+    worker_metrics_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 9102
+    metrics_host: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
         _require_scheme("database_url", self.database_url, ("postgresql", "postgres"))

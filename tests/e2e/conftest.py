@@ -28,6 +28,9 @@ class Service(NamedTuple):
     url: str  # the API's
     database_url: str
     mail: MailSink  # where its emails land
+    env: dict[str, str]  # the processes' environment: a test may start more of them
+    relay_metrics: str  # the relay's /metrics URL
+    worker_metrics: str  # the worker's
 
 
 @contextmanager
@@ -38,12 +41,14 @@ def running_service(
     api_processes: int = 1,
     environment: Mapping[str, str] | None = None,
     output: Path | None = None,
+    relay: bool = True,
 ) -> Iterator[Service]:
-    """The whole service as separate processes (the API, an outbox relay and a worker) with
-    data of its own: a database, read models with a few products, and a Redis database (so
-    sign-in throttling, revocations and Dramatiq queues never meet another's), and a mail sink
-    of its own. `environment` adds to the processes' variables; with `output`, each writes its
-    log there (`api.log`, ...) and its standard output beside it (`api.out`)."""
+    """The whole service as separate processes (the API, an outbox relay unless `relay` is
+    False, and a worker) with data of its own: a database, read models with a few products, a
+    Redis database (so sign-in throttling, revocations and Dramatiq queues never meet
+    another's), and a mail sink of its own. Each process serves its metrics on a free port.
+    `environment` adds to the processes' variables; with `output`, each writes its log there
+    (`api.log`, ...) and its standard output beside it (`api.out`)."""
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
     projection = ProductsProjection(prefix)
@@ -65,8 +70,10 @@ def running_service(
                 # A bound, not a delay: generous so a slow CI machine does not answer `stale`.
                 "COMMERCE_CONSISTENCY_WAIT": str(consistency_wait),
                 "COMMERCE_WORKERS": str(api_processes),
+                "COMMERCE_RELAY_METRICS_PORT": str(free_port()),
+                "COMMERCE_WORKER_METRICS_PORT": str(free_port()),
             } | dict(environment or {})
-            yield from _processes(database_url, mail, env, output)
+            yield from _processes(database_url, mail, env, output, relay)
     finally:
         redis.flushdb()
         redis.close()
@@ -97,7 +104,11 @@ def fuzzed_api_url(stack_settings: Settings) -> Iterator[str]:
 
 
 def _processes(
-    database_url: str, mail: MailSink, variables: dict[str, str], output: Path | None
+    database_url: str,
+    mail: MailSink,
+    variables: dict[str, str],
+    output: Path | None,
+    relay: bool,
 ) -> Iterator[Service]:
     port = free_port()
     env = os.environ | variables
@@ -107,6 +118,8 @@ def _processes(
         "worker": [commerce, "worker", "--threads", "2"],
         "api": [commerce, "serve", "--port", str(port)],
     }
+    if not relay:
+        del commands["relay"]
     with ExitStack() as files:
 
         def file(name: str) -> IO[bytes] | None:
@@ -118,20 +131,23 @@ def _processes(
             )
             for name, argv in commands.items()
         }
-        yield from _serving(port, database_url, mail, started["api"], list(started.values()))
+        service = Service(
+            f"http://127.0.0.1:{port}",
+            database_url,
+            mail,
+            dict(variables),
+            f"http://127.0.0.1:{variables['COMMERCE_RELAY_METRICS_PORT']}/metrics",
+            f"http://127.0.0.1:{variables['COMMERCE_WORKER_METRICS_PORT']}/metrics",
+        )
+        yield from _serving(service, started["api"], list(started.values()))
 
 
 def _serving(
-    port: int,
-    database_url: str,
-    mail: MailSink,
-    api: subprocess.Popen[bytes],
-    every: list[subprocess.Popen[bytes]],
+    service: Service, api: subprocess.Popen[bytes], every: list[subprocess.Popen[bytes]]
 ) -> Iterator[Service]:
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{url}/health/live", api)
-        yield Service(url, database_url, mail)
+        _wait_for(f"{service.url}/health/live", api)
+        yield service
     finally:
         for process in every:
             process.terminate()

@@ -19,6 +19,7 @@ from opentelemetry.trace import SpanKind
 from commerce.adapters.dramatiq.receipts import record_receipt
 from commerce.adapters.dramatiq.routing import actor_name, queue_name
 from commerce.adapters.elasticsearch.client import create_sync_client
+from commerce.adapters.prometheus.projections import observe_applied
 from commerce.adapters.redis.client import create_sync_redis
 from commerce.adapters.redis.projection_progress import mark_projected_sync
 from commerce.adapters.telemetry.context import batch_span
@@ -51,7 +52,9 @@ def projection_runner(projection: Projection, settings: Settings) -> ProjectionR
         redis = create_sync_redis(settings.redis_url)
         return Connections(client, partial(mark_projected_sync, redis))
 
-    return ProjectionRunner(projection, connect, settings.projection_refresh_interval)
+    return ProjectionRunner(
+        projection, connect, settings.projection_refresh_interval, on_applied=observe_applied
+    )
 
 
 def declare_actor(

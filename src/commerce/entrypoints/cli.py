@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import msgspec
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,6 +27,7 @@ from commerce.domain.errors import DomainError
 from commerce.entrypoints.catalog_import import BATCH_SIZE, import_catalog
 from commerce.entrypoints.import_progress import ImportProgress, count_lines
 from commerce.entrypoints.logs import configure_logging, logging_config
+from commerce.entrypoints.ops_status import gather_status, render
 from commerce.entrypoints.processes import (
     exec_worker,
     run_all,
@@ -38,6 +40,8 @@ from commerce.entrypoints.tracing import trace_process
 from commerce.ports.health import DependencyUnavailableError
 from commerce.settings import Settings, SettingsError, load_settings
 from projections.indices import IndexMappingError
+
+WORKER_HEALTHCHECK_TIMEOUT = 30  # seconds
 
 
 @click.group()
@@ -102,6 +106,10 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> None:
         # Applied in each API process; requests are logged by the app, with their trace.
         log_config=logging_config("api", settings.log_level, settings.log_format),
         access_log=False,
+        # A spawned API process imports the CLI and the app before it answers the parent's
+        # health ping: 7 s and more on a loaded 2-core box, where uvicorn's default 5 s
+        # killed it over and over (tests/e2e/test_api_processes.py).
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT,
         **forwarded_for_options(settings),
     )
 
@@ -171,8 +179,35 @@ def _observe(process: str, settings: Settings) -> None:
 @click.option("--threads", default=4, show_default=True, help="Threads per process.")
 def worker(processes: int, threads: int) -> None:
     """Run the projection workers (Dramatiq) that keep the read models up to date."""
-    _settings()  # fail here, clearly, on a bad configuration
-    exec_worker(processes, threads)
+    exec_worker(_settings(), processes, threads)
+
+
+@main.group()
+def ops() -> None:
+    """See how the running service is doing."""
+
+
+@ops.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts.")
+@click.option(
+    "--max-outbox-age",
+    default=60.0,
+    show_default=True,
+    help="Seconds the oldest unpublished event may wait before it counts as a problem.",
+)
+def ops_status(as_json: bool, max_outbox_age: float) -> None:
+    """Servers, live relays and workers, the outbox's backlog, and per read model its queued
+    batches, dead letters and index. Exits 1 when anything is wrong (a server down, no relay or
+    worker alive, an old backlog, a dead letter, a missing index), 0 otherwise."""
+    status = asyncio.run(gather_status(_settings()))
+    problems = status.problems(max_outbox_age)
+    if as_json:
+        report = {**msgspec.to_builtins(status), "problems": problems}
+        click.echo(msgspec.json.encode(report).decode())
+    else:
+        click.echo(render(status, problems))
+    if problems:
+        raise SystemExit(1)
 
 
 @main.group()

@@ -12,6 +12,8 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from commerce.adapters.dramatiq.broker import redis_broker
+from commerce.adapters.dramatiq.liveness import Heartbeat
+from commerce.adapters.prometheus.exposition import worker_metrics_configured
 from commerce.adapters.telemetry.setup import stop_tracing
 from commerce.entrypoints.actors import BatchConsumer, declare_actor, projection_runner
 from commerce.entrypoints.customer_emails import customer_emails
@@ -52,5 +54,10 @@ logging.getLogger("elastic_transport").setLevel(logging.WARNING)
 broker = redis_broker(settings.redis_url)
 if trace_process("worker"):
     broker.add_middleware(ExportSpans())
+broker.add_middleware(Heartbeat(settings.redis_url))
+if worker_metrics_configured():
+    from dramatiq.middleware.prometheus import Prometheus  # reads its settings when imported
+
+    broker.add_middleware(Prometheus())
 dramatiq.set_broker(broker)
 actors = declare_actors(broker, settings)

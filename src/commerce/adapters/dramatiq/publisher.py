@@ -10,6 +10,7 @@ import dramatiq
 import msgspec
 from dramatiq.brokers.redis import RedisBroker
 
+from commerce.adapters.dramatiq.dead_letters import parked_counts
 from commerce.adapters.dramatiq.receipts import busy_queues, queued, read_receipts
 from commerce.adapters.dramatiq.routing import CONSUMERS, actor_name, queue_name
 from commerce.adapters.telemetry.context import current_trace_context
@@ -39,6 +40,12 @@ class DramatiqEventPublisher:
 
     async def applied(self, batch_ids: Sequence[int]) -> Mapping[int, set[str]]:
         return await asyncio.to_thread(read_receipts, self._broker, batch_ids)
+
+    async def dead_letters(self) -> dict[str, int]:
+        """Batches parked per consumer after their last retry."""
+        queues = {consumer: queue_name(consumer) for consumer in self.consumers}
+        parked = await asyncio.to_thread(parked_counts, self._broker, list(queues.values()))
+        return {consumer: parked[queue] for consumer, queue in queues.items()}
 
     async def busy(self, consumers: Sequence[str]) -> set[str]:
         return await asyncio.to_thread(busy_queues, self._broker, consumers)

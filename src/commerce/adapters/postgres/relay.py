@@ -28,7 +28,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -96,6 +96,7 @@ class OutboxRelay:
         busy_interval: float = 0.05,
         idle_interval: float = 0.2,
         delivery: Delivery | None = None,
+        on_published: Callable[[int], None] | None = None,
     ) -> None:
         self._engine = engine
         self._publisher = publisher
@@ -107,6 +108,7 @@ class OutboxRelay:
         self._busy_interval = busy_interval
         self._idle_interval = idle_interval
         self._delivery = delivery or Delivery()
+        self._on_published = on_published
 
     async def relay_once(self) -> int:
         """Publish one batch; return how many events it held (none while the queue of a
@@ -126,6 +128,8 @@ class OutboxRelay:
                 check_at = now + self._delivery.next_check(0)
                 await mark_published(connection, claimed, consumers, now, check_at)
                 logger.info("handed batch %d (%d events) to the broker", batch_id, len(events))
+        if self._on_published is not None:
+            self._on_published(len(claimed))
         return len(claimed)
 
     async def redrive_once(self) -> int:

@@ -25,7 +25,7 @@ from commerce.entrypoints.http.consistency import read_model_dependencies, say_w
 from commerce.entrypoints.http.dependencies import container_dependencies
 from commerce.entrypoints.http.discounts import DiscountsAdminController
 from commerce.entrypoints.http.docs import DOCS_PATH, LocalSwaggerUI
-from commerce.entrypoints.http.health import live, ready
+from commerce.entrypoints.http.health import live, pipeline, ready
 from commerce.entrypoints.http.idempotency import (
     DEPENDENCY,
     OPTIONAL_DEPENDENCY,
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         route_handlers=[
             live,
             ready,
+            pipeline,
             MetricsController,
             ProductsAdminController,
             InventoryAdminController,

@@ -19,6 +19,7 @@ from litestar.di import Provide
 from litestar.params import HeaderParameter
 from litestar.types import Message, Scope
 
+from commerce.adapters.prometheus.commands import count_consistency_wait
 from commerce.application.consistency import wait_until_projected
 from commerce.container import Container
 from commerce.entrypoints.http.dependencies import Injected
@@ -66,9 +67,12 @@ def _after_projection(projection: str, read_model: Callable[[], T]) -> Provide:
         consistency_token: ConsistencyToken = None,
     ) -> T:
         limit = settings.consistency_wait
-        if not await wait_until_projected(
+        fresh = await wait_until_projected(
             projection_progress, projection, consistency_token, limit
-        ):
+        )
+        if consistency_token is not None:
+            count_consistency_wait(projection, fresh=fresh)
+        if not fresh:
             request.state[_STALE] = True
         return read_model()
 
