@@ -107,9 +107,14 @@ def new_product(*skus: str, price: int = 2999) -> Product:
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
 
+# Test modules sign their callers' headers when imported, which is when pytest collects them:
+# a whole `make test` later on a busy machine (over 15 min), the app's own 15 minutes are past.
+TEST_TOKEN_TTL = 6 * 3600
+
+
 def bearer(*roles: str, account_id: uuid.UUID | None = None) -> dict[str, str]:
     """An Authorization header for a caller with these roles, signed like the app's tokens."""
-    issuer = JwtTokenIssuer(TEST_JWT_SECRET, 900, SystemClock())
+    issuer = JwtTokenIssuer(TEST_JWT_SECRET, TEST_TOKEN_TTL, SystemClock())
     token = issuer.issue(account_id or uuid.uuid4(), frozenset(roles)).access_token
     return {"Authorization": f"Bearer {token}"}
 
