@@ -132,3 +132,18 @@ def test_asking_is_for_signed_in_customers_only(
 
     assert client.post(url).status_code == 401
     assert client.post(url, headers=bearer("operator")).status_code == 403
+
+
+def test_a_path_that_is_no_sku_is_a_documented_422_naming_it(
+    client: TestClient[Litestar], customer: dict[str, str], product_id: uuid.UUID
+) -> None:
+    url = f"/v1/products/{product_id}/variants/%C2%84/back-in-stock"
+
+    response = client.post(url, headers=customer)
+    documented = client.get("/schema/openapi.json").json()["paths"][
+        "/v1/products/{product_id}/variants/{sku}/back-in-stock"
+    ]["post"]["responses"]
+
+    assert response.status_code == 422, response.text
+    assert [error["field"] for error in response.json()["errors"]] == ["sku"]
+    assert "422" in documented

@@ -39,7 +39,7 @@ class BackInStockController(Controller):
         summary="Be emailed once when an out-of-stock variant is back",
         responses={
             200: ResponseSpec(BackInStockRequest, description="Already waiting for it"),
-            **problem_specs(400, 401, 403, 404, 409),
+            **problem_specs(400, 401, 403, 404, 409, 422),
         },
     )
     async def request(
