@@ -24,6 +24,9 @@ from tests.support import TEST_JWT_SECRET, bearer, free_port
 
 PRODUCTS = 60
 REDIS_DB = 10
+# What the worker's Dramatiq processes run (`commerce worker` execs it): the parent and each
+# process it forks.
+WORKER = "commerce.entrypoints.worker"
 
 
 @pytest.fixture
@@ -63,7 +66,7 @@ def test_a_worker_killed_under_commerce_dev_is_restarted_and_every_new_product_a
     http = httpx.Client(base_url=url, timeout=15)
     assert until(lambda: status(http, "/health/pipeline") == 200, 90), "pipeline never alive"
 
-    killed = kill_9(descendants_running(process.pid, "dramatiq"))
+    killed = kill_9(descendants_running(process.pid, WORKER))
     assert killed, "no worker process found under commerce dev"
     word = f"kiln{uuid.uuid4().hex[:6]}"
     for n in range(PRODUCTS):
@@ -74,7 +77,7 @@ def test_a_worker_killed_under_commerce_dev_is_restarted_and_every_new_product_a
         f"{searchable(http, word)} of {PRODUCTS} searchable"
     )
     assert status(http, "/health/pipeline") == 200
-    assert not set(killed) & set(descendants_running(process.pid, "dramatiq"))
+    assert not set(killed) & set(descendants_running(process.pid, WORKER))
 
 
 def product(word: str, n: int) -> dict[str, object]:
