@@ -16,14 +16,21 @@ from commerce.adapters.redis.heartbeats import beat
 from commerce.entrypoints.cli import main
 from commerce.entrypoints.read_models import ensure_read_models
 from commerce.settings import Settings
+from tests.databases import fresh_database
 from tests.proxy import proxy_to
 
 REDIS_DB = 11
 
 
 @pytest.fixture
-def env(stack_settings: Settings, database_url: str) -> Iterator[dict[str, str]]:
-    """A migrated database, read models of their own, and a Redis database of their own."""
+def env(stack_settings: Settings) -> Iterator[dict[str, str]]:
+    """A migrated database, read models of their own, and a Redis database of their own (not
+    the session's database: its outbox holds what other tests wrote, unpublished)."""
+    with fresh_database(stack_settings) as database_url:
+        yield from _env(stack_settings, database_url)
+
+
+def _env(stack_settings: Settings, database_url: str) -> Iterator[dict[str, str]]:
     prefix = f"test-ops-{uuid.uuid4().hex[:8]}"
     redis_url = str(URL(stack_settings.redis_url).copy_with(path=f"/{REDIS_DB}"))
     settings = {
