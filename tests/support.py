@@ -15,6 +15,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from commerce.adapters.memory.cart_views import InMemoryCartViews
+from commerce.adapters.memory.idempotency import InMemoryIdempotencyStore
 from commerce.adapters.memory.order_views import InMemoryOrderViews
 from commerce.adapters.memory.product_search import InMemoryProductSearch
 from commerce.adapters.memory.projection_progress import InMemoryProjectionProgress
@@ -120,8 +121,9 @@ def bearer(*roles: str, account_id: uuid.UUID | None = None) -> dict[str, str]:
 
 
 def container_without_servers(settings: Settings | None = None) -> Container:
-    """The app's container with twins for what queries and signed-in requests touch (the read
-    models, their progress, the revocation list): HTTP unit tests need no server."""
+    """The app's container with twins for what queries, signed-in requests and keyed commands
+    touch (the read models, their progress, the revocation list, the idempotency store): HTTP
+    unit tests need no server."""
     settings = msgspec.structs.replace(settings or Settings(), jwt_secret=TEST_JWT_SECRET)
     container = build_container(settings)
     twins = {
@@ -129,6 +131,8 @@ def container_without_servers(settings: Settings | None = None) -> Container:
             SystemClock(), settings.access_token_ttl
         ),
         container.projection_progress: InMemoryProjectionProgress(),
+        # A command sent with an Idempotency-Key claims it here, not in PostgreSQL.
+        container.idempotency_store: InMemoryIdempotencyStore(),
         container.product_search: InMemoryProductSearch(),
         container.cart_views: InMemoryCartViews(container.settings().currency),
         container.order_views: InMemoryOrderViews(),
