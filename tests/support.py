@@ -120,11 +120,23 @@ def bearer(*roles: str, account_id: uuid.UUID | None = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+# Where no server listens (port 1 is never bound here): a unit test that reaches past its twins
+# fails on every machine, not only on one where no stack runs at the default ports.
+NO_SERVER = "127.0.0.1:1"
+
+
 def container_without_servers(settings: Settings | None = None) -> Container:
     """The app's container with twins for what queries, signed-in requests and keyed commands
     touch (the read models, their progress, the revocation list, the idempotency store): HTTP
-    unit tests need no server."""
-    settings = msgspec.structs.replace(settings or Settings(), jwt_secret=TEST_JWT_SECRET)
+    unit tests need no server, and the real adapters point where none is."""
+    settings = msgspec.structs.replace(
+        settings or Settings(),
+        jwt_secret=TEST_JWT_SECRET,
+        database_url=f"postgresql://commerce:commerce@{NO_SERVER}/commerce",
+        redis_url=f"redis://{NO_SERVER}/0",
+        elasticsearch_url=f"http://{NO_SERVER}",
+        smtp_url=f"smtp://{NO_SERVER}",
+    )
     container = build_container(settings)
     twins = {
         container.token_revocations: InMemoryTokenRevocations(
