@@ -11,7 +11,7 @@ from uuid import UUID
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
-from commerce.adapters.elasticsearch.errors import answering, index_missing
+from commerce.adapters.elasticsearch.errors import answering, search_read_model
 from commerce.ports.promotion_views import (
     PromoCodePage,
     PromoCodeQuery,
@@ -73,12 +73,4 @@ class ElasticsearchPromotionViews:
         return source
 
     async def _search(self, request: dict[str, Any]) -> dict[str, Any] | None:
-        try:
-            async with answering():
-                response = await self._client.search(index=self._index, **request)
-        except NotFoundError as error:
-            if index_missing(error):
-                return None
-            raise
-        body: dict[str, Any] = response.body
-        return body
+        return await search_read_model(self._client, self._index, request)

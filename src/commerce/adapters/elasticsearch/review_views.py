@@ -8,7 +8,7 @@ from uuid import UUID
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
-from commerce.adapters.elasticsearch.errors import answering, index_missing
+from commerce.adapters.elasticsearch.errors import answering, search_read_model
 from commerce.ports.review_views import ReviewPage, ReviewQuery, ReviewView
 from projections.paging import TRACK_TOTAL_HITS
 from projections.reviews.document import view_from_source
@@ -29,14 +29,8 @@ class ElasticsearchReviewViews:
 
     async def list_reviews(self, query: ReviewQuery) -> ReviewPage:
         request = list_request(query, self._track_total_hits)
-        try:
-            async with answering():
-                response = await self._client.search(index=self._index, **request)
-        except NotFoundError as error:
-            if index_missing(error):
-                return empty_page(query)
-            raise
-        return review_page(response.body, query)
+        body = await search_read_model(self._client, self._index, request)
+        return review_page(body, query) if body is not None else empty_page(query)
 
     async def get_review(self, review_id: UUID) -> ReviewView | None:
         try:
