@@ -10,7 +10,7 @@ from uuid import UUID
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
 # The same mapping of transport failures to `DependencyUnavailableError` as the product search.
-from commerce.adapters.elasticsearch.errors import answering, index_missing
+from commerce.adapters.elasticsearch.errors import answering, search_read_model
 from commerce.ports.order_views import OrderDetail, OrderPage, OrderQuery
 from projections.orders.mapping import alias_name
 from projections.orders.query import (
@@ -39,14 +39,8 @@ class ElasticsearchOrderViews:
 
     async def list_orders(self, query: OrderQuery) -> OrderPage:
         request = list_request(query, self._track_total_hits)
-        try:
-            async with answering():
-                response = await self._client.search(index=self._index, **request)
-        except NotFoundError as error:
-            if index_missing(error):
-                return empty_page()
-            raise
-        return order_page(response.body, query)
+        body = await search_read_model(self._client, self._index, request)
+        return empty_page() if body is None else order_page(body, query)
 
     async def get_order(self, order_id: UUID) -> OrderDetail | None:
         try:
@@ -59,13 +53,5 @@ class ElasticsearchOrderViews:
         return detail_from_state(state_from_source(found["_source"]))
 
     async def find_payment(self, payment_id: UUID) -> OrderDetail | None:
-        try:
-            async with answering():
-                response = await self._client.search(
-                    index=self._index, **payment_request(payment_id)
-                )
-        except NotFoundError as error:
-            if index_missing(error):
-                return None
-            raise
-        return found_order(response.body)
+        body = await search_read_model(self._client, self._index, payment_request(payment_id))
+        return None if body is None else found_order(body)
