@@ -35,7 +35,7 @@ from commerce.adapters.system_clock import SystemClock
 from commerce.application.scheduler import run_scheduled_pass
 from commerce.container import build_container, close
 from commerce.entrypoints.seed import seed_catalog
-from commerce.entrypoints.supervisor import Child, stop_all, supervise
+from commerce.entrypoints.supervisor import Child, Shutdown, stop_all, supervise
 from commerce.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,8 @@ def run_all(settings: Settings) -> int:
     restarted when it dies (entrypoints/supervisor.py); all stop together, on Ctrl-C or
     SIGTERM (a service manager's stop), or when the API exits."""
     commerce = os.path.join(os.path.dirname(sys.executable), "commerce")
-    signal.signal(signal.SIGTERM, _interrupt)
+    shutdown = Shutdown()
+    shutdown.on_signals()
     children = [
         Child("relay", [commerce, "relay"]),
         Child("worker", [commerce, "worker", "--threads", "2"]),
@@ -82,15 +83,9 @@ def run_all(settings: Settings) -> int:
         child.start()
     api = subprocess.Popen([commerce, "serve"])
     try:
-        return supervise(api, children)
-    except KeyboardInterrupt:
-        return 130
+        return supervise(api, children, shutdown)
     finally:
         stop_all([child.process for child in children] + [api])
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 async def run_relay(settings: Settings) -> None:
