@@ -39,6 +39,10 @@ class Shutdown:
     def asked(self) -> bool:
         return self.signal is not None
 
+    @property
+    def exit_code(self) -> int:
+        return 128 + (self.signal or 0)
+
     def ask(self, signum: int, frame: object = None) -> None:
         self.signal = signum
 
@@ -92,12 +96,14 @@ class Child:
 def supervise(main: subprocess.Popen[bytes], children: Sequence[Child], shutdown: Shutdown) -> int:
     """Keep `children` running until `main` exits or a stop is asked; return main's exit
     code, or 128 + the signal's number."""
-    while not shutdown.asked and (code := main.poll()) is None:
+    while not shutdown.asked:
+        if (code := main.poll()) is not None:
+            return code
         now = time.monotonic()
         for child in children:
             child.check(now)
         time.sleep(POLL_EVERY)  # a signal cuts it short, and the loop ends at once
-    return 128 + shutdown.signal if shutdown.signal is not None else code
+    return shutdown.exit_code
 
 
 def stop_all(processes: Sequence[subprocess.Popen[bytes] | None]) -> None:
