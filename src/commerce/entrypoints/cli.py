@@ -195,12 +195,20 @@ def ops() -> None:
     show_default=True,
     help="Seconds the oldest unpublished event may wait before it counts as a problem.",
 )
-def ops_status(as_json: bool, max_outbox_age: float) -> None:
+@click.option(
+    "--max-lag",
+    default=60.0,
+    show_default=True,
+    help="Seconds a read model may lag (since its oldest event not applied yet occurred) "
+    "before it counts as a problem.",
+)
+def ops_status(as_json: bool, max_outbox_age: float, max_lag: float) -> None:
     """Servers, live relays and workers, the outbox's backlog, and per read model its queued
-    batches, dead letters and index. Exits 1 when anything is wrong (a server down, no relay or
-    worker alive, an old backlog, a dead letter, a missing index), 0 otherwise."""
+    batches, lag, dead letters and index. Exits 1 when anything is wrong (a server down, no
+    relay or worker alive, an old backlog, a read model lagging, a dead letter, a missing
+    index), 0 otherwise."""
     status = asyncio.run(gather_status(_settings()))
-    problems = status.problems(max_outbox_age)
+    problems = status.problems(max_outbox_age, max_lag)
     if as_json:
         report = {**msgspec.to_builtins(status), "problems": problems}
         click.echo(msgspec.json.encode(report).decode())
