@@ -42,13 +42,15 @@ def running_service(
     environment: Mapping[str, str] | None = None,
     output: Path | None = None,
     relay: bool = True,
+    scheduler: bool = False,
 ) -> Iterator[Service]:
     """The whole service as separate processes (the API, an outbox relay unless `relay` is
-    False, and a worker) with data of its own: a database, read models with a few products, a
-    Redis database (so sign-in throttling, revocations and Dramatiq queues never meet
-    another's), and a mail sink of its own. Each process serves its metrics on a free port.
-    `environment` adds to the processes' variables; with `output`, each writes its log there
-    (`api.log`, ...) and its standard output beside it (`api.out`)."""
+    False, a worker, and a scheduler if `scheduler`) with data of its own: a database, read
+    models with a few products, a Redis database (so sign-in throttling, revocations and
+    Dramatiq queues never meet another's), and a mail sink of its own. Each process serves
+    its metrics on a free port. `environment` adds to the processes' variables; with
+    `output`, each writes its log there (`api.log`, ...) and its standard output beside it
+    (`api.out`)."""
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
     projection = ProductsProjection(prefix)
@@ -73,7 +75,7 @@ def running_service(
                 "COMMERCE_RELAY_METRICS_PORT": str(free_port()),
                 "COMMERCE_WORKER_METRICS_PORT": str(free_port()),
             } | dict(environment or {})
-            yield from _processes(database_url, mail, env, output, relay)
+            yield from _processes(database_url, mail, env, output, relay, scheduler)
     finally:
         redis.flushdb()
         redis.close()
@@ -109,6 +111,7 @@ def _processes(
     variables: dict[str, str],
     output: Path | None,
     relay: bool,
+    scheduler: bool,
 ) -> Iterator[Service]:
     port = free_port()
     env = os.environ | variables
@@ -120,6 +123,8 @@ def _processes(
     }
     if not relay:
         del commands["relay"]
+    if scheduler:
+        commands["scheduler"] = [commerce, "scheduler"]
     with ExitStack() as files:
 
         def file(name: str) -> IO[bytes] | None:

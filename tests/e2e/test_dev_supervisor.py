@@ -1,7 +1,8 @@
-"""The issue's figure: with `commerce dev` running, kill -9 every process of its worker, then
-create 60 products. Before, nothing projected them any more while the API stayed ready (15 of
-60 searchable after 120 s); now the supervisor starts a new worker, `/health/pipeline` says
-alive again, and all 60 become searchable."""
+"""`commerce dev` as a terminal runs it. The issue's figure: with it running, kill -9 every
+process of its worker, then create 60 products. Before, nothing projected them any more while
+the API stayed ready (15 of 60 searchable after 120 s); now the supervisor starts a new worker,
+`/health/pipeline` says alive again, and all 60 become searchable. And Ctrl-C stops everything
+without a restart, also when its launcher left SIGINT ignored (as `make run` did)."""
 
 import contextlib
 import os
@@ -23,6 +24,9 @@ from tests.databases import fresh_database
 from tests.support import TEST_JWT_SECRET, bearer, free_port
 
 PRODUCTS = 60
+# Its children stop within Dramatiq's and uvicorn's own shutdown: seconds, not the 15 s after
+# which a launcher that forwards Ctrl-C as SIGTERM would step in.
+STOPS_WITHIN = 12
 REDIS_DB = 10
 # What the worker's Dramatiq processes run (`commerce worker` execs it): the parent and each
 # process it forks.
@@ -31,6 +35,16 @@ WORKER = "commerce.entrypoints.worker"
 
 @pytest.fixture
 def dev(stack_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    with running_dev(stack_settings, tmp_path / "dev.log") as started:
+        yield started
+
+
+@contextlib.contextmanager
+def running_dev(
+    stack_settings: Settings, log_path: Path, *, sigint_ignored: bool = False
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`commerce dev` in a process group of its own, as a terminal's foreground job; with
+    `sigint_ignored`, started the way a launcher that handles Ctrl-C itself starts it."""
     port = free_port()
     redis_url = str(URL(stack_settings.redis_url).copy_with(path=f"/{REDIS_DB}"))
     Redis.from_url(redis_url).flushdb()
@@ -46,17 +60,28 @@ def dev(stack_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, subproc
             "COMMERCE_LOG_LEVEL": "WARNING",
         }
         commerce = str(Path(sys.executable).with_name("commerce"))
-        log = (tmp_path / "dev.log").open("wb")
+        log = log_path.open("wb")
         process = subprocess.Popen(
-            [commerce, "dev", "--seed-products", "0"], env=env, stdout=log, stderr=log
+            [commerce, "dev", "--seed-products", "0"],
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            preexec_fn=_ignore_sigint if sigint_ignored else None,  # noqa: PLW1509 (no threads)
         )
         try:
             yield f"http://127.0.0.1:{port}", process
         finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=60)
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=60)
+            kill_9(group_members(process.pid))
             log.close()
             Redis.from_url(redis_url).flushdb()
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def test_a_worker_killed_under_commerce_dev_is_restarted_and_every_new_product_appears(
@@ -78,6 +103,23 @@ def test_a_worker_killed_under_commerce_dev_is_restarted_and_every_new_product_a
     )
     assert status(http, "/health/pipeline") == 200
     assert not set(killed) & set(descendants_running(process.pid, WORKER))
+
+
+def test_ctrl_c_stops_commerce_dev_at_once_without_restarting_anything_even_with_sigint_ignored(
+    stack_settings: Settings, tmp_path: Path
+) -> None:
+    log = tmp_path / "dev.log"
+    with running_dev(stack_settings, log, sigint_ignored=True) as (url, process):
+        http = httpx.Client(base_url=url, timeout=15)
+        assert until(lambda: status(http, "/health/pipeline") == 200, 90), "pipeline never alive"
+
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole group
+        stopped = until(lambda: process.poll() is not None, STOPS_WITHIN)
+        left = group_members(process.pid)
+
+    assert stopped, f"commerce dev still running {STOPS_WITHIN} s after Ctrl-C"
+    assert not left, f"processes left after Ctrl-C: {left}"
+    assert "restarting" not in log.read_text(), log.read_text()
 
 
 def product(word: str, n: int) -> dict[str, object]:
@@ -130,6 +172,19 @@ def descendants_running(root: int, word: str) -> list[int]:
         return pid == root
 
     return [pid for pid in parents if pid != root and under(pid) and word in commands[pid]]
+
+
+def group_members(group: int) -> list[int]:
+    """Processes still alive in process group `group` (read from /proc; zombies excluded)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group and fields[0] != "Z":
+                members.append(int(entry.name))
+    return members
 
 
 def kill_9(pids: list[int]) -> list[int]:

@@ -2,13 +2,14 @@
 HTTP request to the worker's write to the orders read model, exported by each process over
 OTLP to a receiver of the test's own; the same trace id in each process's log; and a whole
 journey's logs, at DEBUG, in one JSON schema and without any password, token, card token or
-secret."""
+secret. And a sale's start, one trace from the scheduler's pass to the products read model."""
 
 import json
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -21,7 +22,7 @@ from tests.e2e.conftest import running_service
 from tests.e2e.test_shopping_journey import ADDRESS, read, stocked_product
 from tests.otlp_receiver import Received, ReceivedSpan, otlp_receiver
 from tests.private_redis import private_redis
-from tests.support import TEST_JWT_SECRET
+from tests.support import TEST_JWT_SECRET, bearer
 
 PROCESSES = ("api", "relay", "worker")
 PASSWORD = "a-long-password-7Hq2"
@@ -31,6 +32,7 @@ CARD_TOKEN = "tok_visa"
 @dataclass(frozen=True)
 class Run:
     checkout_trace: str
+    sale_trace: str  # the scheduler's pass that started a sale
     spans: list[ReceivedSpan]
     output: Path
     secrets: list[str]
@@ -74,15 +76,29 @@ def journey(http: httpx.Client) -> tuple[str, list[str]]:
     return placed.headers["x-request-id"], [PASSWORD, token, CARD_TOKEN, TEST_JWT_SECRET]
 
 
-def trace_of_request(spans: list[ReceivedSpan], name: str) -> str:
-    (request,) = [s for s in spans if s.service == "commerce-api" and s.name == name]
-    return request.trace_id
+def a_sale_due_now(http: httpx.Client) -> None:
+    """A sale whose start the scheduler records at its next pass."""
+    now = datetime.now(UTC)
+    body = {
+        "name": f"Sale {uuid.uuid4().hex[:8]}",
+        "percent_off": 10,
+        "applies_to": {"brands": ["Boardwright"]},
+        "starts_at": (now - timedelta(minutes=1)).isoformat(),
+        "ends_at": (now + timedelta(hours=1)).isoformat(),
+    }
+    created = http.post("/v1/admin/discounts", json=body, headers=bearer("operator"))
+    assert created.status_code == 201, created.text
 
 
-def reaches_read_model(spans: list[ReceivedSpan], trace_id: str) -> bool:
-    """The worker wrote to Elasticsearch while applying the batch to the orders read model."""
+def trace_of(spans: list[ReceivedSpan], service: str, name: str) -> str | None:
+    found = [s.trace_id for s in spans if s.service == service and s.name == name]
+    return found[0] if found else None
+
+
+def reaches_read_model(spans: list[ReceivedSpan], trace_id: str, model: str) -> bool:
+    """The worker wrote to Elasticsearch while applying the batch to `model`'s read model."""
     in_trace = {s.span_id: s for s in spans if s.trace_id == trace_id}
-    applied = {s.span_id for s in in_trace.values() if s.name == "orders apply"}
+    applied = {s.span_id for s in in_trace.values() if s.name == f"{model} apply"}
     return any(
         s.service == "commerce-worker"
         and s.attributes.get("db.system") == "elasticsearch"
@@ -91,16 +107,16 @@ def reaches_read_model(spans: list[ReceivedSpan], trace_id: str) -> bool:
     )
 
 
-def wait_for_spans(received: Received) -> tuple[str, list[ReceivedSpan]]:
-    for _ in range(300):
+def wait_for_trace(received: Received, service: str, name: str, model: str) -> str:
+    """The trace of `service`'s span `name`, once it reached `model`'s read-model write."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         spans = received.spans()
-        names = {s.name for s in spans if s.service == "commerce-api"}
-        if "POST /v1/orders" in names:
-            trace_id = trace_of_request(spans, "POST /v1/orders")
-            if reaches_read_model(spans, trace_id):
-                return trace_id, spans
+        trace_id = trace_of(spans, service, name)
+        if trace_id and reaches_read_model(spans, trace_id, model):
+            return trace_id
         time.sleep(0.1)
-    pytest.fail("the checkout's trace never reached the orders read model's write")
+    pytest.fail(f"the trace of {service}'s {name!r} never reached the {model} read model's write")
 
 
 @pytest.fixture(scope="module")
@@ -111,18 +127,25 @@ def run(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> I
         "OTEL_BSP_SCHEDULE_DELAY": "100",
         "COMMERCE_LOG_LEVEL": "DEBUG",
         "COMMERCE_LOG_FORMAT": "json",
+        "COMMERCE_SCHEDULER_INTERVAL": "0.5",
     }
     with otlp_receiver() as (endpoint, received), private_redis() as redis:
         environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint
         settings = msgspec.structs.replace(stack_settings, redis_url=redis.url)
-        with running_service(settings, 0, environment=environment, output=output) as service:
+        with running_service(
+            settings, 0, environment=environment, output=output, scheduler=True
+        ) as service:
             with httpx.Client(base_url=service.url, timeout=15) as http:
                 _, secrets = journey(http)
-            trace_id, _ = wait_for_spans(received)
+                a_sale_due_now(http)
+            trace_id = wait_for_trace(received, "commerce-api", "POST /v1/orders", "orders")
+            sale = wait_for_trace(
+                received, "commerce-scheduler", "command catch_up_sale", "products"
+            )
             database_password = make_url(service.database_url).password
         # Every process has stopped and flushed its spans and its log.
         secrets += [f":{database_password}@"] if database_password else []
-        yield Run(trace_id, received.spans(), output, secrets)
+        yield Run(trace_id, sale, received.spans(), output, secrets)
 
 
 def test_a_checkout_is_one_trace_from_its_request_to_the_read_model_write_in_the_worker(
@@ -142,7 +165,25 @@ def test_a_checkout_is_one_trace_from_its_request_to_the_read_model_write_in_the
     )
     assert "outbox publish" in by_service["commerce-relay"]
     assert "orders apply" in by_service["commerce-worker"]
-    assert reaches_read_model(run.spans, run.checkout_trace)
+    assert reaches_read_model(run.spans, run.checkout_trace, "orders")
+
+
+def test_a_sale_started_by_the_scheduler_is_one_trace_from_its_pass_to_the_read_model_write(
+    run: Run,
+) -> None:
+    in_trace = [s for s in run.spans if s.trace_id == run.sale_trace]
+    (root,) = [s for s in in_trace if not s.parent_id]
+    by_service = {
+        service: {s.name for s in in_trace if s.service == service}
+        for service in ("commerce-scheduler", "commerce-relay", "commerce-worker")
+    }
+
+    assert (root.service, root.name) == ("commerce-scheduler", "scheduler pass")
+    assert root.attributes["commerce.scheduler.sales"] == 1
+    assert "command catch_up_sale" in by_service["commerce-scheduler"]
+    assert "outbox publish" in by_service["commerce-relay"]
+    assert "products apply" in by_service["commerce-worker"]
+    assert reaches_read_model(run.spans, run.sale_trace, "products")
 
 
 def test_the_checkouts_trace_id_is_in_the_api_relay_and_worker_logs(run: Run) -> None:

@@ -1,22 +1,33 @@
 """`commerce ops status` on the real servers: all well is exit 0 with every figure; a server
-that stalls or goes away is named, and the command still answers within seconds, exit 1."""
+that stalls or goes away is named, and the command still answers within seconds, exit 1; a
+read model whose worker stopped lags more and more, one whose worker runs lags 0."""
 
+import asyncio
 import json
+import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from click.testing import CliRunner
 from httpx import URL
 from redis import Redis
 
+from commerce.adapters.dramatiq.broker import redis_broker
+from commerce.adapters.dramatiq.publisher import DramatiqEventPublisher
 from commerce.adapters.redis.heartbeats import beat
 from commerce.entrypoints.cli import main
 from commerce.entrypoints.read_models import ensure_read_models
 from commerce.settings import Settings
 from tests.databases import fresh_database
+from tests.product_events import a_product
 from tests.proxy import proxy_to
 
 REDIS_DB = 11
@@ -60,9 +71,9 @@ def alive(env: dict[str, str]) -> None:
     redis.close()
 
 
-def status(env: dict[str, str]) -> tuple[int, dict[str, Any], float]:
+def status(env: dict[str, str], *options: str) -> tuple[int, dict[str, Any], float]:
     start = time.monotonic()
-    result = CliRunner().invoke(main, ["ops", "status", "--json"], env=env)
+    result = CliRunner().invoke(main, ["ops", "status", "--json", *options], env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, json.loads(result.output), time.monotonic() - start
 
@@ -82,7 +93,7 @@ def test_a_healthy_stack_is_exit_0_with_servers_processes_backlog_and_indices(
     prefix = env["COMMERCE_INDEX_PREFIX"]
     for model in report["read_models"]:
         assert model["index"].startswith(f"{prefix}-{model['name']}")
-        assert (model["queued_batches"], model["dead_letters"]) == (0, 0)
+        assert (model["queued_batches"], model["lag_seconds"], model["dead_letters"]) == (0, 0, 0)
 
 
 def test_no_worker_alive_is_a_problem_even_with_every_server_up(env: dict[str, str]) -> None:
@@ -117,3 +128,59 @@ def test_an_elasticsearch_gone_away_is_named_with_its_indices_unknown(
     assert code == 1
     assert "elasticsearch is down" in report["problems"]
     assert all(model["index"] is None for model in report["read_models"])
+
+
+def publish_a_product_created_now(env: dict[str, str]) -> None:
+    _, events = a_product(f"Kettle {uuid.uuid4().hex[:6]}")
+    now = [msgspec.structs.replace(event, occurred_at=datetime.now(UTC)) for event in events]
+    publisher = DramatiqEventPublisher(redis_broker(env["COMMERCE_REDIS_URL"]))
+    asyncio.run(publisher.publish(now, batch_id=1))
+
+
+def lags(report: dict[str, Any]) -> dict[str, float]:
+    return {model["name"]: model["lag_seconds"] for model in report["read_models"]}
+
+
+def test_a_read_model_whose_worker_stopped_lags_more_and_more_and_past_the_bound_is_a_problem(
+    env: dict[str, str],
+) -> None:
+    alive(env)  # a worker that beats but applies nothing: stuck, or stopped a moment ago
+    publish_a_product_created_now(env)
+
+    _, first, _ = status(env)
+    time.sleep(1.5)
+    code, later, _ = status(env, "--max-lag", "1")
+
+    assert all(lag >= 0 for lag in lags(first).values()), first
+    assert all(lag >= lags(first)[name] + 1.4 for name, lag in lags(later).items()), later
+    assert code == 1
+    assert f"products: {lags(later)['products']:.0f} s behind" in later["problems"], later
+    assert not [problem for problem in first["problems"] if "behind" in problem]
+
+
+def test_a_read_model_whose_worker_runs_lags_0_once_it_applied_what_was_queued(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    publish_a_product_created_now(env)
+    commerce = str(Path(sys.executable).with_name("commerce"))
+    with (tmp_path / "worker.log").open("wb") as log:
+        worker = subprocess.Popen(
+            [commerce, "worker", "--threads", "2"],
+            env=os.environ | env | {"COMMERCE_WORKER_METRICS_PORT": "0"},
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        deadline = time.monotonic() + 90  # a worker starts in seconds, more on a loaded box
+        while (report := status(env)[1]) and any(lags(report).values()):
+            assert time.monotonic() < deadline, f"{report}\n{(tmp_path / 'worker.log').read_text()}"
+            time.sleep(0.5)
+        alive(env)  # a relay too, as far as ops status can tell
+        code, report, _ = status(env)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+
+    assert lags(report) == dict.fromkeys(lags(report), 0.0)
+    assert all(model["queued_batches"] == 0 for model in report["read_models"])
+    assert (code, report["problems"]) == (0, []), report

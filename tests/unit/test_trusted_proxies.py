@@ -12,7 +12,7 @@ from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.memory.login_throttle import InMemoryLoginThrottle
 from commerce.adapters.memory.passwords import InMemoryPasswordHasher
 from commerce.container import build_container
-from commerce.entrypoints.cli import forwarded_for_options
+from commerce.entrypoints.api_server import forwarded_for_options
 from commerce.entrypoints.http.app import create_app
 from commerce.ports.auth import ThrottlePolicy
 from commerce.settings import Settings

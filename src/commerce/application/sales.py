@@ -80,15 +80,17 @@ async def start_and_end_due_sales(uow: UnitOfWork, clock: Clock, limit: int = 10
             due = await uow.sales.due(now, limit)
         in_batch = 0
         for sale_id in due:
-            in_batch += await _catch_up(sale_id, uow, now)
+            in_batch += await catch_up_sale(sale_id, uow, now)
         changed += in_batch
         # A batch that changed nothing was recorded by another scheduler meanwhile.
         if len(due) < limit or not in_batch:
             return changed
 
 
+@command
 @retried_on_conflict
-async def _catch_up(sale_id: UUID, uow: UnitOfWork, now: datetime) -> bool:
+async def catch_up_sale(sale_id: UUID, uow: UnitOfWork, now: datetime) -> bool:
+    """Record the start or end of one sale that is due; whether there was one to record."""
     async with uow:
         sale = await uow.sales.get(sale_id)
         if not sale.catch_up(now):

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
 import msgspec
-import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from commerce.adapters.dramatiq.broker import redis_broker
@@ -24,9 +18,10 @@ from commerce.application.accounts import CreateStaffAccount, create_staff_accou
 from commerce.container import build_container, close
 from commerce.domain.account import Account
 from commerce.domain.errors import DomainError
+from commerce.entrypoints.api_server import serve_api
 from commerce.entrypoints.catalog_import import BATCH_SIZE, import_catalog
 from commerce.entrypoints.import_progress import ImportProgress, count_lines
-from commerce.entrypoints.logs import configure_logging, logging_config
+from commerce.entrypoints.logs import configure_logging
 from commerce.entrypoints.ops_status import gather_status, render
 from commerce.entrypoints.processes import (
     exec_worker,
@@ -40,8 +35,6 @@ from commerce.entrypoints.tracing import trace_process
 from commerce.ports.health import DependencyUnavailableError
 from commerce.settings import Settings, SettingsError, load_settings
 from projections.indices import IndexMappingError
-
-WORKER_HEALTHCHECK_TIMEOUT = 30  # seconds
 
 
 @click.group()
@@ -72,53 +65,7 @@ def serve(host: str | None, port: int | None, run_migrations: bool) -> None:
         upgrade_to_head(settings.database_url)
     host, port = host or settings.host, port or settings.port
     click.echo(f"commerce API on http://{host}:{port} (docs: http://{host}:{port}/schema)")
-    with shared_metrics(settings.workers):
-        _run_uvicorn(settings, host, port)
-
-
-@contextmanager
-def shared_metrics(workers: int) -> Iterator[None]:
-    """With several API processes, each writes its metrics to files in one folder and
-    `/metrics` sums them all (prometheus_client's multiprocess mode, which Litestar's controller
-    reads when PROMETHEUS_MULTIPROC_DIR is set); otherwise it would report only the process
-    that happened to answer. A folder of the operator's is kept; one made here is removed."""
-    if workers == 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        yield
-        return
-    with tempfile.TemporaryDirectory(prefix="commerce-metrics-") as folder:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
-        try:
-            yield
-        finally:
-            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
-
-
-def _run_uvicorn(settings: Settings, host: str, port: int) -> None:
-    uvicorn.run(
-        "commerce.entrypoints.http.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=settings.workers,
-        http="httptools",
-        loop="uvloop",
-        log_level=settings.log_level.lower(),
-        # Applied in each API process; requests are logged by the app, with their trace.
-        log_config=logging_config("api", settings.log_level, settings.log_format),
-        access_log=False,
-        # A spawned API process imports the CLI and the app before it answers the parent's
-        # health ping: 7 s and more on a loaded 2-core box, where uvicorn's default 5 s
-        # killed it over and over (tests/e2e/test_api_processes.py).
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT,
-        **forwarded_for_options(settings),
-    )
-
-
-def forwarded_for_options(settings: Settings) -> dict[str, Any]:
-    """uvicorn believes X-Forwarded-For only from `COMMERCE_TRUSTED_PROXIES`. Left to itself it
-    would trust loopback, or whatever its own FORWARDED_ALLOW_IPS says; with no proxy
-    configured it reads no such header at all, and the peer's address is the client's."""
-    return {"proxy_headers": bool(settings.proxies), "forwarded_allow_ips": settings.proxies}
+    serve_api(settings, host, port)
 
 
 @main.command()
@@ -195,12 +142,20 @@ def ops() -> None:
     show_default=True,
     help="Seconds the oldest unpublished event may wait before it counts as a problem.",
 )
-def ops_status(as_json: bool, max_outbox_age: float) -> None:
+@click.option(
+    "--max-lag",
+    default=60.0,
+    show_default=True,
+    help="Seconds a read model may lag (since its oldest event not applied yet occurred) "
+    "before it counts as a problem.",
+)
+def ops_status(as_json: bool, max_outbox_age: float, max_lag: float) -> None:
     """Servers, live relays and workers, the outbox's backlog, and per read model its queued
-    batches, dead letters and index. Exits 1 when anything is wrong (a server down, no relay or
-    worker alive, an old backlog, a dead letter, a missing index), 0 otherwise."""
+    batches, lag, dead letters and index. Exits 1 when anything is wrong (a server down, no
+    relay or worker alive, an old backlog, a read model lagging, a dead letter, a missing
+    index), 0 otherwise."""
     status = asyncio.run(gather_status(_settings()))
-    problems = status.problems(max_outbox_age)
+    problems = status.problems(max_outbox_age, max_lag)
     if as_json:
         report = {**msgspec.to_builtins(status), "problems": problems}
         click.echo(msgspec.json.encode(report).decode())

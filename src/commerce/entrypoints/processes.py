@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+from dataclasses import asdict
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,10 +33,11 @@ from commerce.adapters.prometheus.relay import (
 from commerce.adapters.redis.client import create_sync_redis
 from commerce.adapters.redis.heartbeats import beat_in_background
 from commerce.adapters.system_clock import SystemClock
-from commerce.application.scheduler import run_scheduled_pass
+from commerce.application.scheduler import PassResult, run_scheduled_pass
 from commerce.container import build_container, close
 from commerce.entrypoints.seed import seed_catalog
-from commerce.entrypoints.supervisor import Child, stop_all, supervise
+from commerce.entrypoints.supervisor import Child, Shutdown, stop_all, supervise
+from commerce.entrypoints.tracing import scheduler_pass_span
 from commerce.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -72,7 +74,8 @@ def run_all(settings: Settings) -> int:
     restarted when it dies (entrypoints/supervisor.py); all stop together, on Ctrl-C or
     SIGTERM (a service manager's stop), or when the API exits."""
     commerce = os.path.join(os.path.dirname(sys.executable), "commerce")
-    signal.signal(signal.SIGTERM, _interrupt)
+    shutdown = Shutdown()
+    shutdown.on_signals()
     children = [
         Child("relay", [commerce, "relay"]),
         Child("worker", [commerce, "worker", "--threads", "2"]),
@@ -82,15 +85,9 @@ def run_all(settings: Settings) -> int:
         child.start()
     api = subprocess.Popen([commerce, "serve"])
     try:
-        return supervise(api, children)
-    except KeyboardInterrupt:
-        return 130
+        return supervise(api, children, shutdown)
     finally:
         stop_all([child.process for child in children] + [api])
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 async def run_relay(settings: Settings) -> None:
@@ -163,19 +160,26 @@ async def run_scheduler(settings: Settings) -> None:
     try:
         while not stop.is_set():
             try:
-                await run_scheduled_pass(
-                    container.uow(),
-                    container.payment_gateway(),
-                    container.idempotency_store(),
-                    container.clock(),
-                    timedelta(seconds=settings.reconcile_after),
-                )
+                with scheduler_pass_span() as span:
+                    done = await run_scheduled_pass(
+                        container.uow(),
+                        container.payment_gateway(),
+                        container.idempotency_store(),
+                        container.clock(),
+                        timedelta(seconds=settings.reconcile_after),
+                    )
+                    span.set_attributes(_pass_attributes(done))
             except Exception:
                 logger.exception("a scheduler pass failed; trying again in the next one")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), settings.scheduler_interval)
     finally:
         await close(container)
+
+
+def _pass_attributes(done: PassResult) -> dict[str, int]:
+    """What a pass changed, on its span: a tracing backend can then leave out empty passes."""
+    return {f"commerce.scheduler.{name}": count for name, count in asdict(done).items()}
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -4,12 +4,18 @@ models frozen behind an API that still answers.
 
 A child that dies is started again after a back-off that doubles from `FIRST_BACKOFF` to
 `MAX_BACKOFF` while it keeps dying young, and starts over once it has run `STEADY_AFTER`
-seconds: a crash loop costs little, a rare crash is repaired at once. Each restart is logged.
+seconds: a crash loop costs little, a rare crash is repaired at once. Each exit and each
+restart is logged.
+
+Once a stop is asked (`Shutdown`, set by SIGINT or SIGTERM), nothing is started again. A child
+that exits because Ctrl-C reached its whole process group is not restarted either: the
+restart is decided when its back-off is over, by which time the supervisor has its own signal.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import subprocess
 import time
 from collections.abc import Sequence
@@ -21,6 +27,31 @@ FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 8.0  # below the heartbeats' TTL: a supervised restart never reads as "dead"
 STEADY_AFTER = 60.0
 POLL_EVERY = 0.2
+
+
+class Shutdown:
+    """Asked once a stop signal arrives; a plain flag, safe to set from a signal handler."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    @property
+    def asked(self) -> bool:
+        return self.signal is not None
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + (self.signal or 0)
+
+    def ask(self, signum: int, frame: object = None) -> None:
+        self.signal = signum
+
+    def on_signals(self) -> None:
+        """Stop on SIGINT as on SIGTERM, also when this process was started with SIGINT
+        ignored (a launcher that handles Ctrl-C itself leaves it so, and Python then keeps it
+        ignored): else the children stop on Ctrl-C and the supervisor only sees them die."""
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, self.ask)
 
 
 @dataclass
@@ -43,6 +74,7 @@ class Child:
         if self.restart_at is not None:
             if now >= self.restart_at:
                 self.restarts += 1
+                logger.warning("restarting %s (restart %d)", self.name, self.restarts)
                 self.start()
             return
         code = self.process.poll() if self.process else None
@@ -51,7 +83,7 @@ class Child:
         ran = now - self.started
         self.backoff = FIRST_BACKOFF if ran >= STEADY_AFTER else self.backoff
         logger.warning(
-            "%s exited with code %s after %.1f s; restarting it in %.1f s",
+            "%s exited with code %s after %.1f s; starting it again in %.1f s",
             self.name,
             code,
             ran,
@@ -61,14 +93,17 @@ class Child:
         self.backoff = min(self.backoff * 2, MAX_BACKOFF)
 
 
-def supervise(main: subprocess.Popen[bytes], children: Sequence[Child]) -> int:
-    """Keep `children` running until `main` exits; return its exit code."""
-    while (code := main.poll()) is None:
+def supervise(main: subprocess.Popen[bytes], children: Sequence[Child], shutdown: Shutdown) -> int:
+    """Keep `children` running until `main` exits or a stop is asked; return main's exit
+    code, or 128 + the signal's number."""
+    while not shutdown.asked:
+        if (code := main.poll()) is not None:
+            return code
         now = time.monotonic()
         for child in children:
             child.check(now)
-        time.sleep(POLL_EVERY)
-    return code
+        time.sleep(POLL_EVERY)  # a signal cuts it short, and the loop ends at once
+    return shutdown.exit_code
 
 
 def stop_all(processes: Sequence[subprocess.Popen[bytes] | None]) -> None:
