@@ -83,11 +83,10 @@ class Container(containers.DeclarativeContainer):
     # Staff's list of sales reads the write side: a few rows, each exactly as a command left it.
     sale_views = providers.Singleton(PostgresSaleViews, engine)
 
+    # Signs access tokens, and the storefront's CSRF tokens (each with a purpose of its own).
+    secret = providers.Singleton(jwt_secret, settings)
     token_issuer = providers.Singleton(
-        JwtTokenIssuer,
-        providers.Singleton(jwt_secret, settings),
-        settings.provided.access_token_ttl,
-        clock,
+        JwtTokenIssuer, secret, settings.provided.access_token_ttl, clock
     )
     # PostgreSQL is the record of revoked tokens; Redis caches it (ADR 0007).
     token_revocations = providers.Singleton(

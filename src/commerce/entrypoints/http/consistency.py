@@ -45,30 +45,55 @@ ConsistencyToken = Annotated[
 ]
 
 
-def read_model_dependencies(container: Container) -> dict[str, Provide]:
-    """The query ports of the container, each behind the wait for its own read model."""
+def read_model_dependencies(
+    container: Container, token_cookie: str | None = None
+) -> dict[str, Provide]:
+    """The query ports of the container, each behind the wait for its own read model. The
+    token comes from the `Consistency-Token` header, or from the cookie `token_cookie` (the
+    storefront's pages: a browser following a redirect sends no header of ours)."""
     return {
-        "product_search": _after_projection(products.NAME, container.product_search),
-        "cart_views": _after_projection(carts.NAME, container.cart_views),
-        "order_views": _after_projection(orders.NAME, container.order_views),
+        "product_search": _after_projection(products.NAME, container.product_search, token_cookie),
+        "cart_views": _after_projection(carts.NAME, container.cart_views, token_cookie),
+        "order_views": _after_projection(orders.NAME, container.order_views, token_cookie),
     }
 
 
-def _after_projection(projection: str, read_model: Callable[[], T]) -> Provide:
-    async def dependency(
+def is_stale(request: Request[Any, Any, Any]) -> bool:
+    """Whether the answer to this request may miss the writes of the token it brought."""
+    return bool(request.state.get(_STALE))
+
+
+def _after_projection(
+    projection: str, read_model: Callable[[], T], token_cookie: str | None
+) -> Provide:
+    async def wait(
+        request: Request[Any, Any, Any],
+        progress: ProjectionProgress,
+        settings: Settings,
+        token: str | None,
+    ) -> T:
+        limit = settings.consistency_wait
+        if not await wait_until_projected(progress, projection, token, limit):
+            request.state[_STALE] = True
+        return read_model()
+
+    async def from_header(
         request: Request[Any, Any, Any],
         projection_progress: Injected[ProjectionProgress],
         settings: Injected[Settings],
         consistency_token: ConsistencyToken = None,
     ) -> T:
-        limit = settings.consistency_wait
-        if not await wait_until_projected(
-            projection_progress, projection, consistency_token, limit
-        ):
-            request.state[_STALE] = True
-        return read_model()
+        return await wait(request, projection_progress, settings, consistency_token)
 
-    return Provide(dependency)
+    async def from_cookie(
+        request: Request[Any, Any, Any],
+        projection_progress: Injected[ProjectionProgress],
+        settings: Injected[Settings],
+    ) -> T:
+        token = request.cookies.get(token_cookie) if token_cookie else None
+        return await wait(request, projection_progress, settings, token)
+
+    return Provide(from_header if token_cookie is None else from_cookie)
 
 
 async def say_when_stale(message: Message, scope: Scope) -> None:

@@ -1,0 +1,62 @@
+"""Search, suggestions and the product page: the `products` read model only."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, get
+from litestar.params import FromPath, Parameter
+from litestar.response import Template
+
+from commerce.application.search_products import get_product, search_products, suggest_products
+from commerce.entrypoints.http.dependencies import Injected
+from commerce.entrypoints.http.products import MAX_TEXT
+from commerce.entrypoints.web.rendering import is_htmx, page
+from commerce.entrypoints.web.search_state import (
+    range_value,
+    search_params,
+    search_query,
+)
+from commerce.ports.product_search import SORTS, ProductSearch
+
+
+class ShopPages(Controller):
+    path = "/"
+
+    @get("/", name="home")
+    async def search(
+        self, request: Request[Any, Any, Any], product_search: Injected[ProductSearch]
+    ) -> Template:
+        """Home and search at once: no words and no filter browses the newest products."""
+        query = search_query(request.query_params.multi_items())
+        result = await search_products(query, product_search)
+        more = search_params(query, cursor=result.next_cursor) if result.next_cursor else None
+        context = {
+            "query": query,
+            "result": result,
+            "more": more,
+            "sorts": SORTS,
+            "range_value": range_value,
+            "state": search_params(query),
+        }
+        if is_htmx(request):
+            # "Load more" asks for the next items only; a changed filter, for the results.
+            fragment = "_more.html" if query.cursor else "_results.html"
+            return page(fragment, **context)
+        return page("search.html", **context)
+
+    @get("/suggest", name="suggest")
+    async def suggest(
+        self,
+        product_search: Injected[ProductSearch],
+        q: Annotated[str, Parameter(max_length=MAX_TEXT)] = "",
+    ) -> Template:
+        """Options for the search box's list while the shopper types."""
+        return page("_suggestions.html", suggestions=await suggest_products(q, product_search))
+
+    @get("/products/{product_id:uuid}", name="product")
+    async def product(
+        self, product_id: FromPath[UUID], product_search: Injected[ProductSearch]
+    ) -> Template:
+        return page("product.html", product=await get_product(product_id, product_search))
