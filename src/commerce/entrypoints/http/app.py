@@ -1,4 +1,5 @@
-"""The Litestar application: routes, dependencies, errors, OpenAPI and metrics."""
+"""The Litestar application: the JSON API and the storefront's pages, dependencies, errors,
+OpenAPI and metrics."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,6 +42,9 @@ from commerce.entrypoints.http.products import ProductsController
 from commerce.entrypoints.http.promo_codes import PromoCodesAdminController
 from commerce.entrypoints.http.requests import JsonRequest
 from commerce.entrypoints.http.security_headers import add_security_headers
+from commerce.entrypoints.web.assets import static_router
+from commerce.entrypoints.web.rendering import template_config
+from commerce.entrypoints.web.router import storefront
 from commerce.settings import Settings, load_settings
 
 
@@ -74,6 +78,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             OrdersAdminController,
             PaymentsController,
             DiscountsAdminController,
+            storefront(container),
+            static_router(),
         ],
         dependencies={
             **container_dependencies(container),
@@ -92,6 +98,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         before_send=[say_when_stale, add_security_headers],
         request_class=JsonRequest,
         exception_handlers=EXCEPTION_HANDLERS,
+        template_config=template_config(),
         openapi_config=OpenAPIConfig(
             title="Commerce",
             version=__version__,

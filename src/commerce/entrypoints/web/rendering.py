@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Request
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
@@ -45,8 +45,10 @@ def page(name: str, status_code: int = 200, **context: Any) -> Template:
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
-    """A request htmx made to swap part of a page (it says so in `HX-Request`)."""
-    return request.headers.get("hx-request") == "true"
+    """A request htmx made to swap part of a page (it says so in `HX-Request`); not one that
+    restores a page from history, which wants the whole page."""
+    headers = request.headers
+    return headers.get("hx-request") == "true" and "hx-history-restore-request" not in headers
 
 
 def after_command(path: str, event_ids: list[Any]) -> Redirect:

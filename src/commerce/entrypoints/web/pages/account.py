@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from commerce.application.accounts import RegisterAccount, register_account
@@ -31,7 +31,7 @@ from commerce.ports.auth import (
 from commerce.ports.clock import Clock
 from commerce.ports.unit_of_work import UnitOfWork
 
-Next = Annotated[str | None, Parameter(query="next", max_length=2000)]
+Next = Annotated[str | None, QueryParameter(name="next", max_length=2000)]
 
 
 class SignInForm(msgspec.Struct, frozen=True, kw_only=True):
@@ -111,4 +111,4 @@ def _form_again(template: str, error: DomainError, **context: Any) -> Template:
     """The form, filled in again (never the password), with the problem said above it."""
     problem, _ = domain_problem(error)
     field = error.field if isinstance(error, DomainValidationError) else None
-    return page(template, problem.status, error=problem.detail, field=field, **context)
+    return page(template, problem.status, error=problem.detail, bad_field=field, **context)

@@ -180,7 +180,7 @@ def _checkout(cart: Any, values: dict[str, Any], error: DomainError | None = Non
         tokens=TEST_TOKENS,
         attempt=uuid.uuid4().hex,
         error=problem.detail if problem else None,
-        field=error.field if isinstance(error, DomainValidationError) else None,
+        bad_field=error.field if isinstance(error, DomainValidationError) else None,
     )
 
 

@@ -14,11 +14,12 @@ from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.products import MAX_TEXT
 from commerce.entrypoints.web.rendering import is_htmx, page
 from commerce.entrypoints.web.search_state import (
+    price_value,
     range_value,
     search_params,
     search_query,
 )
-from commerce.ports.product_search import SORTS, ProductSearch
+from commerce.ports.product_search import SORTS, ProductQuery, ProductSearch
 
 
 class ShopPages(Controller):
@@ -38,7 +39,7 @@ class ShopPages(Controller):
             "more": more,
             "sorts": SORTS,
             "range_value": range_value,
-            "state": search_params(query),
+            "chosen_price": _chosen_price(query),
         }
         if is_htmx(request):
             # "Load more" asks for the next items only; a changed filter, for the results.
@@ -60,3 +61,9 @@ class ShopPages(Controller):
         self, product_id: FromPath[UUID], product_search: Injected[ProductSearch]
     ) -> Template:
         return page("product.html", product=await get_product(product_id, product_search))
+
+
+def _chosen_price(query: ProductQuery) -> str:
+    if query.price_min is None and query.price_max is None:
+        return ""
+    return price_value(query.price_min, query.price_max)
