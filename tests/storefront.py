@@ -14,6 +14,7 @@ from commerce.adapters.memory.login_throttle import InMemoryLoginThrottle
 from commerce.adapters.memory.passwords import InMemoryPasswordHasher
 from commerce.adapters.memory.payment_gateway import InMemoryPaymentGateway
 from commerce.adapters.memory.product_search import InMemoryProductSearch
+from commerce.adapters.memory.revocations import InMemoryTokenRevocations
 from commerce.adapters.memory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from commerce.container import Container
 from commerce.entrypoints.http.app import create_app
@@ -32,6 +33,8 @@ def storefront_container(clock: FixedClock, settings: Settings | None = None) ->
         container.login_throttle: InMemoryLoginThrottle(clock),
         container.account_profiles: InMemoryAccountProfiles(store),
         container.payment_gateway: InMemoryPaymentGateway(),
+        # On the same clock as the tokens, or a revocation would lapse before they expire.
+        container.token_revocations: InMemoryTokenRevocations(clock, 900),
     }
     for provider, twin in twins.items():
         provider.override(providers.Object(twin))
@@ -40,7 +43,9 @@ def storefront_container(clock: FixedClock, settings: Settings | None = None) ->
 
 
 @contextmanager
-def browser(container: Container, base_url: str = "http://shop.local") -> Iterator[TestClient[Litestar]]:
+def browser(
+    container: Container, base_url: str = "http://shop.local"
+) -> Iterator[TestClient[Litestar]]:
     """A client that keeps cookies and does not follow redirects, as a test wants to see them."""
     app = create_app(container.settings(), container)
     with TestClient(app, base_url=base_url, raise_server_exceptions=False) as client:

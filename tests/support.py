@@ -6,7 +6,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -23,6 +23,7 @@ from commerce.container import Container, build_container
 from commerce.domain.account import Account, PaymentMethod
 from commerce.domain.catalog import Product, ProductDetails, Variant
 from commerce.domain.values import Address, Money
+from commerce.ports.auth import Principal
 from commerce.settings import Settings
 from devstack.server import Server
 
@@ -105,6 +106,17 @@ def bearer(*roles: str, account_id: uuid.UUID | None = None) -> dict[str, str]:
     issuer = JwtTokenIssuer(TEST_JWT_SECRET, 900, SystemClock())
     token = issuer.issue(account_id or uuid.uuid4(), frozenset(roles)).access_token
     return {"Authorization": f"Bearer {token}"}
+
+
+def bearer_principal(issued_at: datetime, ttl: timedelta, *roles: str) -> Principal:
+    """The caller a token issued at `issued_at`, valid for `ttl`, names."""
+    return Principal(
+        account_id=uuid.uuid4(),
+        roles=frozenset(roles),
+        token_id=uuid.uuid4().hex,
+        issued_at=issued_at,
+        expires_at=issued_at + ttl,
+    )
 
 
 def container_without_servers(settings: Settings | None = None) -> Container:
