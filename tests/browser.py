@@ -53,6 +53,7 @@ def screenshots(page: Page, name: str) -> None:
     before = page.viewport_size
     for label, (width, height) in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
+        # caret="initial": hiding it would inject a style, which the page's CSP refuses.
+        page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True, caret="initial")
     if before:
         page.set_viewport_size(before)

@@ -40,7 +40,7 @@ def page(browser: Browser, api_url: str) -> Iterator[Page]:
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     yield page
     context.close()
-    assert [e for e in errors if "net::ERR" not in e] == []
+    assert [e for e in errors if "net::ERR" not in e] == [], "\n".join(errors)
 
 
 def boards(api_url: str, word: str) -> dict[str, str]:
@@ -65,10 +65,18 @@ def boards(api_url: str, word: str) -> dict[str, str]:
         ids[brand] = created.json()["id"]
         commands += [created, stocked]
     for command in commands:
-        token = {"Consistency-Token": command.headers["consistency-token"]}
-        found = http.get("/v1/products", params={"q": word}, headers=token)
-        assert found.headers.get("consistency") != "stale", "the read model did not catch up"
+        searchable(http, word, command.headers["consistency-token"])
     return ids
+
+
+def searchable(http: httpx.Client, word: str, token: str, tries: int = 6) -> None:
+    """Waits for the command's writes in search: a worker just started may take a while
+    to pick up its first messages (each try waits the service's bound, 10 s)."""
+    for _ in range(tries):
+        found = http.get("/v1/products", params={"q": word}, headers={"Consistency-Token": token})
+        if found.headers.get("consistency") != "stale":
+            return
+    pytest.fail("the products read model did not catch up")
 
 
 def accessible(page: Page) -> None:
@@ -141,7 +149,7 @@ def test_a_shopper_finds_buys_and_pays_for_a_board_and_sees_it_in_my_orders(
     accessible(page)
     screenshots(page, "paid")
 
-    page.get_by_role("link", name="My orders").click()
+    page.get_by_role("link", name="My orders", exact=True).click()
     expect(page.get_by_role("link", name=f"Order {number}")).to_be_visible()
     expect(page.locator(".orders .status").first).to_have_text("Paid")
     accessible(page)

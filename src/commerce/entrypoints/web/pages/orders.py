@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
@@ -39,7 +39,7 @@ class OrderPages(Controller):
     @get("/", name="orders")
     async def list_own(
         self,
-        request: Request[object, object, object],
+        request: Request[Any, Any, Any],
         principal: Injected[Principal],
         order_views: Injected[OrderViews],
         q: Annotated[str | None, Parameter(max_length=200)] = None,

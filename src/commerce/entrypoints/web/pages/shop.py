@@ -33,7 +33,7 @@ class ShopPages(Controller):
         query = search_query(request.query_params.multi_items())
         result = await search_products(query, product_search)
         more = search_params(query, cursor=result.next_cursor) if result.next_cursor else None
-        context = {
+        context: dict[str, Any] = {
             "query": query,
             "result": result,
             "more": more,
