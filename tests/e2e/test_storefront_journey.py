@@ -14,15 +14,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser import accessibility_violations, chromium, screenshots
+from tests.e2e.test_shopping_journey import ADDRESS
 from tests.support import bearer
-
-ADDRESS = {
-    "name": "Grace Hopper",
-    "line1": "1 Navy Yard",
-    "city": "Arlington",
-    "postal_code": "22202",
-    "country": "US",
-}
 
 
 @pytest.fixture(scope="module")
