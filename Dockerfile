@@ -4,7 +4,9 @@ WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./
 COPY src ./src
 COPY projections ./projections
-RUN pip install --no-cache-dir -c constraints.txt . && useradd --system commerce
+# /var/mail/commerce: where the `mail` service of docker-compose keeps the emails it receives.
+RUN pip install --no-cache-dir -c constraints.txt . && useradd --system commerce \
+    && install -d -o commerce /var/mail/commerce
 USER commerce
 ENV COMMERCE_HOST=0.0.0.0 COMMERCE_PORT=8000
 EXPOSE 8000

@@ -1,7 +1,7 @@
 """Checkout benchmark: checkout-and-pay, bare PostgreSQL stock update, commit-to-dashboard lag.
 
     .venv/bin/python -m devstack run -- .venv/bin/python bench/checkout.py [--skus 2000 --hot 5
-        --hot-share 0.5 --concurrency 8 --duration 20 --lag-samples 30]
+        --hot-share 0.5 --concurrency 8 --duration 20 --lag-samples 30 --promo-code HOT10]
 
 It uses a database (`commerce_bench_checkout`), index prefix (`checkoutbench`) and Redis
 database (14) of its own, starts the real processes (API, relay, projection worker), seeds a
@@ -13,7 +13,11 @@ Then, at a fixed concurrency and for a fixed time each, one after the other in o
    (a hot SKU with probability `--hot-share`, else a random cold one, quantity 1), `POST
    /v1/orders` and `POST /v1/orders/{id}/payments` (`tok_visa`, the order total), each POST
    with a fresh `Idempotency-Key`; the three requests are one latency sample. Before that, one
-   customer alone for `--solo-duration`: the service time, without queueing;
+   customer alone for `--solo-duration`: the service time, without queueing. With
+   `--promo-code`, twice more right after: every client entering that one code (10 % off, no
+   redemption limit) before each order, then each client a code of its own (the same terms).
+   `PUT /v1/cart/promo-code` is a fourth request in both, and each order counts a redemption:
+   on one hot row, then spread over as many rows as clients. The ratios of the runs;
 2. as many asyncpg clients run the bare conditional stock update of a reservation on the same
    table with the same hot/cold mix, each statement its own transaction (what the checkout
    cannot beat); the units it reserved are given back afterwards;
@@ -41,6 +45,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +65,7 @@ from common import (
     on_cpu_ns,
     process_groups,
     reset,
+    sign_token,
     start_processes,
     stop_processes,
     wait_for_count,
@@ -198,6 +204,21 @@ async def sign_up(http: httpx.AsyncClient, number: int) -> Customer:
     )
 
 
+async def create_code(http: httpx.AsyncClient, code: str) -> None:
+    """A code every client may use as often as it likes: 10 % off, no limits, for a day."""
+    now = datetime.now(UTC)
+    body = {
+        "code": code,
+        "percent_off": 10,
+        "starts_at": (now - timedelta(minutes=1)).isoformat(),
+        "ends_at": (now + timedelta(days=1)).isoformat(),
+    }
+    operator = {"Authorization": f"Bearer {sign_token(JWT_SECRET, ['operator'])}"}
+    created = await http.post("/v1/admin/promo-codes", json=body, headers=operator)
+    if created.status_code != 201:
+        raise SystemExit(f"promo code: {created.status_code} {created.text}")
+
+
 # The checkout through the API ---------------------------------------------------------------
 
 
@@ -219,8 +240,10 @@ async def checkout_and_pay(
     checkouts: Recorder,
     steps: Recorder,
     outcomes: Outcomes,
+    code: str | None = None,
 ) -> None:
-    """Cart PUT, order POST, payment POST: one latency sample when all three succeed."""
+    """Cart PUT, (with `code`: code PUT,) order POST, payment POST: one latency sample when all
+    succeed."""
     started = time.perf_counter()
     step = "cart"
     try:
@@ -229,6 +252,13 @@ async def checkout_and_pay(
         )
         placed = time.perf_counter()
         steps.add("1 cart PUT", placed - started)
+        if response.status_code == 200 and code is not None:
+            step = "code"
+            response = await http.put(
+                "/v1/cart/promo-code", json={"code": code}, headers=customer.headers
+            )
+            steps.add("1b code PUT", time.perf_counter() - placed)
+            placed = time.perf_counter()
         if response.status_code == 200:
             step = "order"
             key = {"Idempotency-Key": uuid.uuid4().hex}
@@ -329,7 +359,10 @@ async def service_load(
     pick: Pick,
     stop: Callable[[], bool],
     seed: int,
+    *,
+    codes: list[str] | None = None,
 ) -> tuple[float, Recorder, Recorder, Outcomes]:
+    """`codes`: the code each client (by number) enters before each order, if any."""
     checkouts, steps, outcomes = Recorder(), Recorder(), Outcomes()
 
     async def client(number: int, rng: random.Random) -> None:
@@ -342,6 +375,7 @@ async def service_load(
             checkouts=checkouts,
             steps=steps,
             outcomes=outcomes,
+            code=codes[number] if codes else None,
         )
 
     elapsed = await run_clients(client, len(customers), stop, seed)
@@ -505,16 +539,53 @@ async def round_trips(settings: Settings, customer: Customer, sku: str) -> dict[
 # The run ------------------------------------------------------------------------------------
 
 
-async def pg_transactions(dsn: str, database: str) -> int:
+async def pg_transactions(dsn: str, database: str) -> tuple[int, int]:
+    """(transactions, of which rolled back) in `database` so far: a lost race (a version check
+    or a stock check failing in the commit's statement) is a rollback."""
     connection = await asyncpg.connect(dsn)
     try:
-        value = await connection.fetchval(
-            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1",
+        row = await connection.fetchrow(
+            "SELECT xact_commit + xact_rollback, xact_rollback FROM pg_stat_database"
+            " WHERE datname = $1",
             database,
         )
-        return int(value)
+        return int(row[0]), int(row[1])
     finally:
         await connection.close()
+
+
+async def measured_service(
+    http: httpx.AsyncClient,
+    dsn: str,
+    customers: list[Customer],
+    pick: Pick,
+    *,
+    seconds: float,
+    groups: dict[str, Any],
+    codes: list[str] | None = None,
+) -> dict[str, Any]:
+    """One timed run of the checkouts through the API (each client entering its code of
+    `codes` before each order, if given): latencies, steps, outcomes, PostgreSQL transactions
+    and rollbacks, and the CPU of each process group."""
+    before = await pg_transactions(dsn, BENCH_DATABASE)
+    meter = CpuMeter(groups)
+    elapsed, checkouts, steps, outcomes = await service_load(
+        http, customers, pick, for_seconds(seconds), 1, codes=codes
+    )
+    cpu = meter.cores()
+    await asyncio.sleep(1.5)  # backends report their statistics at most every second
+    after = await pg_transactions(dsn, BENCH_DATABASE)
+    transactions, rollbacks = after[0] - before[0], after[1] - before[1]
+    completed = max(outcomes.completed, 1)
+    return checkouts.summary(elapsed) | {
+        "steps": steps.summary(elapsed)["by_kind"],
+        "outcomes": outcomes.summary(),
+        "pg_transactions_per_s": round(transactions / elapsed, 1),
+        "pg_transactions_per_checkout": round(transactions / completed, 1),
+        "pg_rollbacks_per_checkout": round(rollbacks / completed, 2),
+        "cpu_cores": cpu,
+        "api_cpu_ms_per_checkout": round(cpu["api"] * elapsed * 1000 / completed, 1),
+    }
 
 
 async def service_and_baseline(
@@ -526,9 +597,10 @@ async def service_and_baseline(
     args: argparse.Namespace,
     processes: dict[str, int],
     es_url: str,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(1) the checkouts through the API, then (2) the bare statement, each for
-    `args.duration` after a warm-up; the summaries of both."""
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, Any]]:
+    """(1) the checkouts through the API (and with `--promo-code`, with one code for all, then
+    a code each), then (2) the bare statement, each for `args.duration` after a warm-up; the
+    summaries."""
     # Warm-up: connections, prepared statements, caches.
     await service_load(http, customers, pick, for_seconds(3), 0)
     # One customer alone: the service time of a checkout, without queueing, and the API's CPU
@@ -546,15 +618,21 @@ async def service_and_baseline(
         await asyncio.sleep(1)
         extra = {"bench client": [os.getpid()], "elasticsearch": elasticsearch_pids(es_url)}
 
-        # (1) the service
-        transactions = await pg_transactions(dsn, BENCH_DATABASE)
-        meter = CpuMeter(process_groups(processes, BENCH_DATABASE, extra))
-        service_time, checkouts, steps, outcomes = await service_load(
-            http, customers, pick, for_seconds(args.duration), 1
-        )
-        service_cpu = meter.cores()
-        await asyncio.sleep(1.5)  # backends report their statistics at most every second
-        transactions = await pg_transactions(dsn, BENCH_DATABASE) - transactions
+        # (1) the service, then with codes
+        runs = {"no code": None} | code_runs(args.promo_code, len(customers))
+        measured = {
+            name: await measured_service(
+                http,
+                dsn,
+                customers,
+                pick,
+                seconds=args.duration,
+                groups=process_groups(processes, BENCH_DATABASE, extra),
+                codes=codes,
+            )
+            for name, codes in runs.items()
+        }
+        service = measured.pop("no code")
 
         # (2) the bare statement
         meter = CpuMeter(process_groups(processes, BENCH_DATABASE, extra))
@@ -567,15 +645,6 @@ async def service_and_baseline(
             await connection.close()
         await give_back(dsn, reserved)
 
-    service = checkouts.summary(service_time)
-    service["steps"] = steps.summary(service_time)["by_kind"]
-    service["outcomes"] = outcomes.summary()
-    service["pg_transactions_per_s"] = round(transactions / service_time, 1)
-    service["pg_transactions_per_checkout"] = round(transactions / max(outcomes.completed, 1), 1)
-    service["cpu_cores"] = service_cpu
-    service["api_cpu_ms_per_checkout"] = round(
-        service_cpu["api"] * service_time * 1000 / max(outcomes.completed, 1), 1
-    )
     service["alone"] = solo.summary(solo_time) | {
         "steps": solo_steps.summary(solo_time)["by_kind"],
         "api_cpu_ms": request_cpu.summary(),
@@ -583,7 +652,18 @@ async def service_and_baseline(
     bare = baseline.summary(baseline_time)
     bare["out_of_stock"] = short
     bare["cpu_cores"] = baseline_cpu
-    return service, bare
+    return service, measured, bare
+
+
+def code_runs(code: str | None, clients: int) -> dict[str, list[str] | None]:
+    """The code each client enters, by run: one for all, then one each (none without a code)."""
+    if code is None:
+        return {}
+    return {"one code": [code] * clients, "a code each": own_codes(code, clients)}
+
+
+def own_codes(code: str, clients: int) -> list[str]:
+    return [f"{code}-{number}" for number in range(clients)]
 
 
 async def measure(
@@ -625,10 +705,13 @@ async def measure(
             flush=True,
         )
         pick = picker(hot, cold, args.hot_share)
+        if args.promo_code is not None:
+            for code in [args.promo_code, *own_codes(args.promo_code, args.concurrency)]:
+                await create_code(http, code)
         trips = await round_trips(settings, probe_customer, cold[0])
         idle_lag = await measure_lag(http, lag_customer, pick, args.idle_lag_samples, 6)
 
-        service, bare = await service_and_baseline(
+        service, with_codes, bare = await service_and_baseline(
             http,
             dsn,
             load_customers,
@@ -666,6 +749,7 @@ async def measure(
             "service_to_baseline": round(
                 service["throughput_rps"] / max(bare["throughput_rps"], 1e-9), 4
             ),
+            "service_with_codes": with_codes,
             "pg_round_trips": trips,
             "lag_commit_to_dashboard": lag
             | {"background_checkouts": background_outcomes.completed, "backlog_after": behind},
@@ -748,6 +832,8 @@ def report(result: dict[str, Any]) -> None:
         cpu = ", ".join(f"{group} {cores}" for group, cores in run["cpu_cores"].items())
         print(f"CPU cores busy during {name}: {cpu}")
     print(f"API CPU per completed checkout: {service['api_cpu_ms_per_checkout']} ms")
+    if result["service_with_codes"]:
+        report_codes(service, result["service_with_codes"])
     alone_cpu = service["alone"]["api_cpu_ms"]
     routes = ", ".join(f"{name} {ms}" for name, ms in alone_cpu.items() if name != "checkout")
     print(f"API CPU per request, one client alone (ms): {routes}; checkout {alone_cpu['checkout']}")
@@ -768,6 +854,29 @@ def report(result: dict[str, Any]) -> None:
         f"outbox, queued messages {behind['queued_messages']}"
     )
     print(json.dumps(result))
+
+
+def report_codes(service: dict[str, Any], with_codes: dict[str, dict[str, Any]]) -> None:
+    one, each = with_codes["one code"], with_codes["a code each"]
+    print(
+        f"promo codes: {one['throughput_rps']} checkouts/s with one code for every client, "
+        f"{each['throughput_rps']} with a code each, {service['throughput_rps']} without; "
+        f"one code / without {_ratio(one, service)}, one code / a code each "
+        f"{_ratio(one, each)}"
+    )
+    for name, run in ({"without": service} | with_codes).items():
+        steps = ", ".join(f"{step} {_triple(p)}" for step, p in run["steps"].items())
+        outcomes = run["outcomes"]
+        print(
+            f"  {name}: checkout-and-pay {_triple(run['all'])} ms; {steps}; PostgreSQL "
+            f"rollbacks per checkout {run['pg_rollbacks_per_checkout']}; API CPU per "
+            f"checkout {run['api_cpu_ms_per_checkout']} ms; errors {outcomes['errors']} "
+            f"{outcomes['errors_by_kind']}"
+        )
+
+
+def _ratio(run: dict[str, Any], other: dict[str, Any]) -> float:
+    return round(run["throughput_rps"] / max(other["throughput_rps"], 1e-9), 3)
 
 
 def _triple(p: dict[str, float]) -> str:
@@ -797,4 +906,10 @@ if __name__ == "__main__":
         "--api-processes", type=int, default=1, help="COMMERCE_WORKERS of the API under test"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--promo-code",
+        metavar="CODE",
+        help="Run the checkouts again with every client entering this one code, then each "
+        "its own (CODE-0, CODE-1, ...; created, 10 %% off, no limits), and compare the runs.",
+    )
     report(main(parser.parse_args()))

@@ -24,6 +24,7 @@ from common import Target, bench_settings, reset
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from commerce.adapters.dramatiq.routing import CONSUMERS
 from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.memory.publisher import InMemoryEventPublisher
 from commerce.adapters.postgres.engine import create_engine
@@ -33,7 +34,6 @@ from commerce.settings import load_settings
 
 TARGET = Target(database="bench_outbox", index_prefix="bench-outbox", jwt_secret="x" * 32)
 BATCH = 200
-CONSUMERS = ("products", "orders", "carts", "order_saga")
 
 SEED = """
 INSERT INTO outbox (event_id, type, schema_version, aggregate_type, aggregate_id,

@@ -17,7 +17,7 @@ T = TypeVar("T")
 
 @click.group()
 def stack() -> None:
-    """Run PostgreSQL, Redis and Elasticsearch locally, without Docker."""
+    """Run PostgreSQL, Redis, Elasticsearch and a mail sink locally, without Docker."""
 
 
 @stack.command()

@@ -17,15 +17,17 @@ from urllib.parse import urlsplit
 from devstack import system
 from devstack.elasticsearch import ElasticsearchServer
 from devstack.layout import SERVICE_USER, Layout, port_from_env
+from devstack.mail import MailServer
 from devstack.postgres import PostgresServer
 from devstack.redis import RedisServer
 from devstack.server import Server
 
-DEFAULT_PORTS = {"postgres": 55432, "redis": 56379, "elasticsearch": 59200}
+DEFAULT_PORTS = {"postgres": 55432, "redis": 56379, "elasticsearch": 59200, "mail": 51025}
 SERVER_KINDS: dict[str, type[Server]] = {
     "postgres": PostgresServer,
     "redis": RedisServer,
     "elasticsearch": ElasticsearchServer,
+    "mail": MailServer,
 }
 
 
@@ -117,6 +119,9 @@ class Stack:
         started: list[Server] = []
         try:
             started = self.up()
+            for server in self.servers:
+                if _external_url(server) is None and (notice := server.notice()):
+                    print(f"stack: {notice}", flush=True)
             child = subprocess.Popen(list(command), env=os.environ | self.environment())
             return _wait_for_child(child)
         except KeyboardInterrupt:
@@ -152,7 +157,8 @@ def _external_url(server: Server) -> str | None:
 
 
 def _default_port(scheme: str) -> int:
-    return {"redis": 6379, "rediss": 6379, "http": 80, "https": 443}.get(scheme, 5432)
+    defaults = {"redis": 6379, "rediss": 6379, "http": 80, "https": 443, "smtp": 25, "smtps": 465}
+    return defaults.get(scheme, 5432)
 
 
 def _status(server: Server) -> Status:

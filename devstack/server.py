@@ -21,6 +21,8 @@ class Server(ABC):
     name: ClassVar[str]
     env_var: ClassVar[str]  # the COMMERCE_* variable that points the service at this server
     stop_signal: ClassVar[signal.Signals] = signal.SIGTERM
+    # False for a program of the checkout's virtualenv, which the service user may not reach.
+    as_service_user: ClassVar[bool] = True
     start_timeout: ClassVar[float] = 60
 
     @property
@@ -61,6 +63,10 @@ class Server(ABC):
     def process_marker(self) -> str:
         """A string in the server process's command line, to tell it from a reused pid."""
 
+    def notice(self) -> str | None:
+        """What a developer should know of this server once the stack is up, if anything."""
+        return None
+
     def after_start(self) -> None:  # noqa: B027 (optional hook, empty by default)
         """One-off set-up that needs the server running (a database to create, say)."""
 
@@ -76,7 +82,14 @@ class Server(ABC):
         system.make_owned_dir(self.layout, self.directory)
         self.prepare()
         argv, env = self.command()
-        pid = system.spawn(self.layout, argv, self.log_file, cwd=self.directory, env=env)
+        pid = system.spawn(
+            self.layout,
+            argv,
+            self.log_file,
+            cwd=self.directory,
+            env=env,
+            as_service_user=self.as_service_user,
+        )
         self._pid_file.write_text(str(pid))
         try:
             system.wait_until(

@@ -88,11 +88,18 @@ def hand_over_tree(layout: Layout, path: Path) -> None:
 
 
 def spawn(
-    layout: Layout, argv: Sequence[str], log: Path, cwd: Path, env: Mapping[str, str] | None = None
+    layout: Layout,
+    argv: Sequence[str],
+    log: Path,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    as_service_user: bool = True,
 ) -> int:
     """Start a server in its own session (so its whole process group can be stopped) as the
-    unprivileged user, with no supplementary groups inherited from root."""
-    ids = layout.owner_ids()
+    unprivileged user, with no supplementary groups inherited from root (or, when not
+    `as_service_user`, as the caller)."""
+    ids = layout.owner_ids() if as_service_user else None
     with log.open("ab") as out:
         process = subprocess.Popen(
             list(argv),
@@ -116,11 +123,17 @@ def _base_env() -> dict[str, str]:
 
 def process_alive(pid: int, expect: str) -> bool:
     """True if `pid` runs and is ours: its command line mentions `expect` (pids get reused)."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
+    for _ in range(20):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
+        except OSError:
+            return False
+        # Just started, a process may not show its command line yet for a moment (measured
+        # with a Python server polled right after it was spawned).
+        if cmdline or state == "Z":
+            break
+        time.sleep(0.005)
     return state != "Z" and expect.encode() in cmdline
 
 

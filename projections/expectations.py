@@ -11,16 +11,24 @@ products: one document per product row, archived ones included (a tombstone with
   `archived: true`, never a delete: a replayed old event could resurrect a deleted one).
   - version: the catalogue version the document was built up to, against the product row's;
   - stock versions: each SKU's stock version in the document, against its stock row's;
-  - name, brand, category, archived, listed, price, in stock, and the variants (SKU, price,
-    attributes, in stock): what search, browse and the product page show.
+  - name, brand, category, archived, listed, price, in stock, rating, and the variants (SKU,
+    price, attributes, in stock): what search, browse and the product page show.
 orders: one document per order row.
   - version and status: the indexed fields that order lists filter on;
   - total, the breakdown it was sold at (lines with paid and list unit prices, the promo code,
     its discount), payments (id, amount, status, refunded), shipment (carrier, tracking number,
     delivered at) and cancel reason, from `detail`, which every order view shows.
+reviews: one document per review row, hidden ones included (a flag, never a delete).
+  - version, product, hidden, stars, and the text shown (author, title, body).
 carts: one document per cart row with lines. An emptied cart may have a document with no
   lines or none at all: the customer sees an empty cart either way.
   - version and lines (SKU, product, quantity).
+promotions: one document per promo code row and per sale row (deleted sales included, as
+  tombstones with `listed: false`).
+  - version, and whether staff see it (listed);
+  - created at, name, discount, starts and ends at, the products, categories and brands a
+    sale names, a code's limits, redeemed and disabled, a sale's ended early and deleted:
+    what staff's lists and reads show, and what their status is computed from.
 
 The versions catch a document that lags (an event never applied); the shown fields catch one
 with the right versions but wrong values. A document *newer* than the write side is divergent
@@ -34,6 +42,8 @@ from typing import Any
 
 from commerce.domain.cart import Cart
 from commerce.domain.order import Order
+from commerce.domain.pricing import PromoCode, Sale
+from commerce.domain.review import Review
 from projections.carts import document as cart_document
 from projections.carts import mapping as carts
 from projections.orders import document as order_document
@@ -41,6 +51,10 @@ from projections.orders import mapping as orders
 from projections.products import document as product_document
 from projections.products import mapping as products
 from projections.products.document import CatalogEntry
+from projections.promotions import document as promotion_document
+from projections.promotions import mapping as promotions
+from projections.reviews import document as review_document
+from projections.reviews import mapping as reviews
 from projections.verification import Expected, Fact, ModelCheck, facts_of
 
 
@@ -78,6 +92,7 @@ PRODUCT_FACTS = (
     Fact("listed", "listed"),
     Fact("price", "price"),
     Fact("in stock", "in_stock"),
+    Fact("rating", "rating"),
     # Not their sale prices: the check reads the catalogue and the stock, not the sales.
     Fact("variants", "display.variants", _pick("sku", "price", "attributes", "in_stock")),
 )
@@ -97,10 +112,44 @@ ORDER_FACTS = (
 
 CART_FACTS = (Fact("version", "version"), Fact("lines", "lines"))
 
+REVIEW_FACTS = (
+    Fact("version", "version"),
+    Fact("product", "product_id"),
+    Fact("hidden", "hidden"),
+    Fact("stars", "stars"),
+    Fact("text", "display"),
+)
+
+
+def _sorted(value: Any) -> Any:
+    return sorted(value) if isinstance(value, list) else value
+
+
+PROMOTION_FACTS = (
+    Fact("version", "version"),
+    Fact("listed", "listed"),
+    Fact("created at", "created_at"),
+    Fact("starts at", "starts_at"),
+    Fact("ends at", "ends_at"),
+    Fact("name", "state.terms.name"),
+    Fact("discount", "state.terms.discount"),
+    # A set: its order in a document says nothing.
+    Fact("product ids", "state.terms.applies_to.product_ids", _sorted),
+    Fact("categories", "state.terms.applies_to.categories"),
+    Fact("brands", "state.terms.applies_to.brands"),
+    Fact("min subtotal", "state.terms.min_subtotal"),
+    Fact("max redemptions", "state.terms.max_redemptions"),
+    Fact("per customer limit", "state.terms.per_customer_limit"),
+    Fact("redeemed", "state.redeemed"),
+    Fact("disabled", "state.disabled"),
+    Fact("ended early", "state.ended_early"),
+    Fact("deleted", "state.deleted"),
+)
+
 
 def _expected_product(entry: CatalogEntry) -> Expected:
-    product, stock = entry
-    state = product_document.state_from_snapshot(product, stock)
+    product, stock, rating = entry
+    state = product_document.state_from_snapshot(product, stock, rating=rating)
     source = product_document.shown_fields(state)  # every fact is there, and no costly word
     return Expected(str(product.id), facts_of(source, PRODUCT_FACTS))
 
@@ -118,6 +167,17 @@ def _expected_cart(cart: Cart) -> Expected:
     return Expected(snapshot.customer_id, facts_of(source, CART_FACTS), required=not cart.is_empty)
 
 
+def _expected_review(review: Review) -> Expected:
+    source = review_document.document(review_document.snapshot_of(review))
+    return Expected(str(review.id), facts_of(source, REVIEW_FACTS))
+
+
+def _expected_promotion(record: Sale | PromoCode) -> Expected:
+    state = promotion_document.state_of(record)
+    source = promotion_document.document(state)
+    return Expected(promotion_document.doc_id(state), facts_of(source, PROMOTION_FACTS))
+
+
 PRODUCTS: ModelCheck[CatalogEntry] = ModelCheck(
     products.NAME, products.alias_name, "id", PRODUCT_FACTS, _expected_product
 )
@@ -128,5 +188,15 @@ CARTS: ModelCheck[Cart] = ModelCheck(
     carts.NAME, carts.alias_name, "customer_id", CART_FACTS, _expected_cart
 )
 
-CHECKS: Mapping[str, ModelCheck[Any]] = {check.name: check for check in (PRODUCTS, ORDERS, CARTS)}
+REVIEWS: ModelCheck[Review] = ModelCheck(
+    reviews.NAME, reviews.alias_name, "id", REVIEW_FACTS, _expected_review
+)
+
+PROMOTIONS: ModelCheck[Sale | PromoCode] = ModelCheck(
+    promotions.NAME, promotions.alias_name, "id", PROMOTION_FACTS, _expected_promotion
+)
+
+CHECKS: Mapping[str, ModelCheck[Any]] = {
+    check.name: check for check in (PRODUCTS, ORDERS, CARTS, REVIEWS, PROMOTIONS)
+}
 MODELS: Sequence[str] = tuple(CHECKS)

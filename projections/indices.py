@@ -11,7 +11,7 @@ from elasticsearch import ApiError, Elasticsearch
 # What to do about a read model that only events build (no rebuild from the write side yet).
 REPLAY_REMEDY = (
     "delete its index and project the events again (`commerce read-models rebuild` covers "
-    "products only)"
+    "products, reviews and promotions only)"
 )
 
 
@@ -59,6 +59,16 @@ class IndexedProjection:
             refresh_interval=self.refresh_interval,
             remedy=self.remedy,
         )
+
+
+def serving(client: Elasticsearch, index: str, replicas: int, refresh_interval: str) -> None:
+    """A freshly loaded index (loaded without replicas or refreshes) made ready to serve."""
+    client.indices.put_settings(
+        index=index,
+        settings={"number_of_replicas": replicas, "refresh_interval": refresh_interval},
+    )
+    client.indices.refresh(index=index)
+    client.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
 
 
 def index_settings(replicas: int, refresh_interval: str, shards: int = 1) -> dict[str, Any]:
@@ -137,3 +147,18 @@ def error_reason(error: ApiError) -> str:
     if isinstance(cause, dict):
         return f"{cause.get('type', 'error')}: {cause.get('reason', error.message)}"
     return str(error.message)
+
+
+def indices_behind(client: Elasticsearch, alias: str) -> list[str]:
+    if not client.indices.exists_alias(name=alias):
+        return []
+    return sorted(client.indices.get_alias(name=alias).body)
+
+
+def swap_alias(client: Elasticsearch, alias: str, index: str) -> list[str]:
+    """Point `alias` at `index` alone, atomically; the indices it left."""
+    old = indices_behind(client, alias)
+    actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": alias}} for name in old]
+    actions.append({"add": {"index": index, "alias": alias}})
+    client.indices.update_aliases(actions=actions)
+    return old

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import msgspec
@@ -17,6 +18,15 @@ TRACK_TOTAL_HITS = 10_000
 LONG = 2**63 - 1
 
 S = TypeVar("S", bound=msgspec.Struct)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_millis(moment: datetime) -> int:
+    """Milliseconds since the epoch, rounded down as Elasticsearch stores a date and hands it
+    back as a sort value (a naive datetime is taken as UTC): what the twins compare with."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 
 def encode_cursor(position: msgspec.Struct) -> str:

@@ -4,6 +4,8 @@ from projections.base import Projection
 from projections.carts.projector import CartsProjection
 from projections.orders.projector import OrdersProjection
 from projections.products.projector import ProductsProjection
+from projections.promotions.projector import PromotionsProjection
+from projections.reviews.projector import ReviewsProjection
 
 
 def projections_for(index_prefix: str) -> list[Projection]:
@@ -11,4 +13,6 @@ def projections_for(index_prefix: str) -> list[Projection]:
         ProductsProjection(index_prefix),
         OrdersProjection(index_prefix),
         CartsProjection(index_prefix),
+        ReviewsProjection(index_prefix),
+        PromotionsProjection(index_prefix),
     ]

@@ -28,6 +28,8 @@ REFRESH_EVERY = 0.5
 
 # Records that a read model applied these events (the worker's side of read-your-writes).
 MarkProjected = Callable[[str, Sequence[UUID]], None]
+# Told of every batch written (the worker's metrics).
+OnApplied = Callable[[str, Sequence[EventEnvelope]], None]
 
 
 class Connections(NamedTuple):
@@ -44,10 +46,12 @@ class ProjectionRunner:
         projection: Projection,
         connect: Callable[[], Connections],
         refresh_every: float = REFRESH_EVERY,
+        on_applied: OnApplied | None = None,
     ) -> None:
         self.projection = projection
         self._connect_once = connect
         self._refresh_every = refresh_every
+        self._on_applied = on_applied
         self._lock = threading.Lock()
         self._connected: tuple[Elasticsearch, RefreshThenMark] | None = None
 
@@ -60,6 +64,8 @@ class ProjectionRunner:
         client, visibility = self._connect()
         wrote = self.projection.project(client, events)
         visibility.submit([event.event_id for event in events], wrote=wrote)
+        if self._on_applied is not None:
+            self._on_applied(self.name, events)
 
     def _connect(self) -> tuple[Elasticsearch, RefreshThenMark]:
         with self._lock:

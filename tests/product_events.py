@@ -11,6 +11,7 @@ from commerce.domain.catalog import Product, ProductDetails, Variant
 from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import StockItem
 from commerce.domain.pricing import Discount, Sale, SaleTargets
+from commerce.domain.rating import ProductRating
 from tests.support import NOW, eur
 
 VariantSpec = tuple[str, int, dict[str, str]]
@@ -82,6 +83,14 @@ def stock_of(product: Product, sku: str, on_hand: int) -> tuple[StockItem, list[
     item = StockItem.open(sku, product.id)
     item.set_counted(on_hand)
     return item, envelopes_for(item, NOW)
+
+
+def rated(product: Product, *stars: int) -> tuple[ProductRating, list[EventEnvelope]]:
+    """The product's rating after reviews of these stars: one `ProductRatingChanged` each."""
+    rating = ProductRating(product_id=product.id)
+    for given in stars:
+        rating.count_in(given, NOW)
+    return rating, envelopes_for(rating, NOW)
 
 
 def days_later(days: int) -> datetime:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import socket
 import threading
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from urllib.parse import urlsplit
 
 
 class CuttableProxy:
@@ -84,6 +86,20 @@ class CuttableProxy:
                 self._connections += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
+
+
+@contextmanager
+def proxy_to(url: str) -> Iterator[CuttableProxy]:
+    """A started proxy to the server at `url`'s host and port, cut at the end."""
+    target = urlsplit(url)
+    if target.port is None:
+        raise ValueError(f"{url} names no port")
+    proxy = CuttableProxy(target.hostname or "127.0.0.1", target.port)
+    proxy.start()
+    try:
+        yield proxy
+    finally:
+        proxy.cut()
 
 
 def _pump(source: socket.socket, sink: socket.socket) -> None:

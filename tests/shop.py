@@ -10,10 +10,13 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from commerce.adapters.memory.payment_gateway import InMemoryPaymentGateway
 from commerce.adapters.postgres.outbox import envelope_from_row
 from commerce.adapters.postgres.tables import outbox
 from commerce.application.checkout import OrderChanged, PlaceOrder, place_order
 from commerce.application.inventory import SetStock, set_stock
+from commerce.application.orders import DeliverOrder, ShipOrder, deliver_order, ship_order
+from commerce.application.payments import SubmitPayment, submit_payment
 from commerce.domain.account import Account
 from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import StockItem
@@ -62,6 +65,31 @@ async def customer_with_cart(
 async def check_out(new_uow: NewUnitOfWork, clock: Clock, customer: Account) -> OrderChanged:
     command = PlaceOrder(order_id=uuid.uuid4(), customer_id=customer.id)
     return await place_order(command, new_uow(), clock, PAYMENT_WINDOW, "EUR")
+
+
+async def paid(new_uow: NewUnitOfWork, clock: Clock, placed: OrderChanged) -> None:
+    """The order paid in full with the gateway's test card (the in-memory gateway: what it
+    charges is not the point)."""
+    order = placed.order
+    command = SubmitPayment(
+        order_id=order.id,
+        payment_id=uuid.uuid4(),
+        customer_id=order.customer_id,
+        amount=order.total,
+        token="tok_visa",
+    )
+    await submit_payment(command, new_uow(), InMemoryPaymentGateway(), clock)
+
+
+async def delivered(new_uow: NewUnitOfWork, clock: Clock, customer: Account) -> Order:
+    """The customer's cart checked out, paid, shipped and delivered."""
+    placed = await check_out(new_uow, clock, customer)
+    await paid(new_uow, clock, placed)
+    order_id = placed.order.id
+    await ship_order(
+        ShipOrder(order_id=order_id, carrier="DHL", tracking_number="T1"), new_uow(), clock
+    )
+    return (await deliver_order(DeliverOrder(order_id=order_id), new_uow(), clock)).order
 
 
 async def stock_of(new_uow: NewUnitOfWork, sku: str) -> StockItem:

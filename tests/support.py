@@ -11,19 +11,27 @@ from typing import Any
 
 import msgspec
 from dependency_injector import providers
+from litestar import Litestar
+from litestar.testing import TestClient
 
 from commerce.adapters.memory.cart_views import InMemoryCartViews
+from commerce.adapters.memory.idempotency import InMemoryIdempotencyStore
 from commerce.adapters.memory.order_views import InMemoryOrderViews
 from commerce.adapters.memory.product_search import InMemoryProductSearch
 from commerce.adapters.memory.projection_progress import InMemoryProjectionProgress
+from commerce.adapters.memory.promotion_views import InMemoryPromotionViews
+from commerce.adapters.memory.review_views import InMemoryReviewViews
 from commerce.adapters.memory.revocations import InMemoryTokenRevocations
+from commerce.adapters.memory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from commerce.adapters.security.jwt_tokens import JwtTokenIssuer
 from commerce.adapters.system_clock import SystemClock
 from commerce.container import Container, build_container
 from commerce.domain.account import Account, PaymentMethod
 from commerce.domain.catalog import Product, ProductDetails, Variant
 from commerce.domain.values import Address, Money
+from commerce.entrypoints.http.app import create_app
 from commerce.ports.auth import Principal
+from commerce.ports.clock import Clock
 from commerce.settings import Settings
 from devstack.server import Server
 
@@ -101,9 +109,14 @@ def new_product(*skus: str, price: int = 2999) -> Product:
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
 
+# Test modules sign their callers' headers when imported, which is when pytest collects them:
+# a whole `make test` later on a busy machine (over 15 min), the app's own 15 minutes are past.
+TEST_TOKEN_TTL = 6 * 3600
+
+
 def bearer(*roles: str, account_id: uuid.UUID | None = None) -> dict[str, str]:
     """An Authorization header for a caller with these roles, signed like the app's tokens."""
-    issuer = JwtTokenIssuer(TEST_JWT_SECRET, 900, SystemClock())
+    issuer = JwtTokenIssuer(TEST_JWT_SECRET, TEST_TOKEN_TTL, SystemClock())
     token = issuer.issue(account_id or uuid.uuid4(), frozenset(roles)).access_token
     return {"Authorization": f"Bearer {token}"}
 
@@ -119,23 +132,66 @@ def bearer_principal(issued_at: datetime, ttl: timedelta, *roles: str) -> Princi
     )
 
 
+# Where no server listens (port 1 is never bound here): a unit test that reaches past its twins
+# fails on every machine, not only on one where no stack runs at the default ports.
+NO_SERVER = "127.0.0.1:1"
+
+
 def container_without_servers(settings: Settings | None = None) -> Container:
-    """The app's container with twins for what queries and signed-in requests touch (the read
-    models, their progress, the revocation list): HTTP unit tests need no server."""
-    settings = msgspec.structs.replace(settings or Settings(), jwt_secret=TEST_JWT_SECRET)
+    """The app's container with twins for what queries, signed-in requests and keyed commands
+    touch (the read models, their progress, the revocation list, the idempotency store): HTTP
+    unit tests need no server, and the real adapters point where none is."""
+    settings = msgspec.structs.replace(
+        settings or Settings(),
+        jwt_secret=TEST_JWT_SECRET,
+        database_url=f"postgresql://commerce:commerce@{NO_SERVER}/commerce",
+        redis_url=f"redis://{NO_SERVER}/0",
+        elasticsearch_url=f"http://{NO_SERVER}",
+        smtp_url=f"smtp://{NO_SERVER}",
+    )
     container = build_container(settings)
     twins = {
         container.token_revocations: InMemoryTokenRevocations(
             SystemClock(), settings.access_token_ttl
         ),
         container.projection_progress: InMemoryProjectionProgress(),
+        # A command sent with an Idempotency-Key claims it here, not in PostgreSQL.
+        container.idempotency_store: InMemoryIdempotencyStore(),
         container.product_search: InMemoryProductSearch(),
         container.cart_views: InMemoryCartViews(container.settings().currency),
         container.order_views: InMemoryOrderViews(),
+        container.review_views: InMemoryReviewViews(),
+        container.promotion_views: InMemoryPromotionViews(),
     }
     for provider, twin in twins.items():
         provider.override(providers.Object(twin))
     return container
+
+
+class PromotionsOfStore:
+    """The promotions twin kept as the worker keeps the read model of a store: before each
+    read, it applies what the store's outbox gained since."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self._twin = InMemoryPromotionViews()
+        self._applied = 0
+
+    def __getattr__(self, name: str) -> Any:
+        self._twin.apply(self._store.outbox[self._applied :])
+        self._applied = len(self._store.outbox)
+        return getattr(self._twin, name)
+
+
+@contextmanager
+def client_on_store(store: InMemoryStore, clock: Clock) -> Iterator[TestClient[Litestar]]:
+    """The app over HTTP, its commands on the in-memory `store` at `clock`'s time."""
+    container = container_without_servers()
+    container.clock.override(providers.Object(clock))
+    container.uow.override(providers.Factory(lambda: InMemoryUnitOfWork(store, clock)))
+    container.promotion_views.override(providers.Object(PromotionsOfStore(store)))
+    with TestClient(create_app(container.settings(), container)) as test_client:
+        yield test_client
 
 
 def an_address(**changes: object) -> Address:

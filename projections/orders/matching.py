@@ -11,12 +11,11 @@ from projections.orders.document import OrderState, email_key, number_key, searc
 from projections.orders.query import (
     decode_cursor,
     encode_cursor,
-    epoch_millis,
     q_terms,
     typo_tolerant,
 )
 from projections.orders.views import summary_from_state
-from projections.paging import total_of
+from projections.paging import epoch_millis, total_of
 
 
 def _term_matches(term: str, words: list[str]) -> bool:

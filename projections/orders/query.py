@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -17,23 +16,11 @@ from commerce.ports.product_search import InvalidCursorError, Total
 from projections import paging
 from projections.orders.document import OrderState, decode_state, email_key, number_key
 from projections.orders.views import detail_from_state, summary_from_state
-from projections.paging import TRACK_TOTAL_HITS
+from projections.paging import TRACK_TOTAL_HITS, epoch_millis
 from projections.text import query_terms
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CURSOR_TAG = "orders"
 _NOT_OURS = "not a cursor this list handed out"
-
-
-# Time: Elasticsearch keeps dates to the millisecond; the twin compares the same way. --------
-
-
-def epoch_millis(moment: datetime) -> int:
-    """Milliseconds since the epoch, rounded down as Elasticsearch stores a date (a naive
-    datetime is taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 
 # Cursor: the last hit's sort values (placed_at in epoch millis, id) -------------------------

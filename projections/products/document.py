@@ -23,14 +23,22 @@ import msgspec
 from commerce.domain.catalog import Product, ProductDetails, Variant, category_paths
 from commerce.domain.inventory import StockItem
 from commerce.domain.pricing import Discount, ProductRef, SalePrice, best_sale_price
+from commerce.domain.rating import ProductRating
 from commerce.domain.values import Money
 from projections.products.mapping import SUGGESTION_INPUT_LENGTH
 from projections.products.sale_state import SaleRecord, SaleState
 from projections.text import fold_keyword, index_text, suggestion_key, words
 
 _MAX_SUGGESTION_WORDS = 8
-# A product as the write side holds it: the rebuild's and the verification's input.
-CatalogEntry = tuple[Product, Sequence[StockItem]]
+# A product as the write side holds it (its rating None before any review): the rebuild's and
+# the verification's input.
+CatalogEntry = tuple[Product, Sequence[StockItem], ProductRating | None]
+# How much the rating weighs in relevance (docs/adr/0017): the average, pulled towards a
+# neutral NEUTRAL_STARS by PRIOR_REVIEWS imagined reviews (so one 5-star review is not a
+# 5-star product), scales a match's score by at most RATING_WEIGHT either way.
+NEUTRAL_STARS = 3.0
+PRIOR_REVIEWS = 5
+RATING_WEIGHT = 0.05
 
 
 class VariantState(msgspec.Struct, kw_only=True):
@@ -56,11 +64,25 @@ class StockState(msgspec.Struct, kw_only=True):
 
 
 class RatingState(msgspec.Struct, kw_only=True):
-    """Filled by the reviews projection (a later issue); zero until then."""
+    """The product's rating as `ProductRatingChanged` (or the write side) gave it, with the
+    rating's own version: a register, replaced only by a newer version."""
 
     average: float = 0.0
     count: int = 0
     version: int = 0
+
+    @property
+    def rank_boost(self) -> float:
+        """What a full-text match's score is multiplied by: 1 without reviews, between
+        1 - RATING_WEIGHT (1 star) and 1 + RATING_WEIGHT (5 stars) as reviews add up."""
+        shrunk = (NEUTRAL_STARS * PRIOR_REVIEWS + self.average * self.count) / (
+            PRIOR_REVIEWS + self.count
+        )
+        return round(1 + RATING_WEIGHT * (shrunk - NEUTRAL_STARS) / (5 - NEUTRAL_STARS), 6)
+
+
+def rating_state(rating: ProductRating) -> RatingState:
+    return RatingState(average=rating.average, count=rating.count, version=rating.version)
 
 
 class ProductState(msgspec.Struct, kw_only=True):
@@ -177,10 +199,14 @@ def variant_state(variant: Variant, version: int, position: int) -> VariantState
 
 
 def state_from_snapshot(
-    product: Product, stock: Iterable[StockItem], sales: Iterable[SaleRecord] = ()
+    product: Product,
+    stock: Iterable[StockItem],
+    sales: Iterable[SaleRecord] = (),
+    rating: ProductRating | None = None,
 ) -> ProductState:
     """The state the write side holds now; every catalogue value carries its version.
-    `sales`: those the scheduler has started and not ended (whichever products they pick)."""
+    `sales`: those the scheduler has started and not ended (whichever products they pick);
+    `rating`: the product's, None before its first review."""
     version = product.version
     details = product.details
     ref = ProductRef(product_id=product.id, category=details.category, brand=details.brand)
@@ -207,6 +233,7 @@ def state_from_snapshot(
             for record in sales
             if record.active and record.picks(ref)
         },
+        rating=rating_state(rating) if rating is not None else RatingState(),
     )
 
 
@@ -289,6 +316,7 @@ def shown_fields(state: ProductState) -> dict[str, Any]:
         "sale_ids": sorted(sale_id for sale_id, sale in state.sales.items() if sale.active),
         "in_stock": any(_in_stock(state, v.sku) for v in live),
         "rating": {"average": state.rating.average, "count": state.rating.count},
+        "rank_boost": state.rating.rank_boost,
         "sold_count": state.sold_count,
         "created_at": msgspec.to_builtins(state.created_at),
         "display": {

@@ -51,6 +51,9 @@ MAPPING: dict[str, Any] = {
         "rating": {
             "properties": {"average": {"type": "float"}, "count": {"type": "integer"}},
         },
+        # Multiplies a full-text match's score (documents.RatingState.rank_boost); a document
+        # written before it existed counts as 1 (`missing` in the query).
+        "rank_boost": {"type": "float"},
         "sold_count": {"type": "long"},
         "created_at": {"type": "date"},
         "search": {

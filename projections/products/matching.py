@@ -1,7 +1,8 @@
 """The in-memory twin of the `products` queries: the same query answered from the same documents
 (built by the projector's own functions) by the same rules, evaluated in Python. Relevance
 scores are simpler than BM25 (a match in the name outranks one in the description, an exact
-word outranks a typo); everything else answers exactly alike."""
+word outranks a typo), weighed by the product's rating as in Elasticsearch (`rank_boost`);
+everything else answers exactly alike."""
 
 from __future__ import annotations
 
@@ -146,7 +147,7 @@ def search(documents: Iterable[Doc], query: ProductQuery, track_total_hits: int)
             continue
         score = _score(groups, doc) if groups else 1.0
         if score is not None:
-            scored.append((doc, score))
+            scored.append((doc, score * doc.get("rank_boost", 1.0) if groups else score))
 
     predicates = _predicates(query, filters)
 

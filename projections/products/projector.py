@@ -24,9 +24,11 @@ from commerce.domain.catalog import (
 from commerce.domain.event_types import EVENTS
 from commerce.domain.events import DomainEvent, EventEnvelope, UnknownEventError
 from commerce.domain.inventory import StockLevelChanged
+from commerce.domain.rating import ProductRatingChanged
 from projections.indices import IndexedProjection, ensure_index
 from projections.products.document import (
     ProductState,
+    RatingState,
     StockState,
     VariantState,
     merge,
@@ -98,6 +100,11 @@ def _stock_level_changed(event: StockLevelChanged, version: int) -> ProductState
     )
 
 
+def _rating_changed(event: ProductRatingChanged, version: int) -> ProductState:
+    rating = RatingState(average=event.average, count=event.count, version=version)
+    return ProductState(product_id=str(event.product_id), rating=rating)
+
+
 _HANDLERS: dict[type[DomainEvent], Callable[[Any, int], ProductState]] = {
     ProductCreated: _product_created,
     ProductDetailsChanged: _details_changed,
@@ -106,6 +113,7 @@ _HANDLERS: dict[type[DomainEvent], Callable[[Any, int], ProductState]] = {
     VariantRetired: _variant_retired,
     ProductArchived: _product_archived,
     StockLevelChanged: _stock_level_changed,
+    ProductRatingChanged: _rating_changed,
 }
 HANDLED_TYPES = frozenset(event_type.type_name() for event_type in _HANDLERS)
 

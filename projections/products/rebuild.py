@@ -14,7 +14,13 @@ import msgspec
 from elasticsearch import Elasticsearch
 
 from commerce.domain.pricing import Sale
-from projections.indices import ProjectionWriteError, create_index, ensure_index
+from projections.indices import (
+    ProjectionWriteError,
+    create_index,
+    ensure_index,
+    serving,
+    swap_alias,
+)
 from projections.products.document import (
     CatalogEntry,
     ProductState,
@@ -47,7 +53,8 @@ def rebuild(
     refresh_interval: str = "1s",
 ) -> tuple[str, int]:
     """Build a new index from the write side, swap the alias onto it atomically, catch up,
-    and delete the old index. `read_catalog()` yields batches of (product, its stock items)
+    and delete the old index. `read_catalog()` yields batches of (product, its stock items,
+    its rating)
     and is called twice: once to fill the new index, once after the swap to merge whatever
     changed meanwhile (events the worker wrote to the old index before the swap are in the
     write side by then); `read_sales()` yields the sales the scheduler has started and not
@@ -63,24 +70,14 @@ def rebuild(
     create_index(client, index, 0, "-1", mapping=MAPPING)
     try:
         loaded = _load(client, index, read_catalog(), sales)
-        client.indices.put_settings(
-            index=index,
-            settings={"number_of_replicas": replicas, "refresh_interval": refresh_interval},
-        )
-        client.indices.refresh(index=index)
-        client.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
-        old = _indices_of(client, alias)
-        actions: list[dict[str, Any]] = [
-            {"remove": {"index": name, "alias": alias}} for name in old
-        ]
-        actions.append({"add": {"index": index, "alias": alias}})
-        client.indices.update_aliases(actions=actions)
+        serving(client, index, replicas, refresh_interval)
+        old = swap_alias(client, alias, index)
     except BaseException:
         client.indices.delete(index=index, ignore_unavailable=True)
         raise
     sales = _started_sales(client, index_prefix, read_sales)
     for batch in read_catalog():
-        states = (state_from_snapshot(product, stock, sales) for product, stock in batch)
+        states = (state_from_snapshot(p, stock, sales, rating) for p, stock, rating in batch)
         changed = {s.product_id: s for s in states if loaded.get(s.product_id) != _digest(s)}
         if changed:
             write_changes(client, alias, changed)
@@ -122,8 +119,8 @@ def _load(
     with ThreadPoolExecutor(max_workers=IN_FLIGHT) as threads:
         try:
             for batch in catalog:
-                for product, stock in batch:
-                    state = state_from_snapshot(product, stock, sales)
+                for product, stock, rating in batch:
+                    state = state_from_snapshot(product, stock, sales, rating)
                     loaded[state.product_id] = _digest(state)
                     action = {"create": {"_id": state.product_id}}
                     line = b"%s\n%s\n" % (_ENCODER.encode(action), _ENCODER.encode(document(state)))
@@ -161,9 +158,3 @@ def _bulk(client: Elasticsearch, index: str, body: bytes) -> None:
         results = [next(iter(item.values())) for item in response["items"]]
         failed = [result for result in results if result["status"] >= 300]
         raise ProjectionWriteError(f"rebuild bulk load failed: {failed[:3]}")
-
-
-def _indices_of(client: Elasticsearch, alias: str) -> list[str]:
-    if not client.indices.exists_alias(name=alias):
-        return []
-    return sorted(client.indices.get_alias(name=alias).body)

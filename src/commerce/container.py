@@ -11,14 +11,20 @@ from commerce.adapters.elasticsearch.client import ElasticsearchCheck, create_cl
 from commerce.adapters.elasticsearch.errors import ELASTICSEARCH
 from commerce.adapters.elasticsearch.order_views import ElasticsearchOrderViews
 from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
+from commerce.adapters.elasticsearch.promotion_views import ElasticsearchPromotionViews
+from commerce.adapters.elasticsearch.review_views import ElasticsearchReviewViews
+from commerce.adapters.notify.smtp import SmtpNotifier
+from commerce.adapters.notify.templates import JinjaEmailTemplates
 from commerce.adapters.payments.sandbox import SandboxPaymentGateway
 from commerce.adapters.postgres.accounts import PostgresAccountProfiles
+from commerce.adapters.postgres.back_in_stock import PostgresBackInStockRequests
 from commerce.adapters.postgres.engine import PostgresCheck, create_engine
 from commerce.adapters.postgres.idempotency import PostgresIdempotencyStore
+from commerce.adapters.postgres.notification_log import PostgresNotificationLog
 from commerce.adapters.postgres.revocations import PostgresTokenRevocations
-from commerce.adapters.postgres.sale_views import PostgresSaleViews
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.redis.client import RedisCheck, create_redis
+from commerce.adapters.redis.heartbeats import RedisPipelineLiveness
 from commerce.adapters.redis.login_throttle import RedisLoginThrottle
 from commerce.adapters.redis.projection_progress import RedisProjectionProgress
 from commerce.adapters.redis.revocations import RedisTokenRevocations
@@ -80,8 +86,12 @@ class Container(containers.DeclarativeContainer):
     order_views = providers.Singleton(
         ElasticsearchOrderViews, elasticsearch, settings.provided.index_prefix
     )
-    # Staff's list of sales reads the write side: a few rows, each exactly as a command left it.
-    sale_views = providers.Singleton(PostgresSaleViews, engine)
+    review_views = providers.Singleton(
+        ElasticsearchReviewViews, elasticsearch, settings.provided.index_prefix
+    )
+    promotion_views = providers.Singleton(
+        ElasticsearchPromotionViews, elasticsearch, settings.provided.index_prefix
+    )
 
     # Signs access tokens, and the storefront's CSRF tokens (each with a purpose of its own).
     secret = providers.Singleton(jwt_secret, settings)
@@ -105,6 +115,20 @@ class Container(containers.DeclarativeContainer):
     idempotency_store = providers.Singleton(PostgresIdempotencyStore, engine)
     payment_gateway = providers.Singleton(SandboxPaymentGateway, engine)
 
+    notifier = providers.Singleton(
+        SmtpNotifier,
+        settings.provided.smtp_url,
+        settings.provided.mail_from,
+        settings.provided.store_name,
+        settings.provided.smtp_timeout,
+    )
+    email_templates = providers.Singleton(
+        JinjaEmailTemplates, settings.provided.store_name, settings.provided.store_url
+    )
+    notification_log = providers.Singleton(PostgresNotificationLog, engine)
+    back_in_stock_requests = providers.Singleton(PostgresBackInStockRequests, engine)
+
+    pipeline_liveness = providers.Singleton(RedisPipelineLiveness, redis)
     dependency_checks = providers.List(
         providers.Singleton(PostgresCheck, engine),
         providers.Singleton(RedisCheck, redis),

@@ -33,6 +33,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     port: Port = 8000
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     log_level: Annotated[str, msgspec.Meta(pattern="^(DEBUG|INFO|WARNING|ERROR)$")] = "INFO"
+    # Log lines as JSON, as readable text, or (auto) text on a terminal and JSON elsewhere.
+    log_format: Annotated[str, msgspec.Meta(pattern="^(auto|json|text)$")] = "auto"
     readiness_timeout: Seconds = 2.0
     # How long a query with a Consistency-Token waits for its read model to catch up.
     consistency_wait: Seconds = 2.0
@@ -68,9 +70,33 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # The reverse proxies whose X-Forwarded-For names the client (addresses or CIDR networks,
     # comma-separated). Empty: nobody's, so a client cannot pick the address it is counted by.
     trusted_proxies: str = ""
+    # Customer emails: the mail server (`smtps://` for TLS; `user:password@` to log in), whom
+    # they come from, the store's name they are signed with and where their links point.
+    smtp_url: str = "smtp://127.0.0.1:51025"
+    smtp_timeout: Seconds = 10.0
+    mail_from: Annotated[str, msgspec.Meta(pattern=r"^[^@\s<>]+@[^@\s<>]+$")] = (
+        "orders@shop.example"
+    )
+    store_name: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
+    ] = "Commerce"
+    store_url: str = "http://127.0.0.1:8000"
+    # An email claimed for sending is not sent by anyone else this long (seconds): longer than
+    # a send can take. A worker that died after the mail server took the message, before the
+    # sent-log said so, has it sent again once this has passed (docs/adr/0016).
+    notification_lease: Annotated[int, msgspec.Meta(ge=1, le=3600)] = 60
+    # Where the relay and the worker serve their own `/metrics` (the API serves it on `port`);
+    # 0: not at all. The worker's processes share one registry (multiprocess mode).
+    relay_metrics_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 9101
+    worker_metrics_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 9102
+    metrics_host: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
         _require_scheme("database_url", self.database_url, ("postgresql", "postgres"))
+        _require_scheme("smtp_url", self.smtp_url, ("smtp", "smtps"))
+        _require_scheme("store_url", self.store_url, ("http", "https"))
+        if self.notification_lease <= self.smtp_timeout:
+            raise ValueError("notification_lease must be longer than smtp_timeout")
         _require_scheme("redis_url", self.redis_url, ("redis", "rediss"))
         _require_scheme("elasticsearch_url", self.elasticsearch_url, ("http", "https"))
         for proxy in self.proxies:

@@ -58,6 +58,8 @@ async def in_postgres(engine: AsyncEngine, clock: FixedClock) -> Storage:
     async with engine.begin() as connection:
         for table in (
             "outbox",
+            "product_ratings",
+            "reviews",
             "sales",
             "promo_code_redemptions",
             "promo_codes",

@@ -130,7 +130,8 @@ async def test_the_backlog_is_the_most_batches_any_consumer_still_holds(broker: 
     await publisher.publish(events(), batch_id=12)
     await broker.consume("products")
 
-    assert await publisher.backlog() == 2  # orders holds both; products one
+    assert await publisher.backlog() == 2  # orders holds both; products applied them
+    assert await publisher.backlog(["products"]) == 0
 
 
 async def test_a_batch_sent_again_goes_to_the_named_consumers_only(broker: Broker) -> None:

@@ -3,7 +3,6 @@ PostgreSQL alike: codes saved and read back, a code taken once, redemptions coun
 customer and given back, the last redemption won by one of two racing checkouts."""
 
 import uuid
-from datetime import timedelta
 
 import pytest
 
@@ -125,20 +124,3 @@ async def test_two_checkouts_racing_for_the_last_redemption_do_not_both_win(
     async with storage.new_uow() as uow:
         assert (await uow.promo_codes.get("LAST")).redeemed == 1
     assert await uses(storage, "LAST", ada) == 1
-
-
-async def test_codes_are_listed_newest_first_from_a_position(storage: Storage) -> None:
-    for minutes, code in enumerate(("OLDEST", "MIDDLE", "NEWEST")):
-        await stored(
-            storage, a_code(percent(5), code=code, created_at=NOW + timedelta(minutes=minutes))
-        )
-
-    async with storage.new_uow() as uow:
-        first_page = await uow.promo_codes.newest(2, None)
-        last = first_page[-1]
-        rest = await uow.promo_codes.newest(2, (last.created_at, last.code))
-        count = await uow.promo_codes.count()
-
-    assert [p.code for p in first_page] == ["NEWEST", "MIDDLE"]
-    assert [p.code for p in rest] == ["OLDEST"]
-    assert count == 3

@@ -1,5 +1,6 @@
 """The README's first command, as a new user runs it: `make run` on a state folder that has
-never been used serves the demo catalogue, and Ctrl-C leaves no server behind."""
+never been used serves the demo catalogue, says where the service's emails land, and Ctrl-C
+leaves no server behind."""
 
 import os
 import shutil
@@ -17,7 +18,7 @@ from devstack.system import remove_service_user
 from tests.support import free_port
 
 CHECKOUT = Path(__file__).resolve().parents[2]
-SERVERS = ("postgres", "redis", "elasticsearch")
+SERVERS = ("postgres", "redis", "elasticsearch", "mail")
 
 
 @pytest.fixture
@@ -59,6 +60,8 @@ def test_make_run_serves_the_demo_catalogue_and_ctrl_c_stops_every_server(
         word = _items(f"{api}/v1/products")[0]["name"].split()[0]
         assert _items(f"{api}/v1/products?q={word}"), f"a search for {word!r} found nothing"
         server_pids = [_pid(state_dir, name) for name in SERVERS]
+        inbox = state_dir / "mail" / "inbox"
+        assert f"emails are kept in {inbox}" in log.read_text(), _tail(log)
 
         os.killpg(make.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group gets it
         make.wait(timeout=120)

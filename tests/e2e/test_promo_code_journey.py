@@ -1,6 +1,6 @@
 """A promo code through the running service (API, relay, worker): staff create it, a customer
 enters it, and the cart read back, the quote, the order and the order's dashboard all show the
-same discount."""
+same discount; staff then see the code used once."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -52,3 +52,5 @@ def test_a_code_entered_in_the_cart_shows_the_same_discount_from_cart_to_dashboa
             shown["total"]["amount"],
         ) == expected
     assert cart["promo_code_rejection"] is None
+    staff_view = read(http, f"/v1/admin/promo-codes/{code}", placed, headers=bearer("operator"))
+    assert (staff_view["redeemed"], staff_view["status"]) == (1, "active")

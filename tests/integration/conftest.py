@@ -1,15 +1,28 @@
 """Fixtures for integration tests that need a server of their own to take down."""
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
+from dramatiq.brokers.redis import RedisBroker
 
+from commerce.adapters.dramatiq.broker import redis_broker
+from commerce.settings import Settings
 from devstack.redis import RedisServer
 from tests.event_log import event_log
 from tests.private_redis import private_redis
 from tests.support import resumed
 
 __all__ = ["event_log", "own_redis"]  # event_log: the shared read model of tests/event_log.py
+
+
+@pytest.fixture
+def broker(stack_settings: Settings) -> Iterator[RedisBroker]:
+    """A Dramatiq broker on the shared Redis, in a namespace of this test's own."""
+    broker = redis_broker(stack_settings.redis_url, namespace=f"test-{uuid.uuid4().hex[:8]}")
+    yield broker
+    broker.flush_all()
+    broker.close()
 
 
 @pytest.fixture

@@ -105,6 +105,7 @@ def test_register_sign_in_read_me_and_sign_out_then_the_old_token_is_refused(
         "shipping_address": ADDRESS | {"line2": None},
         "billing_address": None,
         "payment_methods": [],
+        "communications": "all",
     }
     assert logout.status_code == 204
     assert "consistency-token" in logout.headers
@@ -408,3 +409,20 @@ def test_control_characters_are_a_422_and_never_reach_the_database(
     # Refused for what it is, whoever it names: it tells nothing about which accounts exist.
     assert bad_login.status_code == 422
     assert bad_login.json()["errors"][0]["field"] == "email"
+
+
+def test_a_customer_who_chooses_essential_emails_only_keeps_that_choice_with_other_changes(
+    client: TestClient[Litestar],
+) -> None:
+    email = unique_email()
+    register(client, email)
+    headers = auth(client, email)
+
+    chosen = client.patch("/v1/accounts/me", json={"communications": "essential"}, headers=headers)
+    renamed = client.patch("/v1/accounts/me", json={"name": "Ada King"}, headers=headers)
+    me = client.get("/v1/accounts/me", headers=headers)
+
+    assert chosen.status_code == 200, chosen.text
+    assert renamed.json()["communications"] == "essential"
+    assert me.json()["communications"] == "essential"
+    assert me.json()["name"] == "Ada King"

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commerce.adapters.elasticsearch.product_search import ElasticsearchProductSearch
 from commerce.adapters.memory.clock import FixedClock
-from commerce.adapters.postgres.catalog_snapshot import catalog_reader
+from commerce.adapters.postgres.catalog_snapshot import CatalogBatch, catalog_reader
 from commerce.adapters.postgres.outbox import envelope_from_row
 from commerce.adapters.postgres.tables import outbox
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
@@ -139,7 +139,7 @@ async def test_a_change_committed_while_the_rebuild_loads_is_in_the_rebuilt_inde
             item.set_counted(0)
             await uow.commit()
 
-    def read_catalog() -> Iterator[list[tuple[Product, list[StockItem]]]]:
+    def read_catalog() -> Iterator[CatalogBatch]:
         nonlocal passes
         passes += 1
         yield from read()

@@ -32,7 +32,9 @@ from commerce.application.orders import (
     ship_order,
 )
 from commerce.application.payments import SubmitPayment, submit_payment
+from commerce.application.reviews import PostReview, post_review
 from commerce.domain.order import CancelReason, Order
+from commerce.domain.review import ReviewText
 from commerce.domain.values import Money
 from commerce.entrypoints.cli import main
 from commerce.settings import Settings
@@ -60,6 +62,7 @@ class Store:
     products: list[str]
     orders: list[str]
     carts_with_lines: list[str]
+    reviews: list[str]
 
 
 @pytest.fixture
@@ -89,7 +92,8 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 async def write_store(engine: AsyncEngine) -> Store:
     """Three products (one archived), a delivered and a cancelled order (whose carts are now
-    empty), and two carts still holding lines: every change through its handler."""
+    empty), two carts still holding lines, and a review of the delivered product: every
+    change through its handler."""
     clock = SystemClock()
     new_uow = lambda: PostgresUnitOfWork(engine, clock)  # noqa: E731
     skus = [unique_sku() for _ in range(3)]
@@ -111,6 +115,13 @@ async def write_store(engine: AsyncEngine) -> Store:
         ShipOrder(order_id=delivered.id, carrier="DHL", tracking_number="1"), new_uow(), clock
     )
     await deliver_order(DeliverOrder(order_id=delivered.id), new_uow(), clock)
+    review = PostReview(
+        review_id=uuid.uuid4(),
+        product_id=products[0],
+        customer_id=delivered.customer_id,
+        text=ReviewText(stars=4, title="Boils fast"),
+    )
+    reviewed = await post_review(review, new_uow(), clock)
     cancelled = await _ordered(new_uow, clock, skus[1], products[1])
     await cancel_order(
         CancelOrder(order_id=cancelled.id, reason=CancelReason.OPERATOR), new_uow(), clock
@@ -120,6 +131,7 @@ async def write_store(engine: AsyncEngine) -> Store:
         products=[str(p) for p in products],
         orders=[str(delivered.id), str(cancelled.id)],
         carts_with_lines=[str(shopper.id) for shopper in shoppers],
+        reviews=[str(reviewed.review.id)],
     )
 
 
@@ -170,14 +182,16 @@ async def test_a_store_projected_from_all_its_events_verifies_clean_and_exits_0(
         "products: 3 checked, 0 missing, 0 divergent, 0 unexpected",
         "orders: 2 checked, 0 missing, 0 divergent, 0 unexpected",
         "carts: 4 checked, 0 missing, 0 divergent, 0 unexpected",
+        "reviews: 1 checked, 0 missing, 0 divergent, 0 unexpected",
+        "promotions: 0 checked, 0 missing, 0 divergent, 0 unexpected",
     ]
 
 
 async def tamper(engine: AsyncEngine, client: Elasticsearch, prefix: str, store: Store) -> Store:
     """Per model: delete one document, make another lag or disagree, and add one that has no
     record. Returns the added ids."""
-    alias = {name: f"{prefix}-{name}" for name in ("products", "orders", "carts")}
-    strays = Store(*([str(uuid.uuid4())] for _ in range(3)))
+    alias = {name: f"{prefix}-{name}" for name in ("products", "orders", "carts", "reviews")}
+    strays = Store(*([str(uuid.uuid4())] for _ in range(4)))
 
     client.delete(index=alias["products"], id=store.products[0])
     client.update(index=alias["products"], id=store.products[1], doc={"display": {"name": "Fake"}})
@@ -207,6 +221,8 @@ async def tamper(engine: AsyncEngine, client: Elasticsearch, prefix: str, store:
         id=strays.carts_with_lines[0],
         document=cart_document.document(stray_cart),
     )
+
+    client.update(index=alias["reviews"], id=store.reviews[0], doc={"hidden": True})
     return strays
 
 
@@ -248,9 +264,11 @@ async def test_a_missing_a_divergent_and_an_unexpected_document_per_model_are_re
     assert '"quantity":1}], found [{' in changed
     assert '"quantity":7}]' in changed
     assert len(lines_about(result, "carts", strays.carts_with_lines[0])) == 1
-    assert result.output.splitlines()[-1] == (
-        "carts: 4 checked, 1 missing, 1 divergent, 1 unexpected"
-    )
+    assert lines_about(result, "reviews", store.reviews[0]) == [
+        f"reviews {store.reviews[0]} divergent: hidden: expected false, found true"
+    ]
+    assert "reviews: 1 checked, 0 missing, 1 divergent, 0 unexpected" in result.output
+    assert "carts: 4 checked, 1 missing, 1 divergent, 1 unexpected" in result.output
     assert "products: 3 checked, 1 missing, 1 divergent, 1 unexpected" in result.output
     assert "orders: 2 checked, 1 missing, 1 divergent, 1 unexpected" in result.output
 

@@ -79,6 +79,33 @@ async def test_a_consumer_far_behind_holds_back_new_batches_in_the_outbox_until_
     assert await unpublished(engine) == 0
 
 
+async def test_a_consumer_the_relay_is_not_paced_by_never_holds_the_others_back(
+    engine: AsyncEngine,
+) -> None:
+    """The emails: with their mail server down, their batches wait in retries while the read
+    models carry on."""
+    await record_products(engine, 4)
+    publisher = InMemoryEventPublisher(consumers=("products", "emails"))
+    relay = OutboxRelay(
+        engine,
+        publisher,
+        publisher,
+        FixedClock(),
+        batch_size=1,
+        max_backlog=2,
+        paced_by=["products"],
+    )
+
+    published = []
+    for _ in range(4):
+        published.append(await relay.relay_once())
+        for batch_id, _ in publisher.sent:
+            publisher.apply(batch_id, "products")
+
+    assert published == [1, 1, 1, 1]
+    assert await publisher.backlog() == 4  # all four wait for the emails
+
+
 async def test_while_the_broker_is_down_events_wait_in_the_outbox_and_none_is_lost(
     engine: AsyncEngine,
 ) -> None:

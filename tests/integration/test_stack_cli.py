@@ -26,7 +26,7 @@ def test_status_reports_each_server_running_with_its_pid_or_as_external() -> Non
 
     assert result.returncode == 0, result.stderr
     lines = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()}
-    assert set(lines) == {"postgres", "redis", "elasticsearch"}
+    assert set(lines) == {"postgres", "redis", "elasticsearch", "mail"}
     assert set(lines.values()) <= {"running", "external"}
     assert all("pid" in line for line in result.stdout.splitlines() if " running " in line)
 

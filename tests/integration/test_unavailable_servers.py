@@ -8,7 +8,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import msgspec
@@ -17,7 +16,7 @@ import pytest
 from commerce.container import build_container, close
 from commerce.entrypoints.http.app import create_app
 from commerce.settings import Settings
-from tests.proxy import CuttableProxy
+from tests.proxy import CuttableProxy, proxy_to
 from tests.support import TEST_JWT_SECRET, bearer
 
 FAILURES = 2  # the breaker's threshold in these tests
@@ -29,11 +28,8 @@ Client = httpx.AsyncClient
 
 @pytest.fixture
 def proxy(stack_settings: Settings) -> Iterator[CuttableProxy]:
-    target = urlsplit(stack_settings.elasticsearch_url)
-    proxy = CuttableProxy(target.hostname or "127.0.0.1", target.port or 9200)
-    proxy.start()
-    yield proxy
-    proxy.cut()
+    with proxy_to(stack_settings.elasticsearch_url) as proxy:
+        yield proxy
 
 
 @pytest.fixture
@@ -102,12 +98,18 @@ async def test_once_open_the_breaker_answers_every_read_model_at_once_without_as
     customer = bearer("customer")
     # Warm what a signed-in request also asks (the revocation list), to time only the answer.
     assert (await client.get("/v1/orders", headers=customer)).status_code == 200
+    assert (await client.get("/v1/admin/discounts", headers=bearer("operator"))).status_code == 200
     proxy.stall()
     await open_breaker(client)
     asked = proxy.accepted
 
     answers = [await search(client) for _ in range(5)]
     answers += [await timed(client, path, headers=customer) for path in ("/v1/orders", "/v1/cart")]
+    staff = bearer("operator")
+    answers += [
+        await timed(client, path, headers=staff)
+        for path in ("/v1/admin/discounts", "/v1/admin/promo-codes", "/v1/admin/promo-codes/X1")
+    ]
 
     assert all(unavailable(response) for response, _ in answers)
     assert max(waited for _, waited in answers) < AT_ONCE

@@ -15,6 +15,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
     [
         ("search.py", "--duration"),
         ("checkout.py", "--duration"),
+        ("checkout.py", "--promo-code"),
         ("outbox.py", "--events"),
         ("import.py", "--searchable"),
         ("rebuild.py", "--reuse"),

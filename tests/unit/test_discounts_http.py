@@ -15,12 +15,11 @@ from litestar.testing import TestClient
 from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.memory.projection_progress import InMemoryProjectionProgress
 from commerce.adapters.memory.revocations import InMemoryTokenRevocations
-from commerce.adapters.memory.sale_views import InMemorySaleViews
 from commerce.adapters.memory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from commerce.container import build_container
 from commerce.entrypoints.http.app import create_app
 from commerce.settings import Settings
-from tests.support import NOW, TEST_JWT_SECRET, bearer
+from tests.support import NOW, TEST_JWT_SECRET, PromotionsOfStore, bearer
 
 SETTINGS = Settings(jwt_secret=TEST_JWT_SECRET)
 STAFF = bearer("operator")
@@ -31,6 +30,7 @@ class Shop:
     def __init__(self) -> None:
         self.clock = FixedClock(NOW)
         self.store = InMemoryStore()
+        self.promotions = PromotionsOfStore(self.store)
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def client(shop: Shop) -> Iterator[TestClient[Litestar]]:
     for provider, twin in {
         container.uow: lambda: InMemoryUnitOfWork(shop.store, shop.clock),
         container.clock: lambda: shop.clock,
-        container.sale_views: lambda: InMemorySaleViews(shop.store),
+        container.promotion_views: lambda: shop.promotions,
         container.token_revocations: lambda: InMemoryTokenRevocations(
             shop.clock, SETTINGS.access_token_ttl
         ),
@@ -225,3 +225,26 @@ def test_an_unknown_sale_is_a_404(client: TestClient[Litestar]) -> None:
     assert client.get(unknown, headers=STAFF).status_code == 404
     assert client.post(f"{unknown}/end", headers=STAFF).status_code == 404
     assert client.delete(unknown, headers=STAFF).status_code == 404
+
+
+def test_staff_filter_sales_by_their_status_now_and_an_unknown_status_is_a_422(
+    client: TestClient[Litestar], shop: Shop
+) -> None:
+    running = created(client, name="Running", starts_at=at(0))
+    shop.clock.advance(timedelta(minutes=1))
+    later = created(client, name="Later", starts_at=at(24))
+
+    def names(*statuses: str) -> list[str]:
+        response = client.get(URL, params={"status": list(statuses)}, headers=STAFF)
+        assert response.status_code == 200, response.text
+        return [sale["name"] for sale in response.json()["items"]]
+
+    assert names("active") == [running["name"]]
+    assert names("scheduled") == [later["name"]]
+    assert names("active", "scheduled") == ["Later", "Running"]
+    assert names("ended") == []
+    shop.clock.advance(timedelta(hours=48))
+    assert names("ended") == ["Later", "Running"]
+    bad = client.get(URL, params={"status": "paused"}, headers=STAFF)
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "status"

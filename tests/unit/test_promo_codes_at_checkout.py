@@ -5,6 +5,7 @@ handlers on the in-memory unit of work."""
 import asyncio
 import uuid
 from collections.abc import Callable
+from typing import Self
 
 import hypothesis.strategies as st
 import pytest
@@ -38,6 +39,7 @@ from commerce.domain.pricing import (
     RejectionReason,
     SaleTargets,
 )
+from commerce.ports.health import DependencyUnavailableError
 from commerce.ports.unit_of_work import UnitOfWork
 from tests.pricing import DAY, a_code, a_sale, amount, percent
 from tests.shop import PAYMENT_WINDOW, customer_with_cart, stocked_product
@@ -76,6 +78,20 @@ async def check_out(new_uow: NewUow, clock: FixedClock, shopper: Account) -> Ord
 
 def totals(cart: PricedCart) -> tuple[str | None, int, int, int]:
     return cart.promo_code, cart.subtotal.amount, cart.discount.amount, cart.total.amount
+
+
+class WriteSideDown(InMemoryUnitOfWork):
+    """PostgreSQL does not answer: nothing can be read through this unit of work."""
+
+    async def __aenter__(self) -> Self:
+        raise DependencyUnavailableError("postgres")
+
+
+async def shown_while_down(store: InMemoryStore, clock: FixedClock, shopper: Account) -> PricedCart:
+    """The cart view from the read models (every event so far applied) with the write side down."""
+    views = InMemoryCartViews("EUR")
+    views.apply(store.outbox)
+    return await get_cart(shopper.id, views, WriteSideDown(store, clock), clock, "EUR")
 
 
 async def test_a_code_entered_in_any_case_takes_its_discount_off_the_cart_until_removed(
@@ -163,6 +179,24 @@ async def test_a_code_that_stopped_applying_shows_not_applied_and_checkout_refus
     assert refused.value.rejection.reason == RejectionReason.EXPIRED
     assert store.orders == {}
     assert store.stock["KT-1"].reserved == 0
+
+
+async def test_while_postgres_is_down_the_cart_shows_list_prices_and_its_code_unchecked(
+    new_uow: NewUow, clock: FixedClock, store: InMemoryStore
+) -> None:
+    await a_stored(new_uow, a_code(percent(10), code="WINTER10"))
+    store.sales.update({(sale := a_sale(percent(20))).id: sale})
+    shopper = await a_shopper(new_uow, {"KT-1": 2}, price=2500)
+    priced = await enter(new_uow, clock, shopper, "winter10")
+
+    estimated = await shown_while_down(store, clock, shopper)
+
+    assert (priced.pricing, totals(priced)) == ("current", ("WINTER10", 4000, 400, 3600))
+    assert (estimated.pricing, totals(estimated)) == ("estimated", ("WINTER10", 5000, 0, 5000))
+    assert [(i.sku, i.unit_price, i.line_total, i.available) for i in estimated.items] == [
+        ("KT-1", eur(2500), eur(5000), True)
+    ]
+    assert estimated.promo_code_rejection is None  # not checked, so not refused either
 
 
 async def test_a_cancelled_order_gives_its_redemption_back_once(
@@ -275,9 +309,11 @@ def test_the_cart_the_quote_and_the_order_agree_to_the_cent(
     asyncio.run(_cart_quote_and_order_agree(*drawn))
 
 
-async def _cart_quote_and_order_agree(
+async def a_basket_with_the_code_entered(
     basket: dict[str, tuple[int, int]], code_discount: Discount, sale_discount: Discount | None
-) -> None:
+) -> tuple[InMemoryStore, FixedClock, Account, PricedCart]:
+    """A shop selling the basket's SKUs (with a sale on all of them if drawn) and a shopper
+    who put the basket in their cart and entered the code `EVERY`: the cart it answered."""
     clock, store = FixedClock(), InMemoryStore()
 
     def new_uow() -> UnitOfWork:
@@ -290,7 +326,19 @@ async def _cart_quote_and_order_agree(
         sku: await stocked_product(new_uow, {sku: 50}, price) for sku, (price, _) in basket.items()
     }
     shopper = await customer_with_cart(new_uow, {s: q for s, (_, q) in basket.items()}, owners)
-    cart = await enter(new_uow, clock, shopper, "EVERY")
+    return store, clock, shopper, await enter(new_uow, clock, shopper, "EVERY")
+
+
+async def _cart_quote_and_order_agree(
+    basket: dict[str, tuple[int, int]], code_discount: Discount, sale_discount: Discount | None
+) -> None:
+    store, clock, shopper, cart = await a_basket_with_the_code_entered(
+        basket, code_discount, sale_discount
+    )
+
+    def new_uow() -> UnitOfWork:
+        return InMemoryUnitOfWork(store, clock)
+
     items = [QuoteItem(sku=sku, quantity=q) for sku, (_, q) in basket.items()]
     quoted = await quote(QuoteItems(items=items, promo_code="every"), new_uow(), clock, "EUR")
 
@@ -304,4 +352,28 @@ async def _cart_quote_and_order_agree(
     )
     assert [(line.sku, line.unit_price, line.list_price, line.total) for line in order.lines] == [
         (item.sku, item.unit_price, item.list_unit_price, item.line_total) for item in cart.items
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(baskets())
+def test_the_cart_estimated_while_postgres_is_down_never_shows_less_than_it_costs(
+    drawn: tuple[dict[str, tuple[int, int]], Discount, Discount | None],
+) -> None:
+    asyncio.run(_estimate_is_never_below_the_price(*drawn))
+
+
+async def _estimate_is_never_below_the_price(
+    basket: dict[str, tuple[int, int]], code_discount: Discount, sale_discount: Discount | None
+) -> None:
+    store, clock, shopper, cart = await a_basket_with_the_code_entered(
+        basket, code_discount, sale_discount
+    )
+
+    estimated = await shown_while_down(store, clock, shopper)
+
+    assert estimated.total.amount >= cart.total.amount
+    assert estimated.subtotal.amount == sum(price * q for price, q in basket.values())
+    assert [item.unit_price for item in estimated.items] == [
+        item.list_unit_price for item in cart.items
     ]

@@ -8,14 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from commerce.adapters.memory.clock import FixedClock
-from commerce.adapters.memory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
-from commerce.entrypoints.http.app import create_app
-from tests.support import NOW, bearer, container_without_servers
+from commerce.adapters.memory.unit_of_work import InMemoryStore
+from tests.support import NOW, bearer, client_on_store
 
 CUSTOMER = uuid.uuid4()
 STARTS = NOW.isoformat().replace("+00:00", "Z")
@@ -33,11 +31,7 @@ ROUTES = [
 
 @pytest.fixture
 def client(store: InMemoryStore) -> Iterator[TestClient[Litestar]]:
-    container = container_without_servers()
-    clock = FixedClock(NOW)
-    container.clock.override(providers.Object(clock))
-    container.uow.override(providers.Factory(lambda: InMemoryUnitOfWork(store, clock)))
-    with TestClient(create_app(container.settings(), container)) as test_client:
+    with client_on_store(store, FixedClock(NOW)) as test_client:
         yield test_client
 
 
@@ -143,6 +137,27 @@ def test_staff_list_codes_newest_first_read_one_and_disable_it(
     assert (read.json()["status"], read.json()["disabled"]) == ("disabled", True)
     assert unknown.status_code == 404
     assert fields_of(bad_cursor) == ["cursor"]
+
+
+def test_staff_filter_codes_by_their_status_now(client: TestClient[Litestar]) -> None:
+    staff = bearer("operator")
+    later = (NOW + timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    for code, starts in (("NOWCODE", STARTS), ("LATERCODE", later)):
+        assert create(client, code=code, starts_at=starts).status_code == 201
+    client.post("/v1/admin/promo-codes/NOWCODE/disable", headers=staff)
+
+    def codes(*statuses: str) -> list[str]:
+        response = client.get(
+            "/v1/admin/promo-codes", params={"status": list(statuses)}, headers=staff
+        )
+        return [item["code"] for item in response.json()["items"]]
+
+    assert codes("not_started") == ["LATERCODE"]
+    assert codes("disabled") == ["NOWCODE"]
+    assert codes("active", "expired", "exhausted") == []
+    assert fields_of(
+        client.get("/v1/admin/promo-codes", params={"status": "x"}, headers=staff)
+    ) == ["status"]
 
 
 def test_a_refused_code_is_a_422_with_its_reason_and_how_much_more_to_add(

@@ -85,7 +85,7 @@ def test_a_product_projected_from_its_whole_history_agrees_with_the_write_side()
     product, stock, events = a_stocked_product()
 
     summary, differences = verify(
-        PRODUCTS, [(product, stock)], {str(product.id): product_document_from(events)}
+        PRODUCTS, [(product, stock, None)], {str(product.id): product_document_from(events)}
     )
 
     assert differences == []
@@ -153,7 +153,7 @@ def test_a_product_document_that_missed_its_last_events_is_divergent_in_version_
     changes(product)  # the repricing never reached the read model
 
     _, (difference,) = verify(
-        PRODUCTS, [(product, [])], {str(product.id): product_document_from(created)}
+        PRODUCTS, [(product, [], None)], {str(product.id): product_document_from(created)}
     )
 
     fields = {field.label: (field.expected, field.found) for field in difference.fields}
@@ -170,7 +170,7 @@ def test_an_archived_product_without_its_tombstone_is_missing() -> None:
 
     summary, differences = verify(
         PRODUCTS,
-        [(archived, []), (kept, [])],
+        [(archived, [], None), (kept, [], None)],
         {str(kept.id): product_document_from(kept_events)},
     )
 
@@ -187,7 +187,7 @@ def test_a_document_with_no_record_is_unexpected_and_counted_apart_from_the_chec
         str(stray.id): product_document_from(stray_events),
     }
 
-    summary, differences = verify(PRODUCTS, [(known, [])], documents)
+    summary, differences = verify(PRODUCTS, [(known, [], None)], documents)
 
     assert [(d.kind, d.id) for d in differences] == [("unexpected", str(stray.id))]
     assert differences[0].describe() == (

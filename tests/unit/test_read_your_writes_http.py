@@ -29,8 +29,14 @@ QUERIES = {  # route: the read model it reads
     "/v1/orders/{order_id}/payments": "orders",
     "/v1/payments/{payment_id}": "orders",
     "/v1/admin/orders": "orders",
+    "/v1/products/{product_id}/reviews": "reviews",
+    "/v1/products/{product_id}/reviews/{review_id}": "reviews",
+    "/v1/admin/discounts": "promotions",
+    "/v1/admin/discounts/{sale_id}": "promotions",
+    "/v1/admin/promo-codes": "promotions",
+    "/v1/admin/promo-codes/{code}": "promotions",
 }
-READ_MODELS = ("products", "carts", "orders")
+READ_MODELS = ("products", "carts", "orders", "reviews", "promotions")
 
 
 def url(route: str) -> str:

@@ -12,9 +12,14 @@ from devstack.manager import Stack
 from devstack.system import StackError
 from tests.support import free_port
 
-URL_VARIABLES = ("COMMERCE_DATABASE_URL", "COMMERCE_REDIS_URL", "COMMERCE_ELASTICSEARCH_URL")
+URL_VARIABLES = (
+    "COMMERCE_DATABASE_URL",
+    "COMMERCE_REDIS_URL",
+    "COMMERCE_ELASTICSEARCH_URL",
+    "COMMERCE_SMTP_URL",
+)
 PORT_VARIABLES = tuple(
-    f"COMMERCE_STACK_{name}_PORT" for name in ("POSTGRES", "REDIS", "ELASTICSEARCH")
+    f"COMMERCE_STACK_{name}_PORT" for name in ("POSTGRES", "REDIS", "ELASTICSEARCH", "MAIL")
 )
 
 
@@ -39,6 +44,7 @@ def test_without_variables_the_stack_serves_every_role_itself(stack: Stack) -> N
         "COMMERCE_DATABASE_URL": "postgresql://commerce:commerce@127.0.0.1:55432/commerce",
         "COMMERCE_REDIS_URL": "redis://127.0.0.1:56379/0",
         "COMMERCE_ELASTICSEARCH_URL": "http://127.0.0.1:59200",
+        "COMMERCE_SMTP_URL": "smtp://127.0.0.1:51025",
     }
     assert {status.state for status in stack.status()} == {"stopped"}
 

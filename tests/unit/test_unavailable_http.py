@@ -57,6 +57,8 @@ def customer() -> dict[str, str]:
         ("product_search", "elasticsearch", "/v1/products"),
         ("order_views", "elasticsearch", "/v1/orders"),
         ("cart_views", "elasticsearch", "/v1/cart"),
+        ("promotion_views", "elasticsearch", "/v1/admin/discounts"),
+        ("promotion_views", "elasticsearch", "/v1/admin/promo-codes/SUMMER10"),
         ("account_profiles", "postgres", "/v1/accounts/me"),
     ],
 )
@@ -70,8 +72,9 @@ def test_a_route_whose_server_is_down_answers_a_503_naming_it_with_retry_after(
     path: str,
 ) -> None:
     getattr(container, port).override(providers.Object(Unavailable(dependency)))
+    caller = bearer("operator") if path.startswith("/v1/admin/") else customer
 
-    response = client.get(path, headers=customer)
+    response = client.get(path, headers=caller)
 
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"

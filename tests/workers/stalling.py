@@ -16,6 +16,10 @@ _redis = Redis.from_url(os.environ["COMMERCE_REDIS_URL"])
 
 
 @dramatiq.actor(actor_name=actor_name("eventlog"), queue_name=queue_name("eventlog"))
-def take_and_hang(batch: list[dict[str, object]], batch_id: int | None = None) -> None:
+def take_and_hang(
+    batch: list[dict[str, object]],
+    batch_id: int | None = None,
+    trace_context: dict[str, str] | None = None,
+) -> None:
     _redis.set(f"{os.environ['TEST_NAMESPACE']}:taken", len(batch))
     time.sleep(3600)

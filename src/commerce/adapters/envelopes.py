@@ -5,12 +5,15 @@ import uuid
 from datetime import datetime
 from operator import itemgetter
 
+from commerce.adapters.telemetry.context import current_trace_context
 from commerce.domain.aggregate import Aggregate
 from commerce.domain.events import EventEnvelope, encode_payload
 
 
 def envelopes_for(aggregate: Aggregate, now: datetime) -> list[EventEnvelope]:
-    """Pull the aggregate's pending events, each with the version it produced."""
+    """Pull the aggregate's pending events, each with the version it produced and the trace
+    of the command that recorded it."""
+    trace_context = current_trace_context()
     return [
         EventEnvelope(
             event_id=uuid.uuid4(),
@@ -21,6 +24,7 @@ def envelopes_for(aggregate: Aggregate, now: datetime) -> list[EventEnvelope]:
             aggregate_version=version,
             occurred_at=now,
             payload=encode_payload(event),
+            trace_context=trace_context,
         )
         for version, event in aggregate.pull_events()
     ]

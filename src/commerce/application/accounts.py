@@ -10,8 +10,10 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.commands import command
 from commerce.domain.account import (
     Account,
+    Communications,
     PaymentMethod,
     check_email,
     check_password,
@@ -65,6 +67,7 @@ class ChangeAccount(Confidential, frozen=True, kw_only=True):
     billing_address: Address | msgspec.UnsetType | None = msgspec.UNSET
     password: str | msgspec.UnsetType = msgspec.UNSET
     current_password: str | msgspec.UnsetType = msgspec.UNSET
+    communications: Communications | msgspec.UnsetType = msgspec.UNSET
 
 
 class AddPaymentMethod(Confidential, frozen=True, kw_only=True):
@@ -93,6 +96,7 @@ class PaymentMethodSaved:
     event_ids: list[UUID]
 
 
+@command
 async def register_account(
     cmd: RegisterAccount, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock
 ) -> AccountChanged:
@@ -110,6 +114,7 @@ async def register_account(
     )
 
 
+@command
 async def create_staff_account(
     cmd: CreateStaffAccount, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock
 ) -> AccountChanged:
@@ -150,6 +155,7 @@ async def _register(
     return AccountChanged(account, event_ids)
 
 
+@command
 async def change_account(
     cmd: ChangeAccount,
     uow: UnitOfWork,
@@ -174,6 +180,8 @@ async def change_account(
             shipping_address=_unless_unset(cmd.shipping_address, account.shipping_address),
             billing_address=_unless_unset(cmd.billing_address, account.billing_address),
         )
+        if not isinstance(cmd.communications, msgspec.UnsetType):
+            account.choose_communications(cmd.communications)
         if new_password is not None and current_password is not None:
             await _check_current_password(account, current_password, cmd.client, hasher, throttle)
             password_hash = await hasher.hash(new_password)
@@ -203,6 +211,7 @@ def _unless_unset(
     return current if isinstance(value, msgspec.UnsetType) else value
 
 
+@command
 async def add_payment_method(
     cmd: AddPaymentMethod, uow: UnitOfWork, clock: Clock
 ) -> PaymentMethodSaved:
@@ -223,6 +232,7 @@ async def add_payment_method(
     return PaymentMethodSaved(method, event_ids)
 
 
+@command
 async def remove_payment_method(cmd: RemovePaymentMethod, uow: UnitOfWork) -> AccountChanged:
     async with uow:
         account = await uow.accounts.get(cmd.account_id)

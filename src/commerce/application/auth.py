@@ -7,6 +7,7 @@ from datetime import datetime
 import msgspec
 
 from commerce.application.accounts import Confidential
+from commerce.application.commands import command
 from commerce.domain.account import Account, canonical_email, check_email
 from commerce.domain.errors import (
     AuthenticationError,
@@ -38,6 +39,7 @@ class RevokeToken(msgspec.Struct, frozen=True, kw_only=True):
     expires_at: datetime
 
 
+@command
 async def issue_token(
     cmd: IssueToken,
     uow: UnitOfWork,
@@ -71,6 +73,7 @@ async def _find(uow: UnitOfWork, email: str) -> Account | None:
             return None
 
 
+@command
 async def revoke_token(cmd: RevokeToken, revocations: TokenRevocations) -> None:
     """The token stays refused until it would have expired anyway."""
     await revocations.revoke(cmd.token_id, cmd.expires_at)

@@ -4,6 +4,7 @@ Writes answer with the cart priced from the write side's current catalogue (the 
 the effect of their own change at once); `GET /v1/cart` reads the cart and the offers from the
 read models, and prices them with the code's terms and the sales in force, which only the write
 side holds (the search read model shows sales as the scheduler starts them, not to the instant).
+While the write side is down, the cart is still shown, estimated from the read models alone.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.commands import command
 from commerce.application.conflicts import retried_on_conflict
 from commerce.application.pricing import priced_now
 from commerce.domain.cart import Cart
@@ -24,10 +26,12 @@ from commerce.domain.pricing import (
     Offer,
     PricedCart,
     PromoCodeRejectedError,
+    estimate_cart,
     normalize_code,
 )
 from commerce.ports.cart_views import CartViews
 from commerce.ports.clock import Clock
+from commerce.ports.health import DependencyUnavailableError
 from commerce.ports.unit_of_work import UnitOfWork
 
 
@@ -64,6 +68,7 @@ class CartChanged:
     event_ids: list[UUID]
 
 
+@command
 @retried_on_conflict
 async def set_cart_item(
     cmd: SetCartItem, uow: UnitOfWork, clock: Clock, currency: str
@@ -108,6 +113,7 @@ async def _set_line(
     return CartChanged(priced, await uow.commit())
 
 
+@command
 @retried_on_conflict
 async def empty_cart(cmd: EmptyCart, uow: UnitOfWork, clock: Clock, currency: str) -> CartChanged:
     async with uow:
@@ -117,6 +123,7 @@ async def empty_cart(cmd: EmptyCart, uow: UnitOfWork, clock: Clock, currency: st
         return CartChanged(priced, await uow.commit())
 
 
+@command
 @retried_on_conflict
 async def apply_promo_code(
     cmd: ApplyPromoCode, uow: UnitOfWork, clock: Clock, currency: str
@@ -136,6 +143,7 @@ async def apply_promo_code(
         return CartChanged(priced, await uow.commit())
 
 
+@command
 @retried_on_conflict
 async def remove_promo_code(
     cmd: RemovePromoCode, uow: UnitOfWork, clock: Clock, currency: str
@@ -151,9 +159,16 @@ async def remove_promo_code(
 async def get_cart(
     customer_id: UUID, views: CartViews, uow: UnitOfWork, clock: Clock, currency: str
 ) -> PricedCart:
+    """`pricing: estimated` (list prices, the code not checked) when the sales in force and
+    the code's terms cannot be read: a shopper still sees their cart, and checkout, which
+    needs the write side anyway, prices it for real."""
     contents = await views.get_cart(customer_id)
-    async with uow:
-        return await priced_now(uow, contents, customer_id, clock.now(), currency)
+    at = clock.now()
+    try:
+        async with uow:
+            return await priced_now(uow, contents, customer_id, at, currency)
+    except DependencyUnavailableError:
+        return estimate_cart(contents, at, currency)
 
 
 async def _priced(

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.commands import command
 from commerce.domain.catalog import Product, ProductDetails, Variant
 from commerce.domain.errors import DomainValidationError, VersionMismatchError
 from commerce.domain.inventory import StockItem
@@ -55,6 +56,7 @@ class ProductChanged:
     event_ids: list[UUID]
 
 
+@command
 async def create_product(
     cmd: CreateProduct, uow: UnitOfWork, clock: Clock, currency: str
 ) -> ProductChanged:
@@ -82,6 +84,7 @@ def new_product(
     return product, stock
 
 
+@command
 async def change_product(cmd: ChangeProduct, uow: UnitOfWork, currency: str) -> ProductChanged:
     async with uow:
         product = await uow.products.get(cmd.product_id)
@@ -114,6 +117,7 @@ def _apply_variant_change(
         product.retire_variant(change.sku)
 
 
+@command
 async def archive_product(cmd: ArchiveProduct, uow: UnitOfWork, clock: Clock) -> ProductChanged:
     async with uow:
         product = await uow.products.get(cmd.product_id)

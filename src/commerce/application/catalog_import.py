@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from commerce.application.catalog import CreateProduct, new_product
+from commerce.application.commands import command
 from commerce.domain.catalog import DuplicateSkuError, Product
 from commerce.domain.errors import DomainError
 from commerce.domain.inventory import StockItem
@@ -132,6 +133,7 @@ class _Importer:
         return _Candidate(candidate.line, product, stock)
 
 
+@command
 async def import_products(
     lines: Iterable[ImportLine | RejectedLine],
     new_uow: UnitOfWorkFactory,

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.commands import command
 from commerce.application.conflicts import retried_on_conflict
 from commerce.application.pricing import pricing_context
 from commerce.domain.cart import CartLine
@@ -43,6 +44,7 @@ class OrderChanged:
     event_ids: list[UUID]
 
 
+@command
 @retried_on_conflict
 async def place_order(
     cmd: PlaceOrder, uow: UnitOfWork, clock: Clock, payment_window: timedelta, currency: str

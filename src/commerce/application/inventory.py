@@ -7,6 +7,7 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.commands import command
 from commerce.application.conflicts import retried_on_conflict
 from commerce.domain.inventory import StockItem
 from commerce.ports.unit_of_work import UnitOfWork
@@ -29,6 +30,7 @@ class StockChanged:
     event_ids: list[UUID]
 
 
+@command
 @retried_on_conflict
 async def set_stock(cmd: SetStock, uow: UnitOfWork) -> StockChanged:
     async with uow:
@@ -38,6 +40,7 @@ async def set_stock(cmd: SetStock, uow: UnitOfWork) -> StockChanged:
     return StockChanged(item, event_ids)
 
 
+@command
 @retried_on_conflict
 async def adjust_stock(cmd: AdjustStock, uow: UnitOfWork) -> StockChanged:
     async with uow:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Sequence
 from uuid import UUID
 
+from commerce.application.commands import command
 from commerce.application.conflicts import retried_on_conflict
 from commerce.application.payments import refund_at_gateway
 from commerce.domain.errors import ConcurrencyError
@@ -21,6 +22,7 @@ from commerce.domain.event_types import EVENTS
 from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import BelowReservedError
 from commerce.domain.order import Order, OrderCancelled, OrderStatus, PaymentSucceeded, Refund
+from commerce.domain.values import Money
 from commerce.ports.clock import Clock
 from commerce.ports.payment_gateway import PaymentGateway
 from commerce.ports.unit_of_work import UnitOfWork
@@ -44,6 +46,7 @@ async def react(
             await refund_cancelled_order(event.order_id, uow, gateway, clock)
 
 
+@command
 @retried_on_conflict
 async def release_reservation(order_id: UUID, uow: UnitOfWork, clock: Clock) -> list[UUID]:
     async with uow:
@@ -65,6 +68,7 @@ async def release_reservation(order_id: UUID, uow: UnitOfWork, clock: Clock) -> 
         return await uow.commit()
 
 
+@command
 @retried_on_conflict
 async def refund_cancelled_order(
     order_id: UUID, uow: UnitOfWork, gateway: PaymentGateway, clock: Clock
@@ -96,3 +100,16 @@ def _start_refunds(order: Order, clock: Clock) -> list[Refund]:
 def cancellation_refund_id(payment_id: UUID) -> UUID:
     """One cancellation refund per payment, whoever runs the step and however often."""
     return uuid.uuid5(_CANCELLATION_REFUNDS, str(payment_id))
+
+
+def refunded_on_cancellation(order: Order) -> Money:
+    """What the cancellation gives back: every captured payment, less what staff had refunded
+    before; the same before, during and after the saga's refunds."""
+    amount = sum(
+        payment.refundable
+        + sum(
+            r.amount.amount for r in payment.refunds if r.id == cancellation_refund_id(payment.id)
+        )
+        for payment in order.payments
+    )
+    return Money(amount, order.total.currency)

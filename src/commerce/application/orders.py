@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 
 from commerce.application.checkout import OrderChanged
+from commerce.application.commands import command
 from commerce.application.conflicts import retried_on_conflict
 from commerce.domain.errors import ConflictError, NotFoundError
 from commerce.domain.order import CancelReason, Order
@@ -44,6 +45,7 @@ class DeliverOrder(msgspec.Struct, frozen=True, kw_only=True):
     order_id: UUID
 
 
+@command
 @retried_on_conflict
 async def cancel_order(cmd: CancelOrder, uow: UnitOfWork, clock: Clock) -> OrderChanged:
     async with uow:
@@ -52,6 +54,7 @@ async def cancel_order(cmd: CancelOrder, uow: UnitOfWork, clock: Clock) -> Order
         return OrderChanged(order, await uow.commit())
 
 
+@command
 @retried_on_conflict
 async def change_shipping_address(
     cmd: ChangeShippingAddress, uow: UnitOfWork, clock: Clock
@@ -62,6 +65,7 @@ async def change_shipping_address(
         return OrderChanged(order, await uow.commit())
 
 
+@command
 @retried_on_conflict
 async def ship_order(cmd: ShipOrder, uow: UnitOfWork, clock: Clock) -> OrderChanged:
     """The reservation becomes a sale in the same transaction: the units leave the shelf."""
@@ -74,6 +78,7 @@ async def ship_order(cmd: ShipOrder, uow: UnitOfWork, clock: Clock) -> OrderChan
         return OrderChanged(order, await uow.commit())
 
 
+@command
 @retried_on_conflict
 async def deliver_order(cmd: DeliverOrder, uow: UnitOfWork, clock: Clock) -> OrderChanged:
     async with uow:

@@ -15,6 +15,7 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.commands import command
 from commerce.application.conflicts import retried_on_conflict
 from commerce.domain.errors import NotFoundError
 from commerce.domain.order import Order, Payment, PaymentStatus, Refund
@@ -56,6 +57,7 @@ class PaymentRecorded:
     event_ids: list[UUID]
 
 
+@command
 @retried_on_conflict
 async def submit_payment(
     cmd: SubmitPayment, uow: UnitOfWork, gateway: PaymentGateway, clock: Clock
@@ -82,6 +84,7 @@ async def submit_payment(
     return PaymentRecorded(order, order.payment(payment.id), event_ids)
 
 
+@command
 @retried_on_conflict
 async def refund_payment(
     cmd: RefundPayment, uow: UnitOfWork, gateway: PaymentGateway, clock: Clock

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from commerce.ports.health import DependencyCheck
+from commerce.ports.health import DependencyCheck, DependencyUnavailableError, PipelineLiveness
 
 
 class Readiness(msgspec.Struct, frozen=True):
@@ -32,3 +32,23 @@ async def _probe(check: DependencyCheck, time_limit: float) -> bool:
     except Exception:  # any failure to answer in time means "not ready", whatever the driver raised
         return False
     return True
+
+
+class PipelineHealth(msgspec.Struct, frozen=True):
+    alive: bool
+    processes: dict[str, int]  # role -> processes alive
+
+    @property
+    def missing(self) -> list[str]:
+        return [role for role, count in self.processes.items() if not count]
+
+
+async def check_pipeline(liveness: PipelineLiveness) -> PipelineHealth:
+    """Alive when at least one relay and one worker beat lately: with none, commands still
+    succeed but their events wait in the outbox or in Redis, and nothing reaches the read
+    models. Heartbeats that cannot be read count as no process."""
+    try:
+        processes = await liveness.alive()
+    except DependencyUnavailableError:
+        processes = {"relay": 0, "worker": 0}
+    return PipelineHealth(alive=all(processes.values()), processes=processes)

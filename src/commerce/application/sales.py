@@ -10,12 +10,10 @@ from uuid import UUID
 
 import msgspec
 
+from commerce.application.commands import command
 from commerce.application.conflicts import retried_on_conflict
-from commerce.domain.errors import DomainValidationError
 from commerce.domain.pricing import Discount, Sale, SaleTargets
 from commerce.ports.clock import Clock
-from commerce.ports.product_search import MAX_LIMIT, InvalidCursorError
-from commerce.ports.sale_views import SalePage, SaleView, SaleViews
 from commerce.ports.unit_of_work import UnitOfWork
 
 
@@ -33,6 +31,7 @@ class SaleChanged:
     event_ids: list[UUID]
 
 
+@command
 async def create_sale(cmd: CreateSale, uow: UnitOfWork, clock: Clock, currency: str) -> SaleChanged:
     sale = Sale.create(
         sale_id=uuid.uuid4(),
@@ -49,6 +48,7 @@ async def create_sale(cmd: CreateSale, uow: UnitOfWork, clock: Clock, currency: 
         return SaleChanged(sale, await uow.commit())
 
 
+@command
 @retried_on_conflict
 async def end_sale(sale_id: UUID, uow: UnitOfWork, clock: Clock) -> SaleChanged:
     """End a sale in force now; a sale that has ended already is left as it is."""
@@ -58,6 +58,7 @@ async def end_sale(sale_id: UUID, uow: UnitOfWork, clock: Clock) -> SaleChanged:
         return SaleChanged(sale, await uow.commit())
 
 
+@command
 @retried_on_conflict
 async def delete_sale(sale_id: UUID, uow: UnitOfWork, clock: Clock) -> SaleChanged:
     """Withdraw a sale whatever its state; deleting it again changes nothing."""
@@ -94,16 +95,3 @@ async def _catch_up(sale_id: UUID, uow: UnitOfWork, now: datetime) -> bool:
             return False
         await uow.commit()
         return True
-
-
-async def get_sale(sale_id: UUID, views: SaleViews, clock: Clock) -> SaleView:
-    return await views.get(sale_id, clock.now())
-
-
-async def list_sales(limit: int, cursor: str | None, views: SaleViews, clock: Clock) -> SalePage:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise DomainValidationError("limit", f"must be between 1 and {MAX_LIMIT}")
-    try:
-        return await views.newest(limit, cursor, clock.now())
-    except InvalidCursorError as error:
-        raise DomainValidationError("cursor", str(error)) from None

@@ -22,6 +22,8 @@ from commerce.domain.values import Address, control_characters_problem
 StaffRole = Literal["operator", "stock_operator", "shipping_operator", "admin"]
 STAFF_ROLES: frozenset[str] = frozenset(get_args(StaffRole))
 ROLES = STAFF_ROLES | {"customer"}
+# Which emails a customer wants: every one, or only the essential ones (about their orders).
+Communications = Literal["all", "essential"]
 
 MIN_PASSWORD_LENGTH = 10
 # Long enough for any passphrase; short enough that nobody makes us hash a megabyte.
@@ -41,6 +43,8 @@ _EMAIL = re.compile(EMAIL_PATTERN)
 NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 # 13 to 19 digits, single spaces or dashes allowed between them, not part of a longer number.
 _CARD_NUMBER = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+# The same, standing alone in a text: not digits inside an identifier (a UUID, a message id).
+_CARD_NUMBER_ALONE = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
 _LAST4 = re.compile(r"[0-9]{4}")
 CARD_NUMBER_MESSAGE = "looks like a card number: send the payment gateway's token instead"
 
@@ -76,6 +80,11 @@ def check_staff_roles(roles: Iterable[str]) -> frozenset[str]:
 
 def looks_like_card_number(text: str) -> bool:
     return _CARD_NUMBER.search(text) is not None
+
+
+def mask_card_numbers(text: str, mask: str) -> str:
+    """`text` with every number in it that looks like a card number replaced by `mask`."""
+    return _CARD_NUMBER_ALONE.sub(mask, text)
 
 
 def find_card_number(document: Any) -> str | None:
@@ -143,6 +152,11 @@ class PasswordChanged(DomainEvent, frozen=True, kw_only=True):
     changed_at: datetime
 
 
+class CommunicationsChosen(DomainEvent, frozen=True, kw_only=True):
+    account_id: UUID
+    communications: Communications
+
+
 class PaymentMethodAdded(DomainEvent, frozen=True, kw_only=True):
     account_id: UUID
     payment_method_id: UUID
@@ -161,6 +175,7 @@ ACCOUNT_EVENTS = (
     AccountRegistered,
     AccountDetailsChanged,
     PasswordChanged,
+    CommunicationsChosen,
     PaymentMethodAdded,
     PaymentMethodRemoved,
 )
@@ -188,6 +203,7 @@ class Account(Aggregate):
         shipping_address: Address | None = None,
         billing_address: Address | None = None,
         payment_methods: list[PaymentMethod] | None = None,
+        communications: Communications = "all",
         version: int = 0,
     ) -> None:
         super().__init__(version)
@@ -200,6 +216,7 @@ class Account(Aggregate):
         self.shipping_address = shipping_address
         self.billing_address = billing_address
         self.payment_methods = list(payment_methods or [])
+        self.communications: Communications = communications
 
     @property
     def aggregate_id(self) -> str:
@@ -267,6 +284,15 @@ class Account(Aggregate):
                     billing_address=billing_address,
                 )
             )
+
+    def choose_communications(self, communications: Communications) -> None:
+        if communications != self.communications:
+            self.communications = communications
+            self._record(CommunicationsChosen(account_id=self.id, communications=communications))
+
+    @property
+    def wants_non_essential_emails(self) -> bool:
+        return self.communications == "all"
 
     def change_password(self, password_hash: str, now: datetime) -> None:
         self.password_hash = password_hash

@@ -36,7 +36,9 @@ class AlreadyExistsError(ConcurrencyError):
 
 
 class PermissionDeniedError(DomainError):
-    """Authenticated, but not allowed (403)."""
+    """Authenticated, but not allowed (403). A `reason` names the rule, for clients to act on."""
+
+    reason: str | None = None
 
 
 class VersionMismatchError(DomainError):

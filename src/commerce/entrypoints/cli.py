@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import sys
 import tempfile
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import msgspec
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,6 +26,8 @@ from commerce.domain.account import Account
 from commerce.domain.errors import DomainError
 from commerce.entrypoints.catalog_import import BATCH_SIZE, import_catalog
 from commerce.entrypoints.import_progress import ImportProgress, count_lines
+from commerce.entrypoints.logs import configure_logging, logging_config
+from commerce.entrypoints.ops_status import gather_status, render
 from commerce.entrypoints.processes import (
     exec_worker,
     run_all,
@@ -34,9 +36,12 @@ from commerce.entrypoints.processes import (
     seed_demo_catalog,
 )
 from commerce.entrypoints.read_models import ensure_read_models, read_models
+from commerce.entrypoints.tracing import trace_process
 from commerce.ports.health import DependencyUnavailableError
 from commerce.settings import Settings, SettingsError, load_settings
 from projections.indices import IndexMappingError
+
+WORKER_HEALTHCHECK_TIMEOUT = 30  # seconds
 
 
 @click.group()
@@ -98,6 +103,13 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> None:
         http="httptools",
         loop="uvloop",
         log_level=settings.log_level.lower(),
+        # Applied in each API process; requests are logged by the app, with their trace.
+        log_config=logging_config("api", settings.log_level, settings.log_format),
+        access_log=False,
+        # A spawned API process imports the CLI and the app before it answers the parent's
+        # health ping: 7 s and more on a loaded 2-core box, where uvicorn's default 5 s
+        # killed it over and over (tests/e2e/test_api_processes.py).
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT,
         **forwarded_for_options(settings),
     )
 
@@ -129,6 +141,7 @@ def seed(count: int, seed: int | None, if_empty: bool) -> None:
 def dev(seed_products: int) -> None:
     """Migrate, seed an empty catalogue, and run the API, the relay and a worker together."""
     settings = _settings()
+    configure_logging("dev", settings.log_level, settings.log_format)
     upgrade_to_head(settings.database_url)
     try:
         ensure_read_models(settings)
@@ -144,7 +157,7 @@ def relay() -> None:
     """Move committed events from the outbox to the broker (run one or more), and send again
     what a consumer never applied."""
     settings = _settings()
-    _log_to_stderr(settings)
+    _observe("relay", settings)
     asyncio.run(run_relay(settings))
 
 
@@ -152,15 +165,13 @@ def relay() -> None:
 def scheduler() -> None:
     """Expire unpaid orders, reconcile pending payments, purge old idempotency keys."""
     settings = _settings()
-    _log_to_stderr(settings)
+    _observe("scheduler", settings)
     asyncio.run(run_scheduler(settings))
 
 
-def _log_to_stderr(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
-    )
+def _observe(process: str, settings: Settings) -> None:
+    configure_logging(process, settings.log_level, settings.log_format)
+    trace_process(process)
 
 
 @main.command()
@@ -168,8 +179,35 @@ def _log_to_stderr(settings: Settings) -> None:
 @click.option("--threads", default=4, show_default=True, help="Threads per process.")
 def worker(processes: int, threads: int) -> None:
     """Run the projection workers (Dramatiq) that keep the read models up to date."""
-    _settings()  # fail here, clearly, on a bad configuration
-    exec_worker(processes, threads)
+    exec_worker(_settings(), processes, threads)
+
+
+@main.group()
+def ops() -> None:
+    """See how the running service is doing."""
+
+
+@ops.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts.")
+@click.option(
+    "--max-outbox-age",
+    default=60.0,
+    show_default=True,
+    help="Seconds the oldest unpublished event may wait before it counts as a problem.",
+)
+def ops_status(as_json: bool, max_outbox_age: float) -> None:
+    """Servers, live relays and workers, the outbox's backlog, and per read model its queued
+    batches, dead letters and index. Exits 1 when anything is wrong (a server down, no relay or
+    worker alive, an old backlog, a dead letter, a missing index), 0 otherwise."""
+    status = asyncio.run(gather_status(_settings()))
+    problems = status.problems(max_outbox_age)
+    if as_json:
+        report = {**msgspec.to_builtins(status), "problems": problems}
+        click.echo(msgspec.json.encode(report).decode())
+    else:
+        click.echo(render(status, problems))
+    if problems:
+        raise SystemExit(1)
 
 
 @main.group()

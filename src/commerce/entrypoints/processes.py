@@ -10,24 +10,40 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.adapters.dramatiq.publisher import DramatiqEventPublisher
+from commerce.adapters.dramatiq.routing import PACING
 from commerce.adapters.postgres.catalog import catalog_is_empty
 from commerce.adapters.postgres.engine import create_engine
+from commerce.adapters.postgres.outbox import backlog
 from commerce.adapters.postgres.relay import Delivery, OutboxRelay
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
+from commerce.adapters.prometheus.exposition import serve_metrics, worker_metrics_environment
+from commerce.adapters.prometheus.relay import (
+    observe_backlog,
+    observe_dead_letters,
+    observe_published,
+)
+from commerce.adapters.redis.client import create_sync_redis
+from commerce.adapters.redis.heartbeats import beat_in_background
 from commerce.adapters.system_clock import SystemClock
 from commerce.application.scheduler import run_scheduled_pass
 from commerce.container import build_container, close
 from commerce.entrypoints.seed import seed_catalog
+from commerce.entrypoints.supervisor import Child, stop_all, supervise
 from commerce.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 # An idle worker asks Redis for work this often (ms); Dramatiq's default is a full second.
 WORKER_POLL_MS = "100"
+# How often the relay measures the outbox's backlog (a count over a partial index).
+BACKLOG_EVERY = 5.0
 
 
 async def seed_demo_catalog(
@@ -52,38 +68,29 @@ async def seed_demo_catalog(
 
 
 def run_all(settings: Settings) -> int:
-    """The API in the foreground with a relay, a worker and the scheduler beside it; all stop
-    together, on Ctrl-C or SIGTERM (a service manager's stop), or when the API exits."""
+    """The API in the foreground with a relay, a worker and the scheduler beside it, each
+    restarted when it dies (entrypoints/supervisor.py); all stop together, on Ctrl-C or
+    SIGTERM (a service manager's stop), or when the API exits."""
     commerce = os.path.join(os.path.dirname(sys.executable), "commerce")
     signal.signal(signal.SIGTERM, _interrupt)
-    processes = [
-        subprocess.Popen([commerce, "relay"]),
-        subprocess.Popen([commerce, "worker", "--threads", "2"]),
-        subprocess.Popen([commerce, "scheduler"]),
+    children = [
+        Child("relay", [commerce, "relay"]),
+        Child("worker", [commerce, "worker", "--threads", "2"]),
+        Child("scheduler", [commerce, "scheduler"]),
     ]
+    for child in children:
+        child.start()
     api = subprocess.Popen([commerce, "serve"])
-    processes.append(api)
     try:
-        return api.wait()
+        return supervise(api, children)
     except KeyboardInterrupt:
         return 130
     finally:
-        _stop(processes)
+        stop_all([child.process for child in children] + [api])
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 async def run_relay(settings: Settings) -> None:
@@ -93,12 +100,59 @@ async def run_relay(settings: Settings) -> None:
         check_after=timedelta(seconds=settings.redrive_after),
         retention=timedelta(seconds=settings.outbox_retention),
     )
-    relay = OutboxRelay(engine, publisher, publisher, SystemClock(), delivery=delivery)
+    relay = OutboxRelay(
+        engine,
+        publisher,
+        publisher,
+        SystemClock(),
+        delivery=delivery,
+        paced_by=PACING,
+        on_published=observe_published,
+    )
     stop = _stop_on_signals()
+    heartbeat = beat_in_background(create_sync_redis(settings.redis_url), "relay", _as_thread(stop))
+    # Served once measured: a scrape never reads a backlog of 0 that nobody measured.
+    await _measure_backlog(engine, publisher)
+    serve_metrics(settings.metrics_host, settings.relay_metrics_port, "relay")
+    watch = asyncio.create_task(_watch_backlog(engine, publisher, stop))
     try:
         await relay.run(stop)
     finally:
+        await watch
+        heartbeat.join(timeout=1)
         await engine.dispose()
+
+
+async def _watch_backlog(
+    engine: AsyncEngine, publisher: DramatiqEventPublisher, stop: asyncio.Event
+) -> None:
+    """Measure the outbox's backlog and the dead letters every few seconds for the relay's
+    `/metrics`."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), BACKLOG_EVERY)
+        await _measure_backlog(engine, publisher)
+
+
+async def _measure_backlog(engine: AsyncEngine, publisher: DramatiqEventPublisher) -> None:
+    try:
+        async with engine.connect() as connection:
+            observe_backlog(await backlog(connection, SystemClock().now()))
+        observe_dead_letters(await publisher.dead_letters())
+    except Exception:
+        logger.warning("outbox backlog or dead letters not measured", exc_info=True)
+
+
+def _as_thread(stop: asyncio.Event) -> threading.Event:
+    """A threading.Event set when `stop` is (the heartbeat beats on a thread)."""
+    event = threading.Event()
+    asyncio.get_running_loop().create_task(_relay_stop(stop, event))
+    return event
+
+
+async def _relay_stop(stop: asyncio.Event, event: threading.Event) -> None:
+    await stop.wait()
+    event.set()
 
 
 async def run_scheduler(settings: Settings) -> None:
@@ -132,15 +186,22 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-def exec_worker(processes: int, threads: int) -> None:
-    """Replace this process with Dramatiq's worker, tuned for a short pick-up delay."""
-    dramatiq = os.path.join(os.path.dirname(sys.executable), "dramatiq")
+def exec_worker(settings: Settings, processes: int, threads: int) -> None:
+    """Replace this process with Dramatiq's worker, tuned for a short pick-up delay (Dramatiq
+    reads it when imported: hence a new interpreter, not a call), its processes' metrics summed
+    on `worker_metrics_port`."""
     os.environ.setdefault("dramatiq_worker_timeout", WORKER_POLL_MS)
-    os.execv(  # noqa: S606 (a fixed program from our own virtualenv)
-        dramatiq,
+    if settings.worker_metrics_port:
+        port = settings.worker_metrics_port
+        os.environ.update(worker_metrics_environment(settings.metrics_host, port))
+    os.execv(  # noqa: S606 (our own interpreter and module)
+        sys.executable,
         [
-            dramatiq,
+            sys.executable,
+            "-m",
+            "commerce.entrypoints.worker_main",
             "commerce.entrypoints.worker",
+            "--skip-logging",
             "--processes",
             str(processes),
             "--threads",

@@ -18,20 +18,30 @@ from commerce.adapters.postgres.catalog_snapshot import (
     read_catalog,
     started_sales_reader,
 )
-from commerce.adapters.postgres.snapshots import read_carts, read_orders, synchronous
+from commerce.adapters.postgres.snapshots import (
+    read_carts,
+    read_orders,
+    read_promotions,
+    read_reviews,
+    synchronous,
+)
 from commerce.settings import Settings, SettingsError, load_settings
 from projections.expectations import CHECKS, MODELS
 from projections.indices import IndexMappingError, ProjectionWriteError
-from projections.products.rebuild import rebuild
+from projections.products.rebuild import rebuild as rebuild_products
+from projections.promotions.rebuild import rebuild as rebuild_promotions
 from projections.registry import projections_for
+from projections.reviews.rebuild import rebuild as rebuild_reviews
 from projections.verification import ModelCheck, Summary, UnsortedStreamError
 
-REBUILDABLE = ("products",)
+REBUILDABLE = ("products", "reviews", "promotions")
 # Each read model's write side, read in batches sorted by id.
 WRITE_SIDES: Mapping[str, Callable[[AsyncEngine], AsyncGenerator[Sequence[Any], None]]] = {
     "products": read_catalog,
     "orders": read_orders,
     "carts": read_carts,
+    "reviews": read_reviews,
+    "promotions": read_promotions,
 }
 
 
@@ -57,15 +67,33 @@ def rebuild_command(model: str, replicas: int, refresh_interval: str) -> None:
     atomically and delete the old one. Searches keep answering throughout."""
     settings = _settings()
     client = create_sync_client(settings.elasticsearch_url, 60)
+    url, prefix = settings.database_url, settings.index_prefix
     try:
-        index, count = rebuild(
-            client,
-            settings.index_prefix,
-            catalog_reader(settings.database_url),
-            read_sales=started_sales_reader(settings.database_url),
-            replicas=replicas,
-            refresh_interval=refresh_interval,
-        )
+        if model == "reviews":
+            index, count = rebuild_reviews(
+                client,
+                prefix,
+                synchronous(url, read_reviews),
+                replicas=replicas,
+                refresh_interval=refresh_interval,
+            )
+        elif model == "promotions":
+            index, count = rebuild_promotions(
+                client,
+                prefix,
+                synchronous(url, read_promotions),
+                replicas=replicas,
+                refresh_interval=refresh_interval,
+            )
+        else:
+            index, count = rebuild_products(
+                client,
+                prefix,
+                catalog_reader(url),
+                read_sales=started_sales_reader(url),
+                replicas=replicas,
+                refresh_interval=refresh_interval,
+            )
     except (IndexMappingError, ProjectionWriteError) as error:
         raise click.ClickException(str(error)) from None
     finally:

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from commerce.domain.account import Account, PaymentMethod
+from commerce.domain.account import Account, Communications, PaymentMethod
 from commerce.domain.values import Address
 
 
@@ -40,6 +40,8 @@ class AccountProfile(msgspec.Struct, frozen=True, kw_only=True):
     shipping_address: Address | None
     billing_address: Address | None
     payment_methods: list[PaymentMethodSummary]
+    # "all", or "essential": order emails only, no back-in-stock or other non-essential ones.
+    communications: Communications
 
     @classmethod
     def of(cls, account: Account) -> AccountProfile:
@@ -52,6 +54,7 @@ class AccountProfile(msgspec.Struct, frozen=True, kw_only=True):
             shipping_address=account.shipping_address,
             billing_address=account.billing_address,
             payment_methods=[PaymentMethodSummary.of(m) for m in account.payment_methods],
+            communications=account.communications,
         )
 
 

@@ -27,3 +27,14 @@ class DependencyCheck(Protocol):
     async def check(self) -> None:
         """Return when the dependency is usable; raise `DependencyUnavailableError` otherwise."""
         ...
+
+
+class PipelineLiveness(Protocol):
+    """Which of the pipeline's processes (relay, worker) are alive: those that sent a
+    heartbeat lately (each process beats every few seconds; see the adapter for how long
+    "lately" is)."""
+
+    async def alive(self) -> dict[str, int]:
+        """Processes alive per role (`relay`, `worker`), 0 for a role with none; raise
+        `DependencyUnavailableError` when the heartbeats cannot be read."""
+        ...

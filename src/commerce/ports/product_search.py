@@ -167,7 +167,9 @@ class ProductSearch(Protocol):
         distance) is found in the name, brand, category or description. The `relevance` order
         guarantees only this much, alike everywhere: a product matching in its name ranks above
         one matching the same words only in its description; an exact word ranks above the same
-        word misspelt in the same field; equal scores fall back to the product's `tiebreak`.
+        word misspelt in the same field; of products matching alike, the better rated ranks first
+        (the rating moves a score by at most 5 %: `rank_boost`, docs/adr/0017); equal scores
+        fall back to the product's `tiebreak`.
         Beyond that the order is the implementation's own (Elasticsearch weighs BM25 term
         frequency, field length and rarity; the in-memory twin only which field matched and
         whether exactly), so callers must not rely on it."""

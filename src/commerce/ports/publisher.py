@@ -22,8 +22,9 @@ class EventPublisher(Protocol):
         holds it, raise if it does not. Holding is not delivery: see `DeliveryReceipts`."""
         ...
 
-    async def backlog(self) -> int:
-        """The most batches any consumer's queue holds (waiting, in hand or to be retried)."""
+    async def backlog(self, consumers: Sequence[str] | None = None) -> int:
+        """The most batches any of `consumers` (default: all) holds in its queue (waiting, in
+        hand or to be retried)."""
         ...
 
 

@@ -23,6 +23,8 @@ from commerce.domain.catalog import Product
 from commerce.domain.inventory import StockItem
 from commerce.domain.order import Order
 from commerce.domain.pricing import Offer, ProductRef, PromoCode, Sale
+from commerce.domain.rating import ProductRating
+from commerce.domain.review import Review
 
 
 class ProductRepository(Protocol):
@@ -92,6 +94,10 @@ class OrderRepository(Protocol):
         """Orders with a payment or refund waiting for the gateway since before `before`."""
         ...
 
+    async def delivered_to(self, customer_id: UUID, product_id: UUID) -> bool:
+        """Whether the customer has a delivered order with a line of the product."""
+        ...
+
 
 class PromoCodeRepository(Protocol):
     def add(self, promo: PromoCode) -> None:
@@ -108,11 +114,26 @@ class PromoCodeRepository(Protocol):
         the version that count was read with. None when there is no such code."""
         ...
 
-    async def newest(self, limit: int, before: tuple[datetime, str] | None) -> list[PromoCode]:
-        """Codes newest first (by creation, then code), after the position `before`."""
+
+class ReviewRepository(Protocol):
+    def add(self, review: Review) -> None:
+        """A new review; saving it raises `AlreadyExistsError` if the customer has reviewed
+        the product meanwhile (or the id is taken)."""
         ...
 
-    async def count(self) -> int: ...
+    async def get(self, review_id: UUID) -> Review:
+        """Raise `NotFoundError` when there is no such review."""
+        ...
+
+    async def find_by_author(self, product_id: UUID, customer_id: UUID) -> Review | None:
+        """The customer's review of the product, if any."""
+        ...
+
+
+class ProductRatingRepository(Protocol):
+    async def get(self, product_id: UUID) -> ProductRating:
+        """The product's rating; a new one (nothing counted, version 0) if none was saved."""
+        ...
 
 
 class AccountRepository(Protocol):
@@ -171,6 +192,12 @@ class UnitOfWork(Protocol):
 
     @property
     def sales(self) -> SaleRepository: ...
+
+    @property
+    def reviews(self) -> ReviewRepository: ...
+
+    @property
+    def product_ratings(self) -> ProductRatingRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

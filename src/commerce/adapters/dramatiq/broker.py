@@ -2,6 +2,7 @@
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
+from redis import Redis as SyncRedis
 
 from commerce.adapters.dramatiq.encoder import MsgspecJSONEncoder
 
@@ -12,7 +13,11 @@ HEARTBEAT_TIMEOUT_MS = 10_000
 MAINTENANCE_CHANCE = 50_000
 
 
-def redis_broker(redis_url: str, namespace: str = "commerce") -> RedisBroker:
+def redis_broker(
+    redis_url: str, namespace: str = "commerce", client: SyncRedis | None = None
+) -> RedisBroker:
+    """`client`: one of our own (bounded, adapters/redis/client.py) for a caller that must not
+    hang on a Redis that stops answering (`commerce ops status`)."""
     dramatiq.set_encoder(MsgspecJSONEncoder())  # process-wide in Dramatiq
     # Redis only carries messages; the outbox keeps them until a worker acknowledges, so the
     # broker's own durability settings are not relied on.
@@ -21,4 +26,5 @@ def redis_broker(redis_url: str, namespace: str = "commerce") -> RedisBroker:
         namespace=namespace,
         heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
         maintenance_chance=MAINTENANCE_CHANCE,
+        client=client,
     )

@@ -6,6 +6,7 @@ Dramatiq's Redis broker keeps them per queue in `<namespace>:<queue>.XQ` (ids by
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -62,3 +63,12 @@ def replay(broker: RedisBroker, queue: str) -> int:
         broker.client.hdel(messages, message_id)
         count += 1
     return count
+
+
+def parked_counts(broker: RedisBroker, queues: Sequence[str]) -> dict[str, int]:
+    """How many messages each queue has parked, without loading them."""
+    with broker.client.pipeline(transaction=False) as pipe:
+        for queue in queues:
+            pipe.hlen(_keys(broker, queue)[1])
+        counts = cast(list[int], pipe.execute())
+    return dict(zip(queues, counts, strict=True))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from elasticsearch import ApiError, NotFoundError, TransportError
+from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError, TransportError
 
 from commerce.ports.health import DependencyUnavailableError
 
@@ -41,3 +42,19 @@ def index_missing(error: NotFoundError) -> bool:
     info = error.info if isinstance(error.info, dict) else {}
     cause = info.get("error")
     return isinstance(cause, dict) and cause.get("type") == "index_not_found_exception"
+
+
+async def search_read_model(
+    client: AsyncElasticsearch, index: str, request: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The response body of a search of a read model; None while its index does not exist yet
+    (nothing was ever projected)."""
+    try:
+        async with answering():
+            response = await client.search(index=index, **request)
+    except NotFoundError as error:
+        if index_missing(error):
+            return None
+        raise
+    body: dict[str, Any] = response.body
+    return body

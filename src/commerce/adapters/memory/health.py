@@ -1,4 +1,5 @@
-"""In-memory twin of `DependencyCheck`: up or down as a test sets it."""
+"""In-memory twins of `DependencyCheck` (up or down as a test sets it) and
+`PipelineLiveness`."""
 
 from dataclasses import dataclass
 
@@ -13,3 +14,14 @@ class InMemoryDependencyCheck:
     async def check(self) -> None:
         if not self.up:
             raise DependencyUnavailableError(self.name, "down")
+
+
+@dataclass
+class InMemoryPipelineLiveness:
+    """Processes alive per role, as a test sets them."""
+
+    relay: int = 1
+    worker: int = 1
+
+    async def alive(self) -> dict[str, int]:
+        return {"relay": self.relay, "worker": self.worker}

@@ -34,9 +34,12 @@ class InMemoryEventPublisher:
             for consumer in to:
                 self.queued.setdefault(consumer, set()).add(batch_id)
 
-    async def backlog(self) -> int:
+    async def backlog(self, consumers: Sequence[str] | None = None) -> int:
         self._answer()
-        return max((len(batches) for batches in self.queued.values()), default=0)
+        counted = consumers or self.consumers
+        return max(
+            (len(batches) for name, batches in self.queued.items() if name in counted), default=0
+        )
 
     async def applied(self, batch_ids: Sequence[int]) -> Mapping[int, set[str]]:
         self._answer()

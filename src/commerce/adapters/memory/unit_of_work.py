@@ -26,7 +26,7 @@ from commerce.domain.catalog import DuplicateSkuError, Product
 from commerce.domain.errors import AlreadyExistsError, ConcurrencyError, NotFoundError
 from commerce.domain.events import EventEnvelope
 from commerce.domain.inventory import StockItem
-from commerce.domain.order import AWAITING_PAYMENT, Order
+from commerce.domain.order import AWAITING_PAYMENT, Order, OrderStatus
 from commerce.domain.pricing import (
     Offer,
     ProductRef,
@@ -36,6 +36,8 @@ from commerce.domain.pricing import (
     Sale,
     SaleTargets,
 )
+from commerce.domain.rating import ProductRating
+from commerce.domain.review import Review
 from commerce.ports.clock import Clock
 
 A = TypeVar("A", bound=Aggregate)
@@ -52,6 +54,8 @@ class InMemoryStore:
     orders: dict[UUID, Order] = field(default_factory=dict)
     promo_codes: dict[str, PromoCode] = field(default_factory=dict)
     sales: dict[UUID, Sale] = field(default_factory=dict)
+    reviews: dict[UUID, Review] = field(default_factory=dict)
+    product_ratings: dict[UUID, ProductRating] = field(default_factory=dict)
     order_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     outbox: list[EventEnvelope] = field(default_factory=list)
 
@@ -167,6 +171,14 @@ class InMemoryOrderRepository(_Repository[Order]):
         ]
         return [order_id for _, order_id in sorted(waiting)][:limit]
 
+    async def delivered_to(self, customer_id: UUID, product_id: UUID) -> bool:
+        return any(
+            order.customer_id == customer_id
+            and order.status is OrderStatus.DELIVERED
+            and any(line.product_id == product_id for line in order.lines)
+            for order in self._committed.values()
+        )
+
 
 class InMemorySaleRepository(_Repository[Sale]):
     async def get(self, sale_id: UUID) -> Sale:
@@ -227,15 +239,28 @@ class InMemoryPromoCodeRepository(_Repository[PromoCode]):
                 count -= 1
         return count
 
-    async def newest(self, limit: int, before: tuple[datetime, str] | None) -> list[PromoCode]:
-        ordered = sorted(
-            self._committed.values(), key=lambda p: (p.created_at, p.code), reverse=True
-        )
-        after = [p for p in ordered if before is None or (p.created_at, p.code) < before]
-        return [copy.deepcopy(p) for p in after[:limit]]
 
-    async def count(self) -> int:
-        return len(self._committed)
+class InMemoryReviewRepository(_Repository[Review]):
+    async def get(self, review_id: UUID) -> Review:
+        return self._load(review_id, f"no review {review_id}")
+
+    async def find_by_author(self, product_id: UUID, customer_id: UUID) -> Review | None:
+        found = _author_of(self._committed.values()).get((product_id, customer_id))
+        return None if found is None else self._load(found, "")
+
+
+def _author_of(reviews: Iterable[Review]) -> dict[tuple[UUID, UUID], UUID]:
+    """Each review's id by (product, customer)."""
+    return {(r.product_id, r.customer_id): r.id for r in reviews}
+
+
+class InMemoryProductRatingRepository(_Repository[ProductRating]):
+    async def get(self, product_id: UUID) -> ProductRating:
+        if product_id not in self._committed:
+            rating = ProductRating(product_id=product_id)
+            self.add(rating)
+            return rating
+        return self._load(product_id, "")
 
 
 class InMemoryAccountRepository(_Repository[Account]):
@@ -256,6 +281,8 @@ class InMemoryUnitOfWork:
     orders: InMemoryOrderRepository
     promo_codes: InMemoryPromoCodeRepository
     sales: InMemorySaleRepository
+    reviews: InMemoryReviewRepository
+    product_ratings: InMemoryProductRatingRepository
 
     def __init__(self, store: InMemoryStore, clock: Clock) -> None:
         self.store = store
@@ -269,6 +296,8 @@ class InMemoryUnitOfWork:
         self.orders = InMemoryOrderRepository(self.store.orders, self.store.order_numbers)
         self.promo_codes = InMemoryPromoCodeRepository(self.store.promo_codes, self.store.outbox)
         self.sales = InMemorySaleRepository(self.store.sales)
+        self.reviews = InMemoryReviewRepository(self.store.reviews)
+        self.product_ratings = InMemoryProductRatingRepository(self.store.product_ratings)
         return self
 
     async def __aexit__(
@@ -290,8 +319,11 @@ class InMemoryUnitOfWork:
         orders = self._stage(self.orders, pulled, now)
         sales = self._stage(self.sales, pulled, now)
         promo_codes = self._stage(self.promo_codes, pulled, now)
+        reviews = self._stage(self.reviews, pulled, now)
+        ratings = self._stage(self.product_ratings, pulled, now)
         envelopes = in_sighting_order(pulled)
         self._check_unique_emails(accounts)
+        self._check_one_review_per_author(reviews)
         self.store.products.update(products)
         self.store.stock.update(stock)
         self.store.accounts.update(accounts)
@@ -299,6 +331,8 @@ class InMemoryUnitOfWork:
         self.store.orders.update(orders)
         self.store.sales.update(sales)
         self.store.promo_codes.update(promo_codes)
+        self.store.reviews.update(reviews)
+        self.store.product_ratings.update(ratings)
         self.store.outbox.extend(envelopes)
         return [envelope.event_id for envelope in envelopes]
 
@@ -331,6 +365,12 @@ class InMemoryUnitOfWork:
             if owners.setdefault(account.email, account.id) != account.id:
                 raise DuplicateEmailError("an account with this email exists")
 
+    def _check_one_review_per_author(self, staged: dict[UUID, Review]) -> None:
+        authors = _author_of(r for r in self.store.reviews.values() if r.id not in staged)
+        for review in staged.values():
+            if authors.setdefault((review.product_id, review.customer_id), review.id) != review.id:
+                raise AlreadyExistsError(f"the customer has reviewed {review.product_id}")
+
 
 def _offers(
     products: dict[UUID, Product], stock: dict[str, StockItem], skus: Iterable[str]
@@ -362,7 +402,10 @@ def _key(aggregate: Aggregate) -> Any:
         return aggregate.customer_id
     if isinstance(aggregate, PromoCode):
         return aggregate.code
-    return getattr(aggregate, "id")  # noqa: B009 (products, accounts, orders and sales have `id`)
+    if isinstance(aggregate, ProductRating):
+        return aggregate.product_id
+    # Products, accounts, orders, sales and reviews have `id`.
+    return getattr(aggregate, "id")  # noqa: B009
 
 
 def _changed(aggregates: list[A]) -> list[A]:

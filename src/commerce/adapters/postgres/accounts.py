@@ -153,6 +153,7 @@ class PostgresAccountProfiles:
                 )
                 for m in methods
             ],
+            communications=row["communications"],
         )
 
 
@@ -192,6 +193,7 @@ def _columns(account: Account) -> dict[str, Any]:
         "shipping_address": _json(account.shipping_address),
         "billing_address": _json(account.billing_address),
         "created_at": account.created_at,
+        "communications": account.communications,
     }
 
 
@@ -224,6 +226,7 @@ def _account_from_rows(row: Row, methods: list[dict[str, Any]]) -> Account:
             )
             for m in methods
         ],
+        communications=row["communications"],
         version=row["version"],
     )
 

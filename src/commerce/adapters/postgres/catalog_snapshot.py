@@ -11,21 +11,30 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commerce.adapters.postgres.catalog import product_from_rows
 from commerce.adapters.postgres.inventory import stock_item_from_row
+from commerce.adapters.postgres.reviews import rating_from_row
 from commerce.adapters.postgres.sales import sale_from_row
 from commerce.adapters.postgres.snapshots import BATCH_SIZE, keyset_pages, snapshot, synchronous
-from commerce.adapters.postgres.tables import product_variants, products, sales, stock_items
+from commerce.adapters.postgres.tables import (
+    product_ratings,
+    product_variants,
+    products,
+    sales,
+    stock_items,
+)
 from commerce.domain.catalog import Product
 from commerce.domain.inventory import StockItem
 from commerce.domain.pricing import Sale
+from commerce.domain.rating import ProductRating
 
-CatalogBatch = list[tuple[Product, list[StockItem]]]
+CatalogBatch = list[tuple[Product, list[StockItem], ProductRating | None]]
 
 
 async def read_catalog(
     engine: AsyncEngine, batch_size: int = BATCH_SIZE
 ) -> AsyncGenerator[CatalogBatch, None]:
-    """Every product with its variants and stock items, in batches by product id, from one
-    consistent snapshot (a repeatable-read transaction)."""
+    """Every product with its variants, stock items and rating (None before its first
+    review), in batches by product id, from one consistent snapshot (a repeatable-read
+    transaction)."""
     async with snapshot(engine) as connection:
         async for rows in keyset_pages(connection, products, batch_size):
             ids = [row["id"] for row in rows]
@@ -40,13 +49,18 @@ async def read_catalog(
             variants_of: dict[Any, list[Any]] = {}
             for variant in variants.mappings():
                 variants_of.setdefault(variant["product_id"], []).append(variant)
+            ratings = await connection.execute(
+                select(product_ratings).where(product_ratings.c.product_id.in_(ids))
+            )
             stock_of: dict[Any, list[StockItem]] = {}
             for item in stock.mappings():
                 stock_of.setdefault(item["product_id"], []).append(stock_item_from_row(item))
+            rating_of = {row["product_id"]: rating_from_row(row) for row in ratings.mappings()}
             yield [
                 (
                     product_from_rows(row, variants_of.get(row["id"], [])),
                     stock_of.get(row["id"], []),
+                    rating_of.get(row["id"]),
                 )
                 for row in rows
             ]

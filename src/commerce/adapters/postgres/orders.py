@@ -10,8 +10,8 @@ from uuid import UUID
 from weakref import WeakKeyDictionary
 
 import msgspec
-from sqlalchemy import Integer, Text, any_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Integer, Text, any_, bindparam, func, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commerce.adapters.postgres.bulk import EXPECTED_VERSION, InsertRows
@@ -85,6 +85,10 @@ class PostgresOrderRepository(TrackingRepository[Order]):
         rows = await self.connection.fetch(_UNSETTLED, {"before": before, "limit": limit})
         return [row["id"] for row in rows]
 
+    async def delivered_to(self, customer_id: UUID, product_id: UUID) -> bool:
+        values = {"customer_id": customer_id, "line": [{"product_id": str(product_id)}]}
+        return await self.connection.fetch_one(_DELIVERED_TO, values) is not None
+
     def writes(self, changes: Sequence[tuple[Order, int]]) -> list[Write]:
         new, changed = split(changes)
         writes = []
@@ -136,6 +140,16 @@ _UNSETTLED = Prepared(
     .where(orders.c.unsettled_since <= bindparam("before", type_=orders.c.unsettled_since.type))
     .order_by(orders.c.unsettled_since)
     .limit(_LIMIT)
+)
+_DELIVERED_TO = Prepared(
+    select(orders.c.id)
+    .where(
+        orders.c.customer_id == bindparam("customer_id", type_=orders.c.customer_id.type),
+        # A constant, not a parameter: so the planner may use the partial index on it.
+        orders.c.status == literal_column(f"'{OrderStatus.DELIVERED.value}'"),
+        orders.c.lines.contains(bindparam("line", type_=JSONB)),
+    )
+    .limit(1)
 )
 _PAYMENTS = InsertRows(order_payments, ("payment_id", "order_id"), "payment_id")
 

@@ -175,3 +175,18 @@ def _row(envelope: EventEnvelope) -> dict[str, object]:
 
 def envelope_from_row(row: RowMapping) -> EventEnvelope:
     return EventEnvelope(**{name: row[name] for name in _FIELDS})
+
+
+class Backlog(msgspec.Struct, frozen=True):
+    events: int  # committed, not yet handed to the broker
+    oldest_age: float  # seconds since the oldest of them occurred (0 when none)
+
+
+async def backlog(connection: AsyncConnection, now: datetime) -> Backlog:
+    """Read from the partial index of unpublished rows: cheap while the backlog is small."""
+    query = select(func.count(), func.min(outbox.c.occurred_at)).where(
+        outbox.c.published_at.is_(None)
+    )
+    count, oldest = (await connection.execute(query)).one()
+    age = (now - oldest).total_seconds() if oldest is not None else 0.0
+    return Backlog(events=count, oldest_age=max(age, 0.0))

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import Select, bindparam, func, select, tuple_
+from sqlalchemy import bindparam, func, select
 
 from commerce.adapters.postgres.bulk import DeleteRows, InsertRows
-from commerce.adapters.postgres.engine import unavailable_when_down
 from commerce.adapters.postgres.prepared import Prepared, Row
 from commerce.adapters.postgres.repository import TrackingRepository, row_writes
 from commerce.adapters.postgres.tables import promo_code_redemptions, promo_codes
@@ -49,26 +47,6 @@ class PostgresPromoCodeRepository(TrackingRepository[PromoCode]):
         if row is None:
             return None
         return self._track(promo_code_from_row(row)), int(row["customer_redemptions"])
-
-    # Staff lists are rare: through SQLAlchemy, not compiled once (`prepared.py`).
-
-    async def newest(self, limit: int, before: tuple[datetime, str] | None) -> list[PromoCode]:
-        query = select(promo_codes).order_by(
-            promo_codes.c.created_at.desc(), promo_codes.c.code.desc()
-        )
-        if before is not None:
-            query = query.where(tuple_(promo_codes.c.created_at, promo_codes.c.code) < before)
-        rows = await self._rarely(query.limit(limit))
-        return [promo_code_from_row(row) for row in rows]
-
-    async def count(self) -> int:
-        rows = await self._rarely(select(func.count().label("count")).select_from(promo_codes))
-        return int(rows[0]["count"])
-
-    async def _rarely(self, query: Select[Any]) -> list[Row]:
-        with unavailable_when_down():
-            async with self.connection.engine.connect() as connection:
-                return list((await connection.execute(query)).mappings())
 
     def writes(self, changes: Sequence[tuple[PromoCode, int]]) -> list[Write]:
         writes = [

@@ -28,9 +28,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from commerce.adapters.postgres.outbox import (
@@ -44,6 +47,8 @@ from commerce.adapters.postgres.outbox import (
     reschedule,
     settle_complete,
 )
+from commerce.adapters.telemetry.context import batch_span
+from commerce.domain.events import EventEnvelope
 from commerce.ports.clock import Clock
 from commerce.ports.publisher import DeliveryReceipts, EventPublisher
 
@@ -87,9 +92,11 @@ class OutboxRelay:
         # Redis (a million-product import put 6 GB of messages there and made it time out);
         # the outbox holds the rest until the queue drains.
         max_backlog: int = 20,
+        paced_by: Sequence[str] | None = None,
         busy_interval: float = 0.05,
         idle_interval: float = 0.2,
         delivery: Delivery | None = None,
+        on_published: Callable[[int], None] | None = None,
     ) -> None:
         self._engine = engine
         self._publisher = publisher
@@ -97,14 +104,16 @@ class OutboxRelay:
         self._clock = clock
         self._batch_size = batch_size
         self._max_backlog = max_backlog
+        self._paced_by = paced_by
         self._busy_interval = busy_interval
         self._idle_interval = idle_interval
         self._delivery = delivery or Delivery()
+        self._on_published = on_published
 
     async def relay_once(self) -> int:
-        """Publish one batch; return how many events it held (none while a consumer's queue
-        holds `max_backlog` batches)."""
-        if await self._publisher.backlog() >= self._max_backlog:
+        """Publish one batch; return how many events it held (none while the queue of a
+        consumer it is `paced_by`, default all, holds `max_backlog` batches)."""
+        if await self._publisher.backlog(self._paced_by) >= self._max_backlog:
             return 0
         async with self._engine.begin() as connection:
             claimed = await claim_unpublished(connection, self._batch_size)
@@ -112,10 +121,15 @@ class OutboxRelay:
                 return 0
             now = self._clock.now()
             batch_id = batch_id_of(claimed)
-            await self._publisher.publish([c.envelope for c in claimed], batch_id)
+            events = [c.envelope for c in claimed]
             consumers = self._publisher.consumers
-            check_at = now + self._delivery.next_check(0)
-            await mark_published(connection, claimed, consumers, now, check_at)
+            with _publishing(events, batch_id):
+                await self._publisher.publish(events, batch_id)
+                check_at = now + self._delivery.next_check(0)
+                await mark_published(connection, claimed, consumers, now, check_at)
+                logger.info("handed batch %d (%d events) to the broker", batch_id, len(events))
+        if self._on_published is not None:
+            self._on_published(len(claimed))
         return len(claimed)
 
     async def redrive_once(self) -> int:
@@ -151,14 +165,15 @@ class OutboxRelay:
             redrives = batch.redrives
             if lost[batch.id]:
                 redrives += 1
-                logger.warning(
-                    "batch %d (%d events) not applied by %s: sending it again (time %d)",
-                    batch.id,
-                    len(events[batch.id]),
-                    ", ".join(lost[batch.id]),
-                    redrives,
-                )
-                await self._publisher.publish(events[batch.id], batch.id, lost[batch.id])
+                with _publishing(events[batch.id], batch.id):
+                    logger.warning(
+                        "batch %d (%d events) not applied by %s: sending it again (time %d)",
+                        batch.id,
+                        len(events[batch.id]),
+                        ", ".join(lost[batch.id]),
+                        redrives,
+                    )
+                    await self._publisher.publish(events[batch.id], batch.id, lost[batch.id])
             check_at = now + self._delivery.next_check(redrives)
             await reschedule(connection, batch, sorted(applied[batch.id]), redrives, check_at)
 
@@ -199,3 +214,14 @@ class OutboxRelay:
                 pass
         except Exception:
             logger.exception("redrive or purge failed; trying again in the next pass")
+
+
+def _publishing(events: list[EventEnvelope], batch_id: int) -> AbstractContextManager[object]:
+    """The span of a batch handed to the broker: in the trace of the command that recorded its
+    events (linked to each, when it holds several commands')."""
+    return batch_span(
+        "outbox publish",
+        SpanKind.PRODUCER,
+        [event.trace_context for event in events],
+        attributes={"messaging.batch.message_count": len(events), "outbox.batch_id": batch_id},
+    )

@@ -14,9 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from commerce.adapters.postgres.carts import cart_from_row
 from commerce.adapters.postgres.engine import create_engine
 from commerce.adapters.postgres.orders import order_from_row
-from commerce.adapters.postgres.tables import carts, orders
+from commerce.adapters.postgres.promo_codes import promo_code_from_row
+from commerce.adapters.postgres.reviews import review_from_row
+from commerce.adapters.postgres.sales import sale_from_row
+from commerce.adapters.postgres.tables import carts, orders, promo_codes, reviews, sales
 from commerce.domain.cart import Cart
 from commerce.domain.order import Order
+from commerce.domain.pricing import PromoCode, Sale
+from commerce.domain.review import Review
 
 T = TypeVar("T")
 BATCH_SIZE = 500
@@ -32,15 +37,17 @@ async def snapshot(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 async def keyset_pages(
-    connection: AsyncConnection, table: Table, batch_size: int
+    connection: AsyncConnection, table: Table, batch_size: int, collation: str | None = None
 ) -> AsyncIterator[list[RowMapping]]:
-    """Every row of `table` in primary-key order, `batch_size` rows at a time."""
+    """Every row of `table` in primary-key order (a text key compared by `collation`, the
+    database's by default), `batch_size` rows at a time."""
     (key,) = table.primary_key.columns
+    ordered = key.collate(collation) if collation else key
     last: Any = None
     while True:
-        query = select(table).order_by(key).limit(batch_size)
+        query = select(table).order_by(ordered).limit(batch_size)
         if last is not None:
-            query = query.where(key > last)
+            query = query.where(ordered > last)
         rows = list((await connection.execute(query)).mappings())
         if not rows:
             return
@@ -60,12 +67,29 @@ async def read_table(
             yield [convert(row) for row in rows]
 
 
+async def read_promotions(
+    engine: AsyncEngine, batch_size: int = BATCH_SIZE
+) -> AsyncGenerator[list[PromoCode | Sale], None]:
+    """Every promo code, then every sale, from one snapshot, in the order of their documents'
+    ids in the `promotions` read model: `promo_code:<code>` (byte-wise, whatever the
+    database's collation) before `sale:<id>`."""
+    async with snapshot(engine) as connection:
+        async for rows in keyset_pages(connection, promo_codes, batch_size, collation="C"):
+            yield [promo_code_from_row(row) for row in rows]
+        async for rows in keyset_pages(connection, sales, batch_size):
+            yield [sale_from_row(row) for row in rows]
+
+
 def read_orders(engine: AsyncEngine) -> AsyncGenerator[list[Order], None]:
     return read_table(engine, orders, order_from_row)
 
 
 def read_carts(engine: AsyncEngine) -> AsyncGenerator[list[Cart], None]:
     return read_table(engine, carts, cart_from_row)
+
+
+def read_reviews(engine: AsyncEngine) -> AsyncGenerator[list[Review], None]:
+    return read_table(engine, reviews, review_from_row)
 
 
 def synchronous(

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Sequence,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
@@ -163,6 +164,12 @@ orders = Table(
         "unsettled_since",
         postgresql_where=text("unsettled_since IS NOT NULL"),
     ),
+    # Whether a customer may review a product: their delivered orders, few per customer.
+    Index(
+        "ix_orders_customer_id_delivered",
+        "customer_id",
+        postgresql_where=text("status = 'delivered'"),
+    ),
 )
 
 # Which order holds a payment; the key also makes a payment id unique across orders.
@@ -215,6 +222,8 @@ accounts = Table(
     Column("shipping_address", JSONB, nullable=True),
     Column("billing_address", JSONB, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # `domain.account.Communications`: "all", or "essential" (order emails only).
+    Column("communications", Text, nullable=False, server_default="all"),
     CheckConstraint("email = lower(email)", name="email_lower_case"),
 )
 
@@ -327,4 +336,58 @@ sales = Table(
     Index("ix_sales_next_due_at", "next_due_at", postgresql_where=text("next_due_at IS NOT NULL")),
     Index("ix_sales_ends_at", "ends_at", postgresql_where=text("NOT deleted")),
     Index("ix_sales_created_at_id", "created_at", "id"),
+)
+
+# The sent-log of customer emails (ports/notification_log.py): one row per event and recipient,
+# claimed (until `claimed_until`) before the mail server is called, then marked sent.
+notifications_sent = Table(
+    "notifications_sent",
+    metadata,
+    Column("event_id", UUID(as_uuid=True), primary_key=True),
+    Column("recipient_id", UUID(as_uuid=True), primary_key=True),
+    Column("claimed_until", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+)
+
+# Customers waiting for an out-of-stock variant; a row goes once its email is sent. Only stock
+# events newer than `stock_version` (the variant's when they asked) may announce it.
+back_in_stock_requests = Table(
+    "back_in_stock_requests",
+    metadata,
+    Column("sku", Text, primary_key=True),
+    Column("customer_id", UUID(as_uuid=True), ForeignKey("accounts.id"), primary_key=True),
+    Column("stock_version", Integer, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+)
+
+# One review per customer and product (the unique constraint holds it whatever the concurrency).
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("product_id", UUID(as_uuid=True), ForeignKey("products.id"), nullable=False),
+    Column("customer_id", UUID(as_uuid=True), nullable=False),
+    Column("author", Text, nullable=False),  # the display name, never the email
+    Column("stars", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("hidden", Boolean, nullable=False),
+    Column("posted_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("stars BETWEEN 1 AND 5", name="stars_1_to_5"),
+    UniqueConstraint("product_id", "customer_id"),
+)
+
+# Each product's rating: the counted (not hidden) reviews and the sum of their stars, changed in
+# the same commit as the review that moves them (`domain.rating`).
+product_ratings = Table(
+    "product_ratings",
+    metadata,
+    Column("product_id", UUID(as_uuid=True), ForeignKey("products.id"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("stars", BigInteger, nullable=False),
+    CheckConstraint("count >= 0 AND stars BETWEEN count AND 5 * count", name="within_bounds"),
 )

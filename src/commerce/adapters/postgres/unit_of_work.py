@@ -25,6 +25,10 @@ from commerce.adapters.postgres.orders import PostgresOrderRepository
 from commerce.adapters.postgres.outbox import appended
 from commerce.adapters.postgres.promo_codes import PostgresPromoCodeRepository
 from commerce.adapters.postgres.repository import TrackingRepository
+from commerce.adapters.postgres.reviews import (
+    PostgresProductRatingRepository,
+    PostgresReviewRepository,
+)
 from commerce.adapters.postgres.sales import PostgresSaleRepository
 from commerce.adapters.postgres.session import Session
 from commerce.adapters.postgres.writes import Write, write_atomically
@@ -40,6 +44,8 @@ class PostgresUnitOfWork:
     orders: PostgresOrderRepository
     promo_codes: PostgresPromoCodeRepository
     sales: PostgresSaleRepository
+    reviews: PostgresReviewRepository
+    product_ratings: PostgresProductRatingRepository
 
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._engine = engine
@@ -55,6 +61,8 @@ class PostgresUnitOfWork:
         self.orders = PostgresOrderRepository(session)
         self.promo_codes = PostgresPromoCodeRepository(session)
         self.sales = PostgresSaleRepository(session)
+        self.reviews = PostgresReviewRepository(session)
+        self.product_ratings = PostgresProductRatingRepository(session)
         return self
 
     async def __aexit__(
@@ -78,6 +86,8 @@ class PostgresUnitOfWork:
             self.orders,
             self.promo_codes,
             self.sales,
+            self.reviews,
+            self.product_ratings,
         ]
 
     async def commit(self) -> list[UUID]:

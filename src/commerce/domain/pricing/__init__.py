@@ -8,6 +8,7 @@ from commerce.domain.pricing.cart import (
     PricedCart,
     PricedLine,
     PricingContext,
+    estimate_cart,
     price_cart,
 )
 from commerce.domain.pricing.discount import Discount
@@ -83,6 +84,7 @@ __all__ = [
     "SaleTerms",
     "best_sale_price",
     "brand_key",
+    "estimate_cart",
     "normalize_code",
     "price",
     "price_cart",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 import msgspec
@@ -89,7 +90,10 @@ class PricedLine(msgspec.Struct, frozen=True, kw_only=True):
 
 class PricedCart(msgspec.Struct, frozen=True, kw_only=True):
     """Unavailable lines are shown but not counted: they cannot be bought. A code that does
-    not apply (any more) takes nothing off, and `promo_code_rejection` says why."""
+    not apply (any more) takes nothing off, and `promo_code_rejection` says why.
+
+    `pricing` is `current` when priced with the sales in force and the code's terms now,
+    `estimated` when those could not be read (`estimate_cart`)."""
 
     items: list[PricedLine]
     promo_code: str | None
@@ -97,6 +101,7 @@ class PricedCart(msgspec.Struct, frozen=True, kw_only=True):
     discount: Money
     total: Money
     promo_code_rejection: CodeRejection | None = None
+    pricing: Literal["current", "estimated"] = "current"
 
 
 def price_cart(contents: CartContents, context: PricingContext) -> PricedCart:
@@ -116,6 +121,18 @@ def price_cart(contents: CartContents, context: PricingContext) -> PricedCart:
         for line in contents.lines
     ]
     return _priced(items, breakdown, contents.promo_code)
+
+
+def estimate_cart(contents: CartContents, at: datetime, currency: str) -> PricedCart:
+    """The cart at list prices, its code shown but neither checked nor taken off: what the
+    offers alone say when the sales in force and the code's terms cannot be read (the write
+    side is down). A sale or a code only ever takes off, so the estimate is never below
+    what the same offers cost priced for real; checkout prices for real."""
+    without_code = msgspec.structs.replace(contents, promo_code=None)
+    at_list_prices = price_cart(without_code, PricingContext(at=at, currency=currency))
+    return msgspec.structs.replace(
+        at_list_prices, promo_code=contents.promo_code, pricing="estimated"
+    )
 
 
 def _priced(items: list[PricedLine], breakdown: PriceBreakdown, code: str | None) -> PricedCart:

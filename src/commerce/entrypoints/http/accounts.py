@@ -34,6 +34,7 @@ from commerce.domain.account import (
     MIN_PASSWORD_LENGTH,
     NAME_PATTERN,
     STAFF_ROLES,
+    Communications,
     StaffRole,
     find_card_number,
 )
@@ -108,13 +109,15 @@ class AccessToken(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AccountPatch(msgspec.Struct, frozen=True, kw_only=True):
-    """Absent fields stay as they are; an address set to `null` is removed."""
+    """Absent fields stay as they are; an address set to `null` is removed. `communications`:
+    `all` emails, or only the `essential` ones (about orders)."""
 
     name: Name | msgspec.UnsetType = msgspec.UNSET
     shipping_address: Address | msgspec.UnsetType | None = msgspec.UNSET
     billing_address: Address | msgspec.UnsetType | None = msgspec.UNSET
     password: Password | msgspec.UnsetType = msgspec.UNSET
     current_password: PresentedPassword | msgspec.UnsetType = msgspec.UNSET
+    communications: Communications | msgspec.UnsetType = msgspec.UNSET
 
 
 class PaymentMethodBody(msgspec.Struct, frozen=True, kw_only=True):
@@ -244,8 +247,9 @@ class AccountsController(Controller):
         token_revocations: Injected[TokenRevocations],
         clock: Injected[Clock],
     ) -> Response[AccountProfile]:
-        """Change the name or addresses; a new `password` needs `current_password`, and signs
-        out every other token of the account (the one this request presents stays valid)."""
+        """Change the name, addresses or `communications`; a new `password` needs
+        `current_password`, and signs out every other token of the account (the one this
+        request presents stays valid)."""
         command = ChangeAccount(
             account_id=principal.account_id,
             token_id=principal.token_id,
@@ -255,6 +259,7 @@ class AccountsController(Controller):
             billing_address=data.billing_address,
             password=data.password,
             current_password=data.current_password,
+            communications=data.communications,
         )
         result = await change_account(
             command,

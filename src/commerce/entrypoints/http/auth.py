@@ -15,6 +15,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from commerce.entrypoints.logs import customer_id
 from commerce.ports.auth import InvalidTokenError, Principal, TokenIssuer, TokenRevocations
 
 # Guards are coroutines: Litestar runs a plain function guard in a worker thread.
@@ -54,6 +55,8 @@ async def verified_principal(
     # Fails closed: when Redis cannot tell, this raises and the request is a 503.
     if await revocations.is_revoked(principal):
         raise InvalidTokenError("the token has been revoked")
+    if not principal.is_staff:
+        customer_id.set(str(principal.account_id))  # on the request's log lines
     return principal
 
 

@@ -67,7 +67,9 @@ class CartController(Controller):
         """Lines no longer for sale, or short of stock, show `available: false` and are not
         counted in the totals. Unit prices are after the sales in force now (`list_unit_price`
         before); a code that no longer applies (expired, ...) takes nothing off, and
-        `promo_code_rejection` says why."""
+        `promo_code_rejection` says why. While PostgreSQL is down the cart is still shown,
+        with `pricing: "estimated"`: list prices, the code kept but not checked and taking
+        nothing off (never less than checkout will charge for the same offers)."""
         return await get_cart(principal.account_id, cart_views, uow, clock, settings.currency)
 
     @put(

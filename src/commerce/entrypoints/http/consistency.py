@@ -1,10 +1,10 @@
 """Read-your-writes: a query honours the `Consistency-Token` of a command's response.
 
 It is a property of reading a read model, so it is written once, where the query ports are
-injected: a route that declares `product_search`, `cart_views` or `order_views` gets the port
-only once that read model has projected the token's events, or once
-COMMERCE_CONSISTENCY_WAIT has passed; then the answer says `Consistency: stale` (whatever its
-status: a 404 may be the write not projected yet). No token, no wait. The header is
+injected: a route that declares `product_search`, `cart_views`, `order_views`, `review_views`
+or `promotion_views` gets the port only once that read model has projected the token's events,
+or once COMMERCE_CONSISTENCY_WAIT has passed; then the answer says `Consistency: stale`
+(whatever its status: a 404 may be the write not projected yet). No token, no wait. The header is
 documented on every such route, as the parameter of the dependency.
 """
 
@@ -19,6 +19,7 @@ from litestar.di import Provide
 from litestar.params import HeaderParameter
 from litestar.types import Message, Scope
 
+from commerce.adapters.prometheus.commands import count_consistency_wait
 from commerce.application.consistency import wait_until_projected
 from commerce.container import Container
 from commerce.entrypoints.http.dependencies import Injected
@@ -27,6 +28,8 @@ from commerce.settings import Settings
 from projections.carts import mapping as carts
 from projections.orders import mapping as orders
 from projections.products import mapping as products
+from projections.promotions import mapping as promotions
+from projections.reviews import mapping as reviews
 
 T = TypeVar("T")
 
@@ -55,6 +58,10 @@ def read_model_dependencies(
         "product_search": _after_projection(products.NAME, container.product_search, token_cookie),
         "cart_views": _after_projection(carts.NAME, container.cart_views, token_cookie),
         "order_views": _after_projection(orders.NAME, container.order_views, token_cookie),
+        "review_views": _after_projection(reviews.NAME, container.review_views, token_cookie),
+        "promotion_views": _after_projection(
+            promotions.NAME, container.promotion_views, token_cookie
+        ),
     }
 
 
@@ -72,8 +79,10 @@ def _after_projection(
         settings: Settings,
         token: str | None,
     ) -> T:
-        limit = settings.consistency_wait
-        if not await wait_until_projected(progress, projection, token, limit):
+        fresh = await wait_until_projected(progress, projection, token, settings.consistency_wait)
+        if token is not None:
+            count_consistency_wait(projection, fresh=fresh)
+        if not fresh:
             request.state[_STALE] = True
         return read_model()
 

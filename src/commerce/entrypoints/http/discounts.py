@@ -8,18 +8,17 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, delete, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, Parameter
 
+from commerce.application.promotion_queries import get_sale, list_sales
 from commerce.application.sales import (
     CreateSale,
     SaleChanged,
     create_sale,
     delete_sale,
     end_sale,
-    get_sale,
-    list_sales,
 )
-from commerce.domain.pricing import Discount, SaleTargets
+from commerce.domain.pricing import Discount, SaleStatus, SaleTargets
 from commerce.domain.pricing.discount import MAX_PERCENT
 from commerce.domain.pricing.sale import MAX_NAME_LENGTH, MAX_NAMES, MAX_PRODUCTS
 from commerce.entrypoints.http.auth import requires_role
@@ -30,12 +29,19 @@ from commerce.entrypoints.http.problems import problem_specs
 from commerce.entrypoints.http.responses import command_headers
 from commerce.ports.clock import Clock
 from commerce.ports.product_search import DEFAULT_LIMIT
-from commerce.ports.sale_views import SalePage, SaleView, SaleViews
+from commerce.ports.promotion_views import PromotionViews, SalePage, SaleView
 from commerce.ports.unit_of_work import UnitOfWork
 from commerce.settings import Settings
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
 Category = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Statuses = Annotated[
+    list[SaleStatus] | None,
+    Parameter(
+        description="Status now (repeatable: any of them); deleted sales are never listed.",
+        max_items=len(SaleStatus),
+    ),
+]
 
 
 class TargetsBody(msgspec.Struct, frozen=True, kw_only=True):
@@ -100,27 +106,31 @@ class DiscountsAdminController(Controller):
         operation_id="listDiscounts",
         summary="Every sale but deleted ones, newest first",
         cache=False,
-        responses=problem_specs(400, 401, 403, 422),
+        responses=problem_specs(400, 401, 403, 422, 503),
     )
     async def list_all(
         self,
-        sale_views: Injected[SaleViews],
+        promotion_views: Injected[PromotionViews],
         clock: Injected[Clock],
+        status: Statuses = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> SalePage:
-        return await list_sales(limit, cursor, sale_views, clock)
+        return await list_sales(list(status or []), limit, cursor, promotion_views, clock)
 
     @get(
         "/{sale_id:uuid}",
         operation_id="getDiscount",
         cache=False,
-        responses=problem_specs(401, 403, 404),
+        responses=problem_specs(401, 403, 404, 422, 503),
     )
     async def read(
-        self, sale_id: FromPath[UUID], sale_views: Injected[SaleViews], clock: Injected[Clock]
+        self,
+        sale_id: FromPath[UUID],
+        promotion_views: Injected[PromotionViews],
+        clock: Injected[Clock],
     ) -> SaleView:
-        return await get_sale(sale_id, sale_views, clock)
+        return await get_sale(sale_id, promotion_views, clock)
 
     @post(
         "/{sale_id:uuid}/end",

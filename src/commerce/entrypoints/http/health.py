@@ -8,9 +8,10 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
-from commerce.application.readiness import check_readiness
+from commerce.application.readiness import check_pipeline, check_readiness
+from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.problems import PROBLEM_MEDIA_TYPE
-from commerce.ports.health import DependencyCheck
+from commerce.ports.health import DependencyCheck, PipelineLiveness
 from commerce.settings import Settings
 
 
@@ -23,13 +24,29 @@ class Ready(msgspec.Struct, frozen=True):
     checks: dict[str, str]
 
 
-class NotReady(msgspec.Struct, frozen=True, kw_only=True):
-    """Problem details with the state of each dependency as an extension member."""
+class PipelineAlive(msgspec.Struct, frozen=True):
+    status: Literal["alive"]
+    processes: dict[str, int]
+
+
+class Unavailable(msgspec.Struct, frozen=True, kw_only=True):
+    """Problem details of a 503 health answer; each kind adds its extension member."""
 
     type: str = "about:blank"
     title: str = "Service Unavailable"
     status: int = 503
     detail: str
+
+
+class PipelineDown(Unavailable, frozen=True, kw_only=True):
+    """With the processes alive per role."""
+
+    processes: dict[str, int]
+
+
+class NotReady(Unavailable, frozen=True, kw_only=True):
+    """With the state of each dependency."""
+
     checks: dict[str, str]
 
 
@@ -59,4 +76,31 @@ async def ready(
     if readiness.ready:
         return Response(Ready(status="ready", checks=readiness.checks))
     report = NotReady(detail=f"not reachable: {', '.join(readiness.down)}", checks=readiness.checks)
+    return Response(report, status_code=503, media_type=PROBLEM_MEDIA_TYPE)
+
+
+@get(
+    "/health/pipeline",
+    operation_id="pipeline",
+    tags=["health"],
+    cache=False,
+    responses={
+        503: ResponseSpec(
+            PipelineDown, description="No relay or no worker alive", media_type=PROBLEM_MEDIA_TYPE
+        )
+    },
+)
+async def pipeline(
+    pipeline_liveness: Injected[PipelineLiveness],
+) -> Response[PipelineAlive | PipelineDown]:
+    """At least one relay and one worker sent a heartbeat in the last 15 s. A 503 here is for
+    an operator's alert, not a load balancer's: the API still serves reads and takes orders,
+    whose events wait (nothing is lost) until a relay and a worker run again. `/health/ready`
+    does not include it for that reason."""
+    health = await check_pipeline(pipeline_liveness)
+    if health.alive:
+        return Response(PipelineAlive(status="alive", processes=health.processes))
+    report = PipelineDown(
+        detail=f"none alive: {', '.join(health.missing)}", processes=health.processes
+    )
     return Response(report, status_code=503, media_type=PROBLEM_MEDIA_TYPE)

@@ -9,6 +9,10 @@ that a retry after a crash finds them instead of creating more, see `derived_id`
     async def place(self, idempotency: Injected[Idempotency], ...) -> Response[OrderView]:
         command = PlaceOrder(order_id=idempotency.derived_id("order"), ...)
 
+A route where the key is welcome but not required (a retry of it is harmless anyway)
+declares `optional_idempotency` instead (`Idempotency | None`): without the header it runs as
+any route; with it, exactly as above.
+
 `IdempotencyMiddleware` does the rest around every such route, once: it runs the route's
 guards, claims the key, replays a stored response or runs the route holding its response
 back, stores that response if it is a 2xx (or releases the key), and sends it.
@@ -43,6 +47,7 @@ from commerce.ports.clock import Clock
 from commerce.ports.idempotency import IdempotencyStore, StoredResponse, derived_id
 
 DEPENDENCY = "idempotency"
+OPTIONAL_DEPENDENCY = "optional_idempotency"
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
@@ -70,6 +75,24 @@ IdempotencyKey = Annotated[
 ]
 
 
+OptionalIdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name=HEADER,
+        description="Optional. A unique value per operation (1-255 characters), sent again "
+        "unchanged when retrying it: the retry replays the first response "
+        "(`Idempotent-Replayed: true`) instead of acting twice. Kept at least 24 h per caller.",
+        required=False,
+        schema_extra={
+            "type": OpenAPIType.STRING,
+            "one_of": None,
+            "min_length": 1,
+            "max_length": MAX_KEY_LENGTH,
+        },
+    ),
+]
+
+
 class Idempotency(msgspec.Struct, frozen=True, kw_only=True):
     """The key of this request, in the scope of its caller (keys of two callers never meet)."""
 
@@ -87,9 +110,19 @@ def provide_idempotency(
     return Idempotency(scope=str(caller(request).account_id), key=_checked(idempotency_key))
 
 
+def provide_optional_idempotency(
+    request: Request[Any, Any, Any], idempotency_key: OptionalIdempotencyKey = None
+) -> Idempotency | None:
+    """The `optional_idempotency` dependency: None without the header."""
+    if idempotency_key is None:
+        return None
+    return provide_idempotency(request, idempotency_key)
+
+
 class IdempotencyMiddleware(ASGIMiddleware):
-    """Claims, replays and stores around the routes that declare `idempotency`, and only
-    those. `store` and `clock` are asked per request (a test may override them)."""
+    """Claims, replays and stores around the routes that declare `idempotency`, and those
+    that declare `optional_idempotency` when the header is sent; only those. `store` and
+    `clock` are asked per request (a test may override them)."""
 
     scopes = (ScopeType.HTTP,)
 
@@ -99,7 +132,10 @@ class IdempotencyMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         handler = scope["route_handler"]
-        if DEPENDENCY not in handler.parsed_fn_signature.parameters:
+        declared = handler.parsed_fn_signature.parameters
+        if DEPENDENCY not in declared and not (
+            OPTIONAL_DEPENDENCY in declared and HEADER in Headers.from_scope(scope)
+        ):
             await next_app(scope, receive, send)
             return
         request: Request[Any, Any, Any] = Request(scope, receive)

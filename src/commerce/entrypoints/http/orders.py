@@ -16,6 +16,7 @@ import msgspec
 from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, JSONBody
 
+from commerce.adapters.prometheus.commands import CHECKOUTS, PAYMENTS, counted
 from commerce.application.checkout import PlaceOrder, place_order
 from commerce.application.order_queries import (
     PaymentPage,
@@ -118,7 +119,8 @@ class OrdersController(Controller):
             billing_address=body.billing_address,
         )
         window = timedelta(seconds=settings.payment_window)
-        result = await place_order(command, uow, clock, window, settings.currency)
+        placing = place_order(command, uow, clock, window, settings.currency)
+        result = await counted(CHECKOUTS, placing, lambda _: "placed")
         return order_response(result, status_code=201, location=order_url(result))
 
     @get(
@@ -251,7 +253,8 @@ class OrdersController(Controller):
             payment_method_id=data.payment_method_id,
             token=data.token,
         )
-        result = await submit_payment(command, uow, payment_gateway, clock)
+        paying = submit_payment(command, uow, payment_gateway, clock)
+        result = await counted(PAYMENTS, paying, lambda done: str(done.payment.status))
         return payment_response(result, status_code=201)
 
     @get(

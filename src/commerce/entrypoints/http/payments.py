@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody
 
+from commerce.adapters.prometheus.commands import REFUNDS, counted, refund_outcome
 from commerce.application.order_queries import (
     get_payment,
 )
@@ -83,5 +84,8 @@ class PaymentsController(Controller):
             refund_id=idempotency.derived_id("refund"),
             amount=data.amount if data is not None else None,
         )
-        result = await refund_payment(command, uow, payment_gateway, clock)
+        refunding = refund_payment(command, uow, payment_gateway, clock)
+        result = await counted(
+            REFUNDS, refunding, lambda done: refund_outcome(done.payment, command.refund_id)
+        )
         return payment_response(result, status_code=201)

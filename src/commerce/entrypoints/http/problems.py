@@ -51,7 +51,8 @@ class FieldError(msgspec.Struct, frozen=True):
 class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """`type` is `about:blank` for errors that the status code alone explains; specific
     problems (out of stock, stale version, ...) name their own type. A promo code refused
-    says why in `reason` (and, below its minimum, how much more to add in `missing`)."""
+    says why in `reason` (and, below its minimum, how much more to add in `missing`), as
+    does a 403 that names its rule (`not_a_verified_buyer`)."""
 
     type: str
     title: str
@@ -165,7 +166,7 @@ def domain_problem(exc: DomainError) -> tuple[Problem, dict[str, str] | None]:
     elif isinstance(exc, NotFoundError):
         problem = status_problem(404, "Nothing here, or not yours to see.")
     elif isinstance(exc, PermissionDeniedError):
-        problem = status_problem(403, str(exc))
+        problem = _forbidden(exc)
     elif isinstance(exc, AuthenticationError):
         problem = status_problem(401, str(exc))
         headers = {"WWW-Authenticate": "Bearer"}
@@ -175,6 +176,19 @@ def domain_problem(exc: DomainError) -> tuple[Problem, dict[str, str] | None]:
     else:
         problem = status_problem(422, str(exc))
     return problem, headers
+
+
+def _forbidden(exc: PermissionDeniedError) -> Problem:
+    """A 403; one that names its rule says so in `type` and `reason`."""
+    if exc.reason is None:
+        return status_problem(403, str(exc))
+    return Problem(
+        type=f"{PROBLEM_TYPE_PREFIX}{exc.reason}",
+        title="Forbidden",
+        status=403,
+        detail=str(exc),
+        reason=exc.reason,
+    )
 
 
 def _code_rejected(exc: PromoCodeRejectedError) -> Problem:

@@ -10,6 +10,7 @@ from litestar import Controller, Request, get
 from litestar.datastructures import State
 from litestar.params import FromPath, Parameter
 
+from commerce.adapters.prometheus.commands import timed_search
 from commerce.application.search_products import get_product, search_products, suggest_products
 from commerce.domain.errors import DomainValidationError
 from commerce.entrypoints.http.dependencies import Injected
@@ -151,7 +152,8 @@ class ProductsController(Controller):
             limit=limit,
             cursor=cursor,
         )
-        return await search_products(query, product_search)
+        with timed_search("text" if query.q else "browse"):
+            return await search_products(query, product_search)
 
     @get(
         "/suggest",
@@ -172,7 +174,8 @@ class ProductsController(Controller):
             ),
         ] = "",
     ) -> list[Suggestion]:
-        return await suggest_products(q, product_search)
+        with timed_search("suggest"):
+            return await suggest_products(q, product_search)
 
     @get(
         "/{product_id:uuid}",
@@ -183,4 +186,5 @@ class ProductsController(Controller):
     async def detail(
         self, product_id: FromPath[UUID], product_search: Injected[ProductSearch]
     ) -> ProductView:
-        return await get_product(product_id, product_search)
+        with timed_search("detail"):
+            return await get_product(product_id, product_search)

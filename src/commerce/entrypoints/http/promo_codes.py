@@ -7,18 +7,16 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, Response, get, post
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody, Parameter, PathParameter
 
 from commerce.application.promo_codes import (
     CreatePromoCode,
     PromoCodeChanged,
     create_promo_code,
     disable_promo_code,
-    get_promo_code,
-    list_promo_codes,
 )
-from commerce.domain.pricing import Discount, PromoCode, PromoTerms
-from commerce.domain.values import Money
+from commerce.application.promotion_queries import get_promo_code, list_promo_codes
+from commerce.domain.pricing import Discount, PromoTerms
 from commerce.entrypoints.http.auth import requires_role
 from commerce.entrypoints.http.bodies import MoneyBody
 from commerce.entrypoints.http.dependencies import Injected
@@ -26,7 +24,13 @@ from commerce.entrypoints.http.order_responses import Cursor, Limit
 from commerce.entrypoints.http.problems import problem_specs
 from commerce.entrypoints.http.responses import command_headers
 from commerce.ports.clock import Clock
-from commerce.ports.product_search import DEFAULT_LIMIT, Total
+from commerce.ports.product_search import DEFAULT_LIMIT
+from commerce.ports.promotion_views import (
+    PromoCodePage,
+    PromoCodeStatus,
+    PromoCodeView,
+    PromotionViews,
+)
 from commerce.ports.unit_of_work import UnitOfWork
 from commerce.settings import Settings
 
@@ -35,6 +39,10 @@ CODE_BODY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{2,31}$"
 Instant = Annotated[datetime, msgspec.Meta(tz=True)]
 Limit1 = Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)]
 CodePath = Annotated[str, PathParameter(min_length=1, max_length=64)]
+Statuses = Annotated[
+    list[PromoCodeStatus] | None,
+    Parameter(description="Status now (repeatable: any of them).", max_items=len(PromoCodeStatus)),
+]
 
 
 class PromoCodeBody(msgspec.Struct, frozen=True, kw_only=True):
@@ -62,31 +70,6 @@ class PromoCodeBody(msgspec.Struct, frozen=True, kw_only=True):
             ends_at=self.ends_at,
         )
         return CreatePromoCode(code=self.code, terms=terms)
-
-
-class PromoCodeView(msgspec.Struct, frozen=True, kw_only=True):
-    """`status` now: `active`, `not_started`, `expired`, `exhausted` or `disabled`;
-    `redeemed`: uses by orders not cancelled."""
-
-    code: str
-    percent_off: int | None
-    amount_off: Money | None
-    min_subtotal: Money | None
-    max_redemptions: int | None
-    per_customer_limit: int | None
-    starts_at: datetime
-    ends_at: datetime
-    redeemed: int
-    disabled: bool
-    status: str
-    created_at: datetime
-    version: int
-
-
-class PromoCodePageView(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[PromoCodeView]
-    total: Total
-    next_cursor: str | None
 
 
 class PromoCodesAdminController(Controller):
@@ -119,36 +102,30 @@ class PromoCodesAdminController(Controller):
         operation_id="listPromoCodes",
         summary="Every promo code, newest first",
         cache=False,
-        responses=problem_specs(400, 401, 403, 422),
+        responses=problem_specs(400, 401, 403, 422, 503),
     )
     async def list_codes(
         self,
-        uow: Injected[UnitOfWork],
+        promotion_views: Injected[PromotionViews],
         clock: Injected[Clock],
+        status: Statuses = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
-    ) -> PromoCodePageView:
-        page = await list_promo_codes(limit, cursor, uow)
-        now = clock.now()
-        return PromoCodePageView(
-            items=[_view(promo, now) for promo in page.items],
-            total=page.total,
-            next_cursor=page.next_cursor,
-        )
+    ) -> PromoCodePage:
+        return await list_promo_codes(list(status or []), limit, cursor, promotion_views, clock)
 
     @get(
         "/{code:str}",
         operation_id="getPromoCode",
         summary="One promo code, with how often it was used",
         cache=False,
-        responses=problem_specs(400, 401, 403, 404, 422),
+        responses=problem_specs(400, 401, 403, 404, 422, 503),
     )
     async def read(
-        self, code: CodePath, uow: Injected[UnitOfWork], clock: Injected[Clock]
+        self, code: CodePath, promotion_views: Injected[PromotionViews], clock: Injected[Clock]
     ) -> Response[PromoCodeView]:
-        promo = await get_promo_code(code, uow)
-        view = _view(promo, clock.now())
-        return Response(view, headers={"ETag": f'"{promo.version}"'})
+        view = await get_promo_code(code, promotion_views, clock)
+        return Response(view, headers={"ETag": f'"{view.version}"'})
 
     @post(
         "/{code:str}/disable",
@@ -169,24 +146,5 @@ def _response(
     result: PromoCodeChanged, clock: Clock, status_code: int = 200
 ) -> Response[PromoCodeView]:
     headers = command_headers(result.event_ids, result.promo.version)
-    view = _view(result.promo, clock.now())
+    view = PromoCodeView.of(result.promo, clock.now())
     return Response(view, status_code=status_code, headers=headers)
-
-
-def _view(promo: PromoCode, now: datetime) -> PromoCodeView:
-    terms = promo.terms
-    return PromoCodeView(
-        code=promo.code,
-        percent_off=terms.discount.percent_off,
-        amount_off=terms.discount.amount_off,
-        min_subtotal=terms.min_subtotal,
-        max_redemptions=terms.max_redemptions,
-        per_customer_limit=terms.per_customer_limit,
-        starts_at=terms.starts_at,
-        ends_at=terms.ends_at,
-        redeemed=promo.redeemed,
-        disabled=promo.disabled,
-        status=promo.status(now),
-        created_at=promo.created_at,
-        version=promo.version,
-    )

@@ -1,0 +1,1 @@
+"""The `reviews` read model: a product's listed reviews, their histogram, and the rebuild."""
