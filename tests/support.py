@@ -168,19 +168,24 @@ def container_without_servers(settings: Settings | None = None) -> Container:
     return container
 
 
-class PromotionsOfStore:
-    """The promotions twin kept as the worker keeps the read model of a store: before each
-    read, it applies what the store's outbox gained since."""
+class ViewsOfStore:
+    """A read model's twin (one with `apply(envelopes)`) kept as the worker keeps the read
+    model of a store: before each read, it applies what the store's outbox gained since."""
 
-    def __init__(self, store: InMemoryStore) -> None:
+    def __init__(self, store: InMemoryStore, twin: Any) -> None:
         self._store = store
-        self._twin = InMemoryPromotionViews()
+        self._twin = twin
         self._applied = 0
 
     def __getattr__(self, name: str) -> Any:
         self._twin.apply(self._store.outbox[self._applied :])
         self._applied = len(self._store.outbox)
         return getattr(self._twin, name)
+
+
+class PromotionsOfStore(ViewsOfStore):
+    def __init__(self, store: InMemoryStore) -> None:
+        super().__init__(store, InMemoryPromotionViews())
 
 
 @contextmanager

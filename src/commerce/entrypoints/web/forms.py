@@ -25,7 +25,9 @@ _READABLE = (
     (re.compile(r"^Expected `str` matching regex"), "holds characters that are not allowed here"),
     (re.compile(r"^Invalid enum value"), "is not one of the choices"),
     (re.compile(r"^Invalid UUID"), "is not valid"),
+    (re.compile(r"^Invalid RFC3339 encoded date$"), "must be a date such as 2026-12-31"),
 )
+_AMOUNT = re.compile(r"^(\d{1,9})(?:[.,](\d{1,2}))?$")
 _PATTERN_MESSAGES = {"country": "must be a two-letter country code, such as DE or FR"}
 
 
@@ -56,3 +58,16 @@ def readable(message: str) -> DomainValidationError:
                 text = _PATTERN_MESSAGES[field]
             break
     return DomainValidationError(field, text)
+
+
+def minor_units(form: Mapping[str, str], name: str) -> int | None:
+    """An amount typed in the store's currency (`12.50`, `12,5`, `12`) in minor units, as the
+    API takes it; None when left empty."""
+    typed = form.get(name, "").strip()
+    if not typed:
+        return None
+    found = _AMOUNT.match(typed)
+    if found is None:
+        raise DomainValidationError(name, "must be an amount such as 12.50")
+    whole, cents = found.groups()
+    return int(whole) * 100 + int((cents or "0").ljust(2, "0"))
