@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 
 from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.memory.order_views import InMemoryOrderViews
+from commerce.adapters.memory.payment_gateway import InMemoryPaymentGateway
 from commerce.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from commerce.application.checkout import OrderChanged
 from commerce.application.payments import SubmitPayment, submit_payment
@@ -18,7 +19,7 @@ from commerce.container import Container
 from commerce.domain.order import Order
 from tests.shop import check_out, customer_with_cart, order_of, stocked_product, unique_sku
 from tests.storefront import browser, csrf_token, storefront_container
-from tests.support import NOW, ViewsOfStore
+from tests.support import NOW, ViewsOfStore, eur
 
 
 @pytest.fixture
@@ -43,17 +44,20 @@ async def placed(container: Container) -> OrderChanged:
     return await check_out(container.uow, container.clock(), customer)
 
 
-async def paid_order(container: Container) -> Order:
-    """An order of 30.00 EUR, paid in full through the app's own gateway twin."""
+async def paid_order(container: Container, *parts: int) -> Order:
+    """An order of 30.00 EUR, paid through the app's own gateway twin: in full, or in
+    `parts` (minor units)."""
     order = (await placed(container)).order
-    command = SubmitPayment(
-        order_id=order.id,
-        payment_id=uuid.uuid4(),
-        customer_id=order.customer_id,
-        amount=order.total,
-        token="tok_visa",
-    )
-    await submit_payment(command, container.uow(), container.payment_gateway(), container.clock())
+    for amount in parts or (order.total.amount,):
+        command = SubmitPayment(
+            order_id=order.id,
+            payment_id=uuid.uuid4(),
+            customer_id=order.customer_id,
+            amount=eur(amount),
+            token="tok_visa",
+        )
+        gateway = container.payment_gateway()
+        await submit_payment(command, container.uow(), gateway, container.clock())
     return await order_of(container.uow, order.id)
 
 
@@ -226,6 +230,24 @@ async def test_a_refund_form_sent_twice_refunds_once(
     assert [refund.amount.amount for refund in refunds] == [1250]
     assert "12.50 EUR refunded" in after.text
     assert "17.50 EUR left to refund" in after.text
+
+
+async def test_refunding_each_payment_from_one_drawn_page_refunds_each_at_the_gateway(
+    client: TestClient[Litestar], container: Container
+) -> None:
+    order = await paid_order(container, 1000, 2000)
+    signed_in_as(client, container, "operator")
+    token = csrf_token(client, f"/staff/orders/{order.id}")
+    form = {"_csrf_token": token, "attempt": "page-1"}  # the key of the page both forms are on
+
+    for payment in order.payments:
+        path = f"/staff/orders/{order.id}/payments/{payment.id}/refund"
+        assert client.post(path, data=form).status_code == 303
+
+    gateway = container.payment_gateway()
+    assert isinstance(gateway, InMemoryPaymentGateway)
+    refunded = sorted(refund.amount.amount for refund in (await gateway.ledger()).refunds)
+    assert refunded == [1000, 2000]
 
 
 async def _account_email(container: Container, order: Order) -> str:

@@ -161,7 +161,10 @@ class StaffOrderPages(Controller):
         try:
             command = RefundPayment(
                 payment_id=payment_id,
-                refund_id=derived_id(str(principal.account_id), _attempt(form), "refund"),
+                # One key per drawn page, and a form per payment: the payment is part of it.
+                refund_id=derived_id(
+                    str(principal.account_id), _attempt(form), f"refund of {payment_id}"
+                ),
                 amount=minor_units(form, "amount"),
             )
             result = await counted_refund(command, uow, payment_gateway, clock)
