@@ -1,12 +1,16 @@
 """A shopper's journey through the storefront in Debian's Chromium, against the running
 service (API, relay, worker) over real PostgreSQL, Redis and Elasticsearch: search, tick a
 facet, open a product, sign up on the way, add to cart, check out, pay with `tok_visa`, and
-find the order in "my orders". Every page passes axe-core's serious and critical checks, and
-the main ones are photographed at phone and desktop widths for the README."""
+find the order in "my orders". Then a staff member, in a browser of their own, signs in, finds
+the order in the staff list, ships it, and the shopper's order page shows it shipped with the
+carrier and tracking number; the staff member marks it delivered and refunds part of it. Every
+page passes axe-core's serious and critical checks, and the main ones are photographed at
+phone and desktop widths for the README."""
 
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -24,8 +28,9 @@ def browser() -> Iterator[Browser]:
         yield running
 
 
-@pytest.fixture
-def page(browser: Browser, api_url: str) -> Iterator[Page]:
+@contextmanager
+def watched_page(browser: Browser, api_url: str) -> Iterator[Page]:
+    """A page in a browser context of its own (its own cookies: another person)."""
     context = browser.new_context(base_url=api_url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
@@ -34,6 +39,18 @@ def page(browser: Browser, api_url: str) -> Iterator[Page]:
     yield page
     context.close()
     assert [e for e in errors if "net::ERR" not in e] == [], "\n".join(errors)
+
+
+@pytest.fixture
+def page(browser: Browser, api_url: str) -> Iterator[Page]:
+    with watched_page(browser, api_url) as page:
+        yield page
+
+
+@pytest.fixture
+def staff_page(browser: Browser, api_url: str) -> Iterator[Page]:
+    with watched_page(browser, api_url) as page:
+        yield page
 
 
 def boards(api_url: str, word: str) -> dict[str, str]:
@@ -76,8 +93,22 @@ def accessible(page: Page) -> None:
     assert accessibility_violations(page) == [], page.url
 
 
-def test_a_shopper_finds_buys_and_pays_for_a_board_and_sees_it_in_my_orders(
-    page: Page, api_url: str
+def staff_member(api_url: str, password: str) -> str:
+    """A staff account that may list, ship and refund orders; its email."""
+    email = f"sam-{uuid.uuid4().hex[:8]}@example.com"
+    body = {
+        "email": email,
+        "password": password,
+        "name": "Sam Shipper",
+        "roles": ["operator", "shipping_operator"],
+    }
+    created = httpx.post(f"{api_url}/v1/admin/staff", json=body, headers=bearer("admin"))
+    assert created.status_code == 201, created.text
+    return email
+
+
+def test_a_shopper_buys_a_board_sees_it_in_my_orders_and_then_shipped_by_staff(
+    page: Page, staff_page: Page, api_url: str
 ) -> None:
     word = f"crate{uuid.uuid4().hex[:6]}"
     ids = boards(api_url, word)
@@ -106,7 +137,8 @@ def test_a_shopper_finds_buys_and_pays_for_a_board_and_sees_it_in_my_orders(
     accessible(page)
     page.get_by_role("link", name="Create an account").click()
     page.get_by_label("Name").fill("Grace Hopper")
-    page.get_by_label("Email").fill(f"grace-{uuid.uuid4().hex[:8]}@example.com")
+    shopper_email = f"grace-{uuid.uuid4().hex[:8]}@example.com"
+    page.get_by_label("Email").fill(shopper_email)
     page.get_by_label("Password").fill("a-long-enough-password")
     accessible(page)
     page.get_by_role("button", name="Create account").click()
@@ -151,3 +183,45 @@ def test_a_shopper_finds_buys_and_pays_for_a_board_and_sees_it_in_my_orders(
     expect(page.get_by_role("button", name="Cancel this order")).to_be_visible()
     accessible(page)
     screenshots(page, "order")
+
+    staff = staff_page
+    password = "a-long-enough-staff-password"
+    staff.goto("/sign-in?next=/staff/orders")
+    staff.get_by_label("Email").fill(staff_member(api_url, password))
+    staff.get_by_label("Password").fill(password)
+    staff.get_by_role("button", name="Sign in").click()
+    expect(staff.get_by_role("heading", name="Orders")).to_be_visible()
+    expect(staff.get_by_role("link", name="Staff", exact=True)).to_be_visible()
+    staff.get_by_label("Customer email").fill(shopper_email)
+    staff.get_by_label("Paid", exact=True).check()
+    staff.get_by_role("button", name="Show").click()
+    expect(staff.get_by_role("row", name=re.compile(number))).to_contain_text("124.00 EUR")
+    accessible(staff)
+    screenshots(staff, "staff-orders", widths=("desktop",))
+    staff.get_by_role("link", name=number).click()
+
+    expect(staff.get_by_role("heading", name=f"Order {number}")).to_be_visible()
+    expect(staff.get_by_text(shopper_email)).to_be_visible()
+    staff.get_by_label("Carrier").fill("DHL")
+    staff.get_by_label("Tracking number").fill("JD014600003SE")
+    accessible(staff)
+    screenshots(staff, "staff-order", widths=("desktop",))
+    staff.get_by_role("button", name=f"Ship order {number}").click()
+    expect(staff.locator("p .status")).to_have_text("Shipped")
+    expect(staff.get_by_text("DHL, tracking number JD014600003SE")).to_be_visible()
+    accessible(staff)
+
+    page.reload()
+    expect(page.locator("p .status")).to_have_text("Shipped")
+    expect(page.get_by_text("DHL, tracking number JD014600003SE")).to_be_visible()
+    expect(page.get_by_role("button", name="Cancel this order")).to_have_count(0)
+    accessible(page)
+    screenshots(page, "shipped", widths=("phone",))
+
+    staff.get_by_role("button", name="Mark delivered").click()
+    expect(staff.locator("p .status")).to_have_text("Delivered")
+    staff.get_by_label(re.compile("^Amount in EUR")).fill("24.00")
+    staff.get_by_role("button", name="Refund").click()
+    expect(staff.get_by_text("Partially refunded, 24.00 EUR refunded")).to_be_visible()
+    expect(staff.get_by_text("100.00 EUR left to refund")).to_be_visible()
+    accessible(staff)

@@ -250,6 +250,41 @@ async def test_refunding_each_payment_from_one_drawn_page_refunds_each_at_the_ga
     assert refunded == [1000, 2000]
 
 
+async def test_a_shipping_operator_may_ship_but_neither_refund_nor_cancel(
+    client: TestClient[Litestar], container: Container
+) -> None:
+    order = await paid_order(container)
+    signed_in_as(client, container, "shipping_operator")
+    token = csrf_token(client, f"/staff/orders/{order.id}")
+    refund_path = f"/staff/orders/{order.id}/payments/{order.payments[0].id}/refund"
+
+    page = client.get(f"/staff/orders/{order.id}")
+    refund = client.post(refund_path, data={"_csrf_token": token, "attempt": "r1"})
+    cancel = client.post(f"/staff/orders/{order.id}/cancel", data={"_csrf_token": token})
+
+    assert "Ship this order" in page.text
+    assert "Refund the payment" not in page.text
+    assert "Cancel order" not in page.text
+    assert (refund.status_code, cancel.status_code) == (403, 403)
+    after = await order_of(container.uow, order.id)
+    assert (after.status, after.payments[0].refunds) == ("paid", ())
+
+
+async def test_an_operator_cancels_a_paid_order_as_the_operator(
+    client: TestClient[Litestar], container: Container
+) -> None:
+    order = await paid_order(container)
+    signed_in_as(client, container, "operator")
+    token = csrf_token(client, f"/staff/orders/{order.id}")
+
+    cancelled = client.post(f"/staff/orders/{order.id}/cancel", data={"_csrf_token": token})
+    after = client.get(cancelled.headers["location"])
+
+    assert cancelled.status_code == 303
+    assert "Cancelled</span> (Operator)" in after.text
+    assert "Cancel order" not in after.text
+
+
 async def _account_email(container: Container, order: Order) -> str:
     async with container.uow() as uow:
         return (await uow.accounts.get(order.customer_id)).email
