@@ -4,7 +4,9 @@ message on the page."""
 
 import uuid
 from collections.abc import Iterator
+from urllib.parse import parse_qsl
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -17,6 +19,7 @@ from commerce.application.checkout import OrderChanged
 from commerce.application.payments import SubmitPayment, submit_payment
 from commerce.container import Container
 from commerce.domain.order import Order
+from commerce.entrypoints.web.staff_order_filters import staff_order_params, staff_order_query
 from tests.shop import check_out, customer_with_cart, order_of, stocked_product, unique_sku
 from tests.storefront import browser, csrf_token, storefront_container
 from tests.support import NOW, ViewsOfStore, eur
@@ -112,6 +115,42 @@ async def test_staff_find_an_order_by_its_customers_email_and_status(
     assert f'href="/staff/orders/{other.id}"' not in found.text
     assert f'href="/staff/orders/{other.id}"' in unpaid.text
     assert 'href="/staff/orders">Staff</a>' in found.text  # the navigation's staff entry
+
+
+async def test_the_days_of_the_date_filters_are_taken_whole(
+    client: TestClient[Litestar], container: Container
+) -> None:
+    order = await paid_order(container)  # placed on 23 Nov 2026, 10:00 UTC
+    signed_in_as(client, container, "operator")
+    link = f'href="/staff/orders/{order.id}"'
+
+    that_day = client.get(
+        "/staff/orders", params={"placed_from": "2026-11-23", "placed_to": "2026-11-23"}
+    )
+    the_day_before = client.get("/staff/orders", params={"placed_to": "2026-11-22"})
+    the_day_after = client.get("/staff/orders", params={"placed_from": "2026-11-24"})
+
+    assert link in that_day.text
+    assert 'value="2026-11-23"' in that_day.text  # the filter stays in its field
+    assert link not in the_day_before.text
+    assert link not in the_day_after.text
+
+
+def test_the_older_orders_link_asks_for_the_same_filters_from_the_cursor_on() -> None:
+    query = staff_order_query(
+        [
+            ("status", "paid"),
+            ("status", "shipped"),
+            ("customer_email", "ada@example.com"),
+            ("q", "kettle"),
+            ("placed_from", "2026-11-01"),
+            ("placed_to", "2026-11-30"),
+        ]
+    )
+
+    older = staff_order_query(parse_qsl(staff_order_params(query, cursor="next-page")))
+
+    assert older == msgspec.structs.replace(query, cursor="next-page")
 
 
 def test_a_filter_the_page_would_not_write_is_a_page_naming_it(
