@@ -114,6 +114,7 @@ async def test_staff_find_an_order_by_its_customers_email_and_status(
     assert f'href="/staff/orders/{order.id}"' in found.text
     assert f'href="/staff/orders/{other.id}"' not in found.text
     assert f'href="/staff/orders/{other.id}"' in unpaid.text
+    assert 'name="status" value="paid" checked' in found.text  # the filters stay chosen
     assert 'href="/staff/orders">Staff</a>' in found.text  # the navigation's staff entry
 
 

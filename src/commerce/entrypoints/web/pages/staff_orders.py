@@ -104,8 +104,7 @@ class StaffOrderPages(Controller):
             )
             return _after(await ship_order(command, uow, clock))
         except DomainError as error:
-            order = await get_order(order_id, principal, order_views)
-            return _order_page(order, principal, error, form)
+            return await _refused(error, order_id, principal, order_views, values=form)
 
     @post("/{order_id:uuid}/delivered", status_code=303, guards=[requires_role(SHIPS)])
     async def delivered(
@@ -120,8 +119,7 @@ class StaffOrderPages(Controller):
         try:
             return _after(await deliver_order(DeliverOrder(order_id=order_id), uow, clock))
         except DomainError as error:
-            order = await get_order(order_id, principal, order_views)
-            return _order_page(order, principal, error)
+            return await _refused(error, order_id, principal, order_views)
 
     @post("/{order_id:uuid}/cancel", status_code=303, guards=[requires_role(REFUNDS_AND_CANCELS)])
     async def cancel(
@@ -137,8 +135,7 @@ class StaffOrderPages(Controller):
         try:
             return _after(await cancel_order(command, uow, clock))
         except DomainError as error:
-            order = await get_order(order_id, principal, order_views)
-            return _order_page(order, principal, error)
+            return await _refused(error, order_id, principal, order_views)
 
     @post(
         "/{order_id:uuid}/payments/{payment_id:uuid}/refund",
@@ -169,9 +166,22 @@ class StaffOrderPages(Controller):
             )
             result = await counted_refund(command, uow, payment_gateway, clock)
         except DomainError as error:
-            order = await get_order(order_id, principal, order_views)
-            return _order_page(order, principal, error, form, refused=payment_id)
+            return await _refused(
+                error, order_id, principal, order_views, values=form, refused=payment_id
+            )
         return after_command(f"/staff/orders/{result.order.id}", result.event_ids)
+
+
+async def _refused(
+    error: DomainError,
+    order_id: UUID,
+    principal: Principal,
+    order_views: OrderViews,
+    **form: Any,
+) -> Template:
+    """The order's page again, saying why the action was refused."""
+    order = await get_order(order_id, principal, order_views)
+    return _order_page(order, principal, error, **form)
 
 
 def _after(result: OrderChanged) -> Redirect:
