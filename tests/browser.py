@@ -47,11 +47,12 @@ def accessibility_violations(page: Page) -> list[dict[str, Any]]:
     ]
 
 
-def screenshots(page: Page, name: str) -> None:
-    """The page at a phone's and a desktop's width, for the README."""
+def screenshots(page: Page, name: str, widths: tuple[str, ...] = tuple(WIDTHS)) -> None:
+    """The page at a phone's and a desktop's width (or those of `widths`), for the README."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     before = page.viewport_size
-    for label, (width, height) in WIDTHS.items():
+    for label in widths:
+        width, height = WIDTHS[label]
         page.set_viewport_size({"width": width, "height": height})
         # caret="initial": hiding it would inject a style, which the page's CSP refuses.
         page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True, caret="initial")

@@ -2,6 +2,7 @@
 who may open them, what the forms write, and how they refuse bad input on the page."""
 
 import asyncio
+import re
 import uuid
 from collections.abc import Iterator
 
@@ -248,11 +249,21 @@ def test_stock_staff_receive_and_write_off_stock_with_a_reason(
         f"/staff/stock/{product.id}", data=form | {"kind": "write_off", "quantity": "2"}
     )
 
+    caught_up(container)
+    after = client.get(f"/staff/stock/{product.id}")
+
     assert page.status_code == 200
-    assert "OAK-S" in page.text
+    assert '<td class="num available">0</td>' in page.text
     assert received.status_code == written_off.status_code == 303
     assert received.headers["location"] == f"/staff/stock/{product.id}"
     assert store(container).stock["OAK-L"].on_hand == 5
+    assert available(after.text) == {"OAK-S": 0, "OAK-L": 5}
+
+
+def available(html: str) -> dict[str, int]:
+    """The stock page's "Available" column, by SKU."""
+    rows = re.findall(r'<th scope="row">([^<]+)</th>.*?class="num available">(\d+)<', html, re.S)
+    return {sku: int(count) for sku, count in rows}
 
 
 @pytest.mark.parametrize(

@@ -44,8 +44,7 @@ class StaffStockPages(Controller):
     async def show(
         self, product_id: FromPath[UUID], product_search: Injected[ProductSearch]
     ) -> Template:
-        product = await get_product(product_id, product_search)
-        return page("staff/stock.html", product=product, values={})
+        return await _stock_page(product_id, product_search, values={})
 
     @post("/{product_id:uuid}", status_code=303)
     async def adjust(
@@ -65,5 +64,14 @@ class StaffStockPages(Controller):
             command = AdjustStock(sku=data.sku, delta=body.delta, reason=body.reason)
             result = await adjust_stock(command, uow)
         except DomainError as error:
-            return form_again("staff/stock.html", error, product=product, values=form)
+            levels = await product_search.stock_levels(product_id) or {}
+            return form_again(
+                "staff/stock.html", error, product=product, levels=levels, values=form
+            )
         return after_command(f"/staff/stock/{product_id}", result.event_ids)
+
+
+async def _stock_page(product_id: UUID, product_search: ProductSearch, **context: Any) -> Template:
+    product = await get_product(product_id, product_search)
+    levels = await product_search.stock_levels(product_id) or {}
+    return page("staff/stock.html", product=product, levels=levels, **context)
