@@ -424,3 +424,18 @@ def test_a_code_taken_already_is_refused_on_the_form(
 
     assert again.status_code == 409
     assert "New promo code" in again.text
+
+
+def test_a_bad_new_variant_on_the_edit_page_is_named_by_its_row_and_nothing_changes(
+    container: Container, client: TestClient[Litestar]
+) -> None:
+    token = as_staff(container, client)
+    product = created_board(container, client, token)
+    unchanged = {"existing-0": "1", "was-price-0": "29.90", "existing-1": "1"}
+    form = board_form(token, **unchanged, **{"was-price-1": "45", "sku-2": "OAK XL!"})
+
+    answer = client.post(f"/staff/products/{product.id}", data=form | {"price-2": "60"})
+
+    assert answer.status_code == 422
+    assert "variant 3 sku: holds characters that are not allowed here" in answer.text
+    assert len(store(container).products[product.id].variants) == 2

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from commerce.domain.errors import DomainValidationError
 from commerce.entrypoints.http.catalog import ProductBody
 from commerce.entrypoints.web.forms import convert
-from commerce.entrypoints.web.staff_forms import listed, money, options, present
+from commerce.entrypoints.web.staff_forms import lines, money, options, present
 from commerce.ports.product_search import ProductView
 
 T = TypeVar("T")
@@ -26,33 +26,34 @@ _VARIANT_PATH = re.compile(r"^variants\[(\d+)\]\.?")
 def decoded(form: Mapping[str, str], currency: str, kind: type[T]) -> T:
     """The form as `ProductBody` (a new product) or `ProductPatch` (a change), checked by the
     API's own Struct; a refusal names the row staff typed in."""
-    data = product_body(form, currency) if kind is ProductBody else product_patch(form, currency)
+    build = product_body if kind is ProductBody else product_patch
+    data, rows = build(form, currency)
     try:
         return convert(data, kind)
     except DomainValidationError as error:
-        raise renamed(error, form) from None
+        raise renamed(error, rows) from None
 
 
-def product_body(form: Mapping[str, str], currency: str) -> dict[str, Any]:
-    """A `ProductBody` to convert; rows left empty are not variants."""
+def product_body(form: Mapping[str, str], currency: str) -> tuple[dict[str, Any], list[int]]:
+    """A `ProductBody` to convert, and the row of each of its variants (rows left empty are
+    not variants)."""
     rows = _filled_rows(form)
     variants = [_new_variant(form, n, currency) for n in rows]
-    return present({k: form.get(k, "").strip() for k in DETAILS}) | {
-        "images": listed(form, "images"),
-        "variants": variants,
-    }
+    details = present({k: form.get(k, "").strip() for k in DETAILS})
+    return details | {"images": lines(form, "images"), "variants": variants}, rows
 
 
-def product_patch(form: Mapping[str, str], currency: str) -> dict[str, Any]:
-    """A `ProductPatch` to convert: every detail as typed, the changed and the new variants."""
-    variants = []
+def product_patch(form: Mapping[str, str], currency: str) -> tuple[dict[str, Any], list[int]]:
+    """A `ProductPatch` to convert (every detail as typed, the changed and the new variants),
+    and the row of each of its variants."""
+    variants, rows = [], []
     for n in _filled_rows(form):
-        if not form.get(f"existing-{n}"):
-            variants.append(_new_variant(form, n, currency))
-        elif change := _variant_change(form, n, currency):
+        new = not form.get(f"existing-{n}")
+        if change := _new_variant(form, n, currency) if new else _variant_change(form, n, currency):
             variants.append(change)
+            rows.append(n)
     details = {k: form.get(k, "").strip() for k in DETAILS}
-    return details | {"images": listed(form, "images"), "variants": variants}
+    return details | {"images": lines(form, "images"), "variants": variants}, rows
 
 
 def as_values(product: ProductView) -> tuple[dict[str, str], list[dict[str, str]]]:
@@ -83,11 +84,10 @@ def variant_rows(
     return [{k: form.get(f"{k}-{n}", "") for k in keys} for n in range(count)]
 
 
-def renamed(error: DomainValidationError, form: Mapping[str, str]) -> DomainValidationError:
-    """`variants[0].sku` as the row staff see it (`variant 2 sku`): rows left empty are not
-    sent, so the body's index is not the row's."""
+def renamed(error: DomainValidationError, rows: list[int]) -> DomainValidationError:
+    """`variants[0].sku` as the row staff see it (`variant 2 sku`): not every row is sent, so
+    the body's index is not the row's; `rows` holds the row of each variant sent."""
     match = _VARIANT_PATH.match(error.field)
-    rows = _filled_rows(form)
     if not match or int(match[1]) >= len(rows):
         return error
     rest = error.field[match.end() :].replace(".", " ")

@@ -47,6 +47,11 @@ def options(form: Mapping[str, str], field: str, label: str | None = None) -> di
     return found
 
 
+def lines(form: Mapping[str, str], field: str) -> list[str]:
+    """The lines of a field (addresses, which may hold commas), blanks left out."""
+    return [line.strip() for line in form.get(field, "").splitlines() if line.strip()]
+
+
 def listed(form: Mapping[str, str], field: str) -> list[str]:
     """The items of a field, one per line or comma, blanks left out."""
     return [item.strip() for item in _SEPARATORS.split(form.get(field, "")) if item.strip()]
