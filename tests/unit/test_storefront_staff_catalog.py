@@ -122,6 +122,7 @@ def test_each_staff_page_needs_the_role_its_api_route_needs(
     stock_for_operator = client.get(f"/staff/stock/{uuid.uuid4()}")
 
     assert products_page.status_code == 403
+    assert 'href="/cart"' not in products_page.text  # staff who do not shop get no cart link
     assert stock_page.status_code == 404  # let in: there is no such product
     assert stock_for_operator.status_code == 403
     assert 'href="/staff/products">Staff</a>' in home.text
