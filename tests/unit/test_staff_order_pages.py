@@ -2,6 +2,7 @@
 filters, and each action's form refusing what the order or the input does not allow with a
 message on the page."""
 
+import re
 import uuid
 from collections.abc import Iterator
 from urllib.parse import parse_qsl
@@ -115,7 +116,7 @@ async def test_staff_find_an_order_by_its_customers_email_and_status(
     assert f'href="/staff/orders/{other.id}"' not in found.text
     assert f'href="/staff/orders/{other.id}"' in unpaid.text
     assert 'name="status" value="paid" checked' in found.text  # the filters stay chosen
-    assert 'href="/staff/orders">Staff</a>' in found.text  # the navigation's staff entry
+    assert 'href="/staff">Staff</a>' in found.text  # the navigation's staff entry
 
 
 async def test_the_days_of_the_date_filters_are_taken_whole(
@@ -165,7 +166,7 @@ def test_a_filter_the_page_would_not_write_is_a_page_naming_it(
     assert bad_date.status_code == 422
     assert "placed_from: must be a date such as 2026-12-31" in bad_date.text
     assert bad_status.status_code == 422
-    assert "status: pick statuses from the list" in bad_status.text
+    assert "status: pick from the list" in bad_status.text
 
 
 async def test_shipping_a_paid_order_shows_it_shipped_on_the_next_page(
@@ -328,3 +329,37 @@ async def test_an_operator_cancels_a_paid_order_as_the_operator(
 async def _account_email(container: Container, order: Order) -> str:
     async with container.uow() as uow:
         return (await uow.accounts.get(order.customer_id)).email
+
+
+@pytest.mark.parametrize(
+    ("roles", "sections"),
+    [
+        (("operator",), ["Orders", "Products", "Sales", "Promo codes"]),
+        (("stock_operator",), ["Products"]),
+        (("shipping_operator",), []),
+        (("admin",), ["Orders", "Products", "Sales", "Promo codes"]),
+    ],
+)
+def test_the_staff_page_lists_only_the_sections_a_members_roles_open(
+    client: TestClient[Litestar], container: Container, roles: tuple[str, ...], sections: list[str]
+) -> None:
+    signed_in_as(client, container, *roles)
+
+    answer = client.get("/staff")
+
+    listed = re.findall(r'<li><a href="/staff/[a-z-]+">([^<]+)</a>', answer.text)
+    assert answer.status_code == 200
+    assert listed == sections
+    if not sections:
+        assert "shipping operators ship" in answer.text
+
+
+def test_a_customer_who_opens_the_staff_page_gets_a_403_page(
+    client: TestClient[Litestar], container: Container
+) -> None:
+    signed_in_as(client, container, "customer")
+
+    answer = client.get("/staff")
+
+    assert answer.status_code == 403
+    assert 'href="/staff"' not in answer.text

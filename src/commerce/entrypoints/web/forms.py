@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any, TypeVar
 
 import msgspec
+from litestar.response import Template
 
-from commerce.domain.errors import DomainValidationError
-from commerce.entrypoints.http.problems import field_error
+from commerce.domain.errors import DomainError, DomainValidationError
+from commerce.entrypoints.http.problems import domain_problem, field_error
+from commerce.entrypoints.web.rendering import page
 
 T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 # msgspec's messages, as a person would say them.
 _READABLE = (
@@ -27,7 +31,6 @@ _READABLE = (
     (re.compile(r"^Invalid UUID"), "is not valid"),
     (re.compile(r"^Invalid RFC3339 encoded date$"), "must be a date such as 2026-12-31"),
 )
-_AMOUNT = re.compile(r"^(\d{1,9})(?:[.,](\d{1,2}))?$")
 _PATTERN_MESSAGES = {"country": "must be a two-letter country code, such as DE or FR"}
 
 
@@ -40,8 +43,13 @@ def decode(form: Mapping[str, str], kind: type[T]) -> T:
     """The form's non-empty fields as `kind` (an empty optional field is left out). Raise
     `DomainValidationError` naming the first field that is wrong, readably."""
     fields = {name: value.strip() for name, value in form.items() if value.strip()}
+    return convert(fields, kind)
+
+
+def convert(data: Mapping[str, Any], kind: type[T]) -> T:
+    """`data` (built from a form, possibly nested) as `kind`; errors as `decode`'s."""
     try:
-        return msgspec.convert(fields, kind, strict=False)
+        return msgspec.convert(data, kind, strict=False)
     except msgspec.ValidationError as error:
         raise readable(str(error)) from None
 
@@ -60,14 +68,16 @@ def readable(message: str) -> DomainValidationError:
     return DomainValidationError(field, text)
 
 
-def minor_units(form: Mapping[str, str], name: str) -> int | None:
-    """An amount typed in the store's currency (`12.50`, `12,5`, `12`) in minor units, as the
-    API takes it; None when left empty."""
-    typed = form.get(name, "").strip()
-    if not typed:
-        return None
-    found = _AMOUNT.match(typed)
-    if found is None:
-        raise DomainValidationError(name, "must be an amount such as 12.50")
-    whole, cents = found.groups()
-    return int(whole) * 100 + int((cents or "0").ljust(2, "0"))
+def choices(values: list[str], kind: type[E], field: str = "status") -> list[E]:
+    """The ticked boxes of a filter, each one of `kind`'s values."""
+    try:
+        return [kind(value) for value in values if value]
+    except ValueError:
+        raise DomainValidationError(field, "pick from the list") from None
+
+
+def form_again(template: str, error: DomainError, **context: Any) -> Template:
+    """The form, filled in again (never a password), with the problem said above it."""
+    problem, _ = domain_problem(error)
+    field = error.field if isinstance(error, DomainValidationError) else None
+    return page(template, problem.status, error=problem.detail, bad_field=field, **context)

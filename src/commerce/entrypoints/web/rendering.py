@@ -15,6 +15,7 @@ from commerce.domain.values import Money
 from commerce.entrypoints.http.consistency import is_stale
 from commerce.entrypoints.web.assets import asset_url
 from commerce.entrypoints.web.cookies import CONSISTENCY, CONSISTENCY_MAX_AGE, cookie
+from commerce.entrypoints.web.staff_sections import sections_for
 from commerce.ports.auth import Principal
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -27,7 +28,12 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 def _setup(engine: JinjaTemplateEngine) -> None:
     environment = engine.engine
     environment.filters["money"] = _money
-    environment.globals.update(asset_url=asset_url, shopper=shopper, stale=is_stale)
+    environment.globals.update(
+        asset_url=asset_url,
+        shopper=shopper,
+        stale=is_stale,
+        staff_sections=lambda request: sections_for(shopper(request)),
+    )
     environment.trim_blocks = environment.lstrip_blocks = True
 
 

@@ -27,8 +27,14 @@ from commerce.entrypoints.web.pages.cart import CartPages
 from commerce.entrypoints.web.pages.checkout import CheckoutPages
 from commerce.entrypoints.web.pages.orders import OrderPages
 from commerce.entrypoints.web.pages.shop import ShopPages
+from commerce.entrypoints.web.pages.staff_catalog import StaffProductPages
+from commerce.entrypoints.web.pages.staff_home import StaffHomePage
 from commerce.entrypoints.web.pages.staff_orders import StaffOrderPages
+from commerce.entrypoints.web.pages.staff_promotions import StaffPromoCodePages, StaffSalePages
+from commerce.entrypoints.web.pages.staff_stock import StaffStockPages
 from commerce.entrypoints.web.session import SessionMiddleware
+
+STAFF_CATALOG_PAGES = [StaffProductPages, StaffStockPages, StaffSalePages, StaffPromoCodePages]
 
 
 def storefront(container: Container) -> Router:
@@ -40,7 +46,9 @@ def storefront(container: Container) -> Router:
             CartPages,
             CheckoutPages,
             OrderPages,
+            StaffHomePage,
             StaffOrderPages,
+            *STAFF_CATALOG_PAGES,
         ],
         dependencies=read_model_dependencies(container, token_cookie=CONSISTENCY),
         middleware=[

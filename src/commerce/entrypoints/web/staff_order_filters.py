@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 import msgspec
 
 from commerce.domain.account import MAX_EMAIL_LENGTH
-from commerce.entrypoints.web.forms import decode
-from commerce.entrypoints.web.pages.orders import statuses
+from commerce.domain.order import OrderStatus
+from commerce.entrypoints.web.forms import choices, decode
 from commerce.ports.order_views import OrderQuery
 
 PAGE_SIZE = 25
@@ -35,7 +35,7 @@ def staff_order_query(params: Iterable[tuple[str, str]]) -> OrderQuery:
     filters = decode(single, StaffOrderFilters)
     return OrderQuery(
         customer_id=None,
-        statuses=statuses([value for key, value in pairs if key == "status"]),
+        statuses=choices([value for key, value in pairs if key == "status"], OrderStatus),
         q=filters.q,
         customer_email=filters.customer_email,
         placed_from=_day(filters.placed_from, time.min),

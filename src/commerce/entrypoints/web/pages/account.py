@@ -12,13 +12,12 @@ from litestar.response import Redirect, Template
 
 from commerce.application.accounts import RegisterAccount, register_account
 from commerce.application.auth import IssueToken, RevokeToken, issue_token, revoke_token
-from commerce.domain.errors import DomainError, DomainValidationError
+from commerce.domain.errors import DomainError
 from commerce.entrypoints.http.accounts import Email, Name, Password, PresentedPassword
 from commerce.entrypoints.http.auth import signed_in
 from commerce.entrypoints.http.dependencies import Injected
-from commerce.entrypoints.http.problems import domain_problem
 from commerce.entrypoints.web.cookies import SESSION, expired
-from commerce.entrypoints.web.forms import decode, fields
+from commerce.entrypoints.web.forms import decode, fields, form_again
 from commerce.entrypoints.web.rendering import local_path, page
 from commerce.entrypoints.web.session import session_cookie
 from commerce.ports.auth import (
@@ -69,7 +68,7 @@ class AccountPages(Controller):
             command = IssueToken(email=data.email, password=data.password, client=client)
             issued = await issue_token(command, uow, password_hasher, login_throttle, token_issuer)
         except DomainError as error:
-            return _form_again("sign_in.html", error, email=form.get("email", ""), next=back)
+            return form_again("sign_in.html", error, email=form.get("email", ""), next=back)
         return Redirect(back, status_code=303, cookies=[session_cookie(issued)])
 
     @get("/sign-up", name="sign-up")
@@ -93,7 +92,7 @@ class AccountPages(Controller):
             result = await register_account(command, uow, password_hasher, clock)
         except DomainError as error:
             values = {"name": form.get("name", ""), "email": form.get("email", "")}
-            return _form_again("sign_up.html", error, values=values, next=back)
+            return form_again("sign_up.html", error, values=values, next=back)
         # Signed in at once: the password was just set, there is nothing to check again.
         issued = token_issuer.issue(result.account.id, result.account.roles)
         return Redirect(back, status_code=303, cookies=[session_cookie(issued)])
@@ -105,10 +104,3 @@ class AccountPages(Controller):
         command = RevokeToken(token_id=principal.token_id, expires_at=principal.expires_at)
         await revoke_token(command, token_revocations)
         return Redirect("/", status_code=303, cookies=[expired(SESSION)])
-
-
-def _form_again(template: str, error: DomainError, **context: Any) -> Template:
-    """The form, filled in again (never the password), with the problem said above it."""
-    problem, _ = domain_problem(error)
-    field = error.field if isinstance(error, DomainValidationError) else None
-    return page(template, problem.status, error=problem.detail, bad_field=field, **context)

@@ -12,10 +12,10 @@ from litestar.response import Redirect, Template
 
 from commerce.application.order_queries import get_order, list_orders
 from commerce.application.orders import CancelOrder, cancel_order
-from commerce.domain.errors import DomainValidationError
 from commerce.domain.order import AWAITING_PAYMENT, CANCELLABLE, CancelReason, OrderStatus
 from commerce.entrypoints.http.auth import requires_role
 from commerce.entrypoints.http.dependencies import Injected
+from commerce.entrypoints.web.forms import choices
 from commerce.entrypoints.web.rendering import after_command, page
 from commerce.ports.auth import Principal
 from commerce.ports.clock import Clock
@@ -23,13 +23,6 @@ from commerce.ports.order_views import OrderQuery, OrderViews
 from commerce.ports.unit_of_work import UnitOfWork
 
 PAGE_SIZE = 20
-
-
-def statuses(values: list[str]) -> list[OrderStatus]:
-    try:
-        return [OrderStatus(value) for value in values if value]
-    except ValueError:
-        raise DomainValidationError("status", "pick statuses from the list") from None
 
 
 class OrderPages(Controller):
@@ -45,7 +38,7 @@ class OrderPages(Controller):
         q: Annotated[str | None, Parameter(max_length=200)] = None,
         cursor: Annotated[str | None, Parameter(max_length=1000)] = None,
     ) -> Template:
-        chosen = statuses(request.query_params.getall("status", []))
+        chosen = choices(request.query_params.getall("status", []), OrderStatus)
         query = OrderQuery(
             customer_id=principal.account_id,
             statuses=chosen,

@@ -44,8 +44,9 @@ from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.orders_admin import ShipmentBody
 from commerce.entrypoints.http.payments import counted_refund
 from commerce.entrypoints.http.problems import domain_problem
-from commerce.entrypoints.web.forms import decode, fields, minor_units
+from commerce.entrypoints.web.forms import decode, fields
 from commerce.entrypoints.web.rendering import after_command, page
+from commerce.entrypoints.web.staff_forms import minor_units
 from commerce.entrypoints.web.staff_order_filters import staff_order_params, staff_order_query
 from commerce.ports.auth import Principal
 from commerce.ports.clock import Clock
