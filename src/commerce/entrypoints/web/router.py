@@ -26,6 +26,7 @@ from commerce.entrypoints.web.pages.account import AccountPages
 from commerce.entrypoints.web.pages.cart import CartPages
 from commerce.entrypoints.web.pages.checkout import CheckoutPages
 from commerce.entrypoints.web.pages.orders import OrderPages
+from commerce.entrypoints.web.pages.product import ProductPages
 from commerce.entrypoints.web.pages.shop import ShopPages
 from commerce.entrypoints.web.session import SessionMiddleware
 
@@ -33,7 +34,14 @@ from commerce.entrypoints.web.session import SessionMiddleware
 def storefront(container: Container) -> Router:
     return Router(
         path="/",
-        route_handlers=[ShopPages, AccountPages, CartPages, CheckoutPages, OrderPages],
+        route_handlers=[
+            ShopPages,
+            ProductPages,
+            AccountPages,
+            CartPages,
+            CheckoutPages,
+            OrderPages,
+        ],
         dependencies=read_model_dependencies(container, token_cookie=CONSISTENCY),
         middleware=[
             SecureCookiesOverTls(),  # outermost: it sees every cookie set inside
