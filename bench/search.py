@@ -274,7 +274,7 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
     target = target_of(args)
     base = load_settings()
     settings = bench_settings(base, target)
-    reused = args.reuse and asyncio.run(_in_place(settings, args.products))
+    reused = args.reuse and asyncio.run(in_place(settings, args.products))
     if not reused:
         asyncio.run(reset(base, settings, target))
     upgrade_to_head(settings.database_url)
@@ -290,7 +290,7 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
             stop_processes(processes)
 
 
-async def _in_place(settings: Settings, products: int) -> bool:
+async def in_place(settings: Settings, products: int) -> bool:
     es = AsyncElasticsearch(settings.elasticsearch_url)
     try:
         return await catalogue_in_place(settings, es, products)
