@@ -27,30 +27,19 @@ import asyncio
 import json
 import os
 import random
-import tempfile
 import time
 from typing import Any
 
 import httpx
-from common import (
-    Recorder,
-    bench_settings,
-    environment,
-    load_average,
-    reset,
-    start_processes,
-    stop_processes,
-    wait_until_ready,
-)
+from common import Recorder, load_average, wait_until_ready
 from elasticsearch import AsyncElasticsearch
-from search import in_place, target_of
+from search import service_on_target
 from search_catalogue import seed_catalogue
 from search_drivers import timed
 from search_mix import PAGES, Params, query_mix, to_query
 
-from commerce.adapters.postgres.migrate import upgrade_to_head
 from commerce.entrypoints.web.search_state import search_params
-from commerce.settings import Settings, load_settings
+from commerce.settings import Settings
 
 WAYS = ("api", "page", "fragment")
 BAR = 1.3
@@ -82,12 +71,17 @@ def _calls(http: httpx.AsyncClient, kind: str, params: Params) -> dict[str, Any]
             "page": lambda: http.get("/suggest", params=params),
             "fragment": lambda: http.get("/suggest", params=params, headers=HTMX),
         }
-    page = f"/?{search_params(to_query(params), cursor=params.get('cursor'))}"
+    page = page_path(params)
     return {
         "api": lambda: http.get("/v1/products", params=params),
         "page": lambda: http.get(page),
         "fragment": lambda: http.get(page, headers=HTMX),
     }
+
+
+def page_path(params: Params) -> str:
+    """The search page's URL for the API's query parameters, as the page itself writes it."""
+    return f"/?{search_params(to_query(params), cursor=params.get('cursor'))}"
 
 
 async def run(
@@ -177,20 +171,8 @@ def report(result: dict[str, Any]) -> None:
 
 
 def main(args: argparse.Namespace) -> dict[str, Any]:
-    target = target_of(args)
-    base = load_settings()
-    settings = bench_settings(base, target)
-    reused = args.reuse and asyncio.run(in_place(settings, args.products))
-    if not reused:
-        asyncio.run(reset(base, settings, target))
-    upgrade_to_head(settings.database_url)
-    with tempfile.NamedTemporaryFile(prefix="storefront-", suffix=".log", delete=False) as log:
-        print(f"the processes' output: {log.name}", flush=True)
-        processes = start_processes(environment(settings, target, args.port), log)
-        try:
-            return asyncio.run(measure(args, settings, reused))
-        finally:
-            stop_processes(processes)
+    with service_on_target(args, "storefront-bench-") as (settings, _, reused):
+        return asyncio.run(measure(args, settings, reused))
 
 
 if __name__ == "__main__":
@@ -199,6 +181,7 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--duration", type=float, default=30, help="seconds measured")
     parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--worker-processes", type=int, default=1)
     parser.add_argument("--target", default="bench", help="the search bench's target")
     parser.add_argument("--redis-db", type=int, default=12, help="the bench's Redis database")
     parser.add_argument(
