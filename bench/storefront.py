@@ -31,7 +31,7 @@ import time
 from typing import Any
 
 import httpx
-from common import Recorder, load_average, wait_until_ready
+from common import Recorder, load_average, until_idle, wait_until_ready
 from elasticsearch import AsyncElasticsearch
 from search import service_on_target
 from search_catalogue import seed_catalogue
@@ -123,7 +123,9 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     return round(numerator / denominator, 2) if numerator and denominator else None
 
 
-async def measure(args: argparse.Namespace, settings: Settings, reused: bool) -> dict[str, Any]:
+async def measure(
+    args: argparse.Namespace, settings: Settings, worker: int, reused: bool
+) -> dict[str, Any]:
     http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{args.port}", timeout=60)
     es = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=120)
     result: dict[str, Any] = {
@@ -136,6 +138,8 @@ async def measure(args: argparse.Namespace, settings: Settings, reused: bool) ->
         await wait_until_ready(http, limit=120)
         if not reused:
             result["catalogue"] = await seed_catalogue(settings, es, args.products)
+        # As the search bench: what the worker still has to apply must not run meanwhile.
+        result["worker_idle_after_s"] = round(await until_idle(worker, limit=1800))
         await run(http, args.concurrency, WARM_UP_S, 0)
         before = load_average()
         recs, elapsed = await run(http, args.concurrency, args.duration, 1)
@@ -171,8 +175,8 @@ def report(result: dict[str, Any]) -> None:
 
 
 def main(args: argparse.Namespace) -> dict[str, Any]:
-    with service_on_target(args, "storefront-bench-") as (settings, _, reused):
-        return asyncio.run(measure(args, settings, reused))
+    with service_on_target(args, "storefront-bench-") as (settings, names, reused):
+        return asyncio.run(measure(args, settings, names["worker"], reused))
 
 
 if __name__ == "__main__":
