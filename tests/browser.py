@@ -1,6 +1,7 @@
 """Debian's Chromium driven by Playwright for the storefront's tests: axe-core checks and
 screenshots. Chromium and axe-core come from the project's own scripts (`devstack/browser.py`),
-never from a download of Playwright's."""
+never from a download of Playwright's; Chromium runs as the stack's user, and Playwright
+attaches to it over the DevTools protocol."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from devstack.browser import chromium_flags, ensure_axe, ensure_chromium
+from devstack.browser import ensure_axe, running_chromium
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
@@ -21,11 +22,8 @@ BLOCKING = {"serious", "critical"}
 
 @contextmanager
 def chromium() -> Iterator[Browser]:
-    executable = ensure_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(executable), headless=True, args=chromium_flags()
-        )
+    with running_chromium() as server, sync_playwright() as playwright:
+        browser = playwright.chromium.connect_over_cdp(server.url)
         try:
             yield browser
         finally:

@@ -11,7 +11,7 @@ from litestar.static_files import create_static_files_router
 
 HTMX_VERSION = "2.0.11"
 # Our stylesheet changes with the code: a new release is a new URL.
-STYLE_VERSION = "1"
+STYLE_VERSION = "2"
 STATIC = Path(__file__).with_name("static")
 STATIC_PATH = "/static"
 _VERSIONS = {"htmx.min.js": HTMX_VERSION, "storefront.css": STYLE_VERSION}

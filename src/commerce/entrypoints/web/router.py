@@ -26,6 +26,7 @@ from commerce.entrypoints.web.pages.account import AccountPages
 from commerce.entrypoints.web.pages.cart import CartPages
 from commerce.entrypoints.web.pages.checkout import CheckoutPages
 from commerce.entrypoints.web.pages.orders import OrderPages
+from commerce.entrypoints.web.pages.product import ProductPages
 from commerce.entrypoints.web.pages.shop import ShopPages
 from commerce.entrypoints.web.pages.staff_catalog import StaffProductPages
 from commerce.entrypoints.web.pages.staff_home import StaffHomePage
@@ -42,6 +43,7 @@ def storefront(container: Container) -> Router:
         path="/",
         route_handlers=[
             ShopPages,
+            ProductPages,
             AccountPages,
             CartPages,
             CheckoutPages,

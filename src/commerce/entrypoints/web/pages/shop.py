@@ -1,15 +1,14 @@
-"""Search, suggestions and the product page: the `products` read model only."""
+"""Search and suggestions: the `products` read model only (the product page: `product.py`)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
 
 from litestar import Controller, Request, get
-from litestar.params import FromPath, Parameter
+from litestar.params import Parameter
 from litestar.response import Template
 
-from commerce.application.search_products import get_product, search_products, suggest_products
+from commerce.application.search_products import search_products, suggest_products
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.products import MAX_TEXT
 from commerce.entrypoints.web.rendering import is_htmx, page
@@ -55,12 +54,6 @@ class ShopPages(Controller):
     ) -> Template:
         """Options for the search box's list while the shopper types."""
         return page("_suggestions.html", suggestions=await suggest_products(q, product_search))
-
-    @get("/products/{product_id:uuid}", name="product")
-    async def product(
-        self, product_id: FromPath[UUID], product_search: Injected[ProductSearch]
-    ) -> Template:
-        return page("product.html", product=await get_product(product_id, product_search))
 
 
 def _chosen_price(query: ProductQuery) -> str:
