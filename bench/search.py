@@ -34,7 +34,8 @@ import argparse
 import asyncio
 import os
 import tempfile
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -271,26 +272,36 @@ async def measure(
 
 
 def main(args: argparse.Namespace) -> dict[str, Any]:
+    with service_on_target(args, "search-bench-") as (settings, names, reused):
+        return asyncio.run(measure(args, settings, names, reused))
+
+
+@contextmanager
+def service_on_target(
+    args: argparse.Namespace, log_prefix: str
+) -> Iterator[tuple[Settings, dict[str, int], bool]]:
+    """The target's settings with its relay, worker and API running (their pids by name), and
+    whether its catalogue was reused (`--reuse`); otherwise the target is reset first."""
     target = target_of(args)
     base = load_settings()
     settings = bench_settings(base, target)
-    reused = args.reuse and asyncio.run(_in_place(settings, args.products))
+    reused = args.reuse and asyncio.run(in_place(settings, args.products))
     if not reused:
         asyncio.run(reset(base, settings, target))
     upgrade_to_head(settings.database_url)
-    with tempfile.NamedTemporaryFile(prefix="search-bench-", suffix=".log", delete=False) as log:
+    with tempfile.NamedTemporaryFile(prefix=log_prefix, suffix=".log", delete=False) as log:
         print(f"the processes' output: {log.name}", flush=True)
         processes = start_processes(
             environment(settings, target, args.port), log, args.worker_processes
         )
         names = dict(zip(["relay", "worker", "api"], (p.pid for p in processes), strict=True))
         try:
-            return asyncio.run(measure(args, settings, names, reused))
+            yield settings, names, reused
         finally:
             stop_processes(processes)
 
 
-async def _in_place(settings: Settings, products: int) -> bool:
+async def in_place(settings: Settings, products: int) -> bool:
     es = AsyncElasticsearch(settings.elasticsearch_url)
     try:
         return await catalogue_in_place(settings, es, products)

@@ -6,7 +6,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -30,6 +30,7 @@ from commerce.domain.account import Account, PaymentMethod
 from commerce.domain.catalog import Product, ProductDetails, Variant
 from commerce.domain.values import Address, Money
 from commerce.entrypoints.http.app import create_app
+from commerce.ports.auth import Principal
 from commerce.ports.clock import Clock
 from commerce.settings import Settings
 from devstack.server import Server
@@ -120,6 +121,17 @@ def bearer(*roles: str, account_id: uuid.UUID | None = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def bearer_principal(issued_at: datetime, ttl: timedelta, *roles: str) -> Principal:
+    """The caller a token issued at `issued_at`, valid for `ttl`, names."""
+    return Principal(
+        account_id=uuid.uuid4(),
+        roles=frozenset(roles),
+        token_id=uuid.uuid4().hex,
+        issued_at=issued_at,
+        expires_at=issued_at + ttl,
+    )
+
+
 # Where no server listens (port 1 is never bound here): a unit test that reaches past its twins
 # fails on every machine, not only on one where no stack runs at the default ports.
 NO_SERVER = "127.0.0.1:1"
@@ -156,19 +168,24 @@ def container_without_servers(settings: Settings | None = None) -> Container:
     return container
 
 
-class PromotionsOfStore:
-    """The promotions twin kept as the worker keeps the read model of a store: before each
-    read, it applies what the store's outbox gained since."""
+class ViewsOfStore:
+    """A read model's twin (one with `apply(envelopes)`) kept as the worker keeps the read
+    model of a store: before each read, it applies what the store's outbox gained since."""
 
-    def __init__(self, store: InMemoryStore) -> None:
+    def __init__(self, store: InMemoryStore, twin: Any) -> None:
         self._store = store
-        self._twin = InMemoryPromotionViews()
+        self._twin = twin
         self._applied = 0
 
     def __getattr__(self, name: str) -> Any:
         self._twin.apply(self._store.outbox[self._applied :])
         self._applied = len(self._store.outbox)
         return getattr(self._twin, name)
+
+
+class PromotionsOfStore(ViewsOfStore):
+    def __init__(self, store: InMemoryStore) -> None:
+        super().__init__(store, InMemoryPromotionViews())
 
 
 @contextmanager

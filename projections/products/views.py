@@ -142,6 +142,16 @@ def view_from_source(source: dict[str, Any]) -> ProductView:
     )
 
 
+STOCK_FIELDS = ["visible", "state.stock"]  # what `stock_from_source` reads
+
+
+def stock_from_source(source: Mapping[str, Any]) -> dict[str, int] | None:
+    """`ProductSearch.stock_levels` from a document's `visible` and `state.stock`."""
+    if not source.get("visible"):
+        return None
+    return {sku: level["available"] for sku, level in source["state"]["stock"].items()}
+
+
 def suggestion_from_source(source: dict[str, Any]) -> Suggestion:
     display = source["display"]
     images = display["images"]

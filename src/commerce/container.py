@@ -93,11 +93,10 @@ class Container(containers.DeclarativeContainer):
         ElasticsearchPromotionViews, elasticsearch, settings.provided.index_prefix
     )
 
+    # Signs access tokens, and the storefront's CSRF tokens (each with a purpose of its own).
+    secret = providers.Singleton(jwt_secret, settings)
     token_issuer = providers.Singleton(
-        JwtTokenIssuer,
-        providers.Singleton(jwt_secret, settings),
-        settings.provided.access_token_ttl,
-        clock,
+        JwtTokenIssuer, secret, settings.provided.access_token_ttl, clock
     )
     # PostgreSQL is the record of revoked tokens; Redis caches it (ADR 0007).
     token_revocations = providers.Singleton(

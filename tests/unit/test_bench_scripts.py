@@ -20,6 +20,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
         ("import.py", "--searchable"),
         ("rebuild.py", "--reuse"),
         ("sale_reach.py", "--products"),
+        ("storefront.py", "--reuse"),
     ],
 )
 def test_a_benchmark_script_starts_and_explains_its_options(script: str, option: str) -> None:

@@ -7,7 +7,14 @@ import pytest
 
 from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.memory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
-from commerce.application.cart import EmptyCart, SetCartItem, empty_cart, set_cart_item
+from commerce.application.cart import (
+    AddCartItem,
+    EmptyCart,
+    SetCartItem,
+    add_cart_item,
+    empty_cart,
+    set_cart_item,
+)
 from commerce.application.catalog import ArchiveProduct, archive_product
 from commerce.application.checkout import PlaceOrder, place_order
 from commerce.domain.errors import DomainValidationError, NotFoundError
@@ -61,6 +68,25 @@ async def test_a_cart_refuses_unknown_skus_more_than_available_and_archived_prod
     await archive_product(ArchiveProduct(product_id), new_uow(), clock)
     with pytest.raises(NotForSaleError):
         await set_cart_item(line("KT-1", 1), new_uow(), clock, "EUR")
+
+
+async def test_adding_to_the_cart_adds_to_what_is_there_and_never_past_the_stock(
+    new_uow: Callable[[], UnitOfWork], clock: FixedClock
+) -> None:
+    await stocked_product(new_uow, {"KT-1": 3}, price=1200)
+    customer = await customer_with_cart(new_uow, {}, uuid.uuid4())
+
+    def add(quantity: int) -> AddCartItem:
+        return AddCartItem(customer_id=customer.id, sku="KT-1", quantity=quantity)
+
+    await add_cart_item(add(1), new_uow(), clock, "EUR")
+    added = await add_cart_item(add(2), new_uow(), clock, "EUR")
+
+    assert [(i.sku, i.quantity) for i in added.cart.items] == [("KT-1", 3)]
+    with pytest.raises(InsufficientStockError, match="4 wanted, 3 available"):
+        await add_cart_item(add(1), new_uow(), clock, "EUR")
+    with pytest.raises(DomainValidationError, match="at least 1"):
+        await add_cart_item(add(0), new_uow(), clock, "EUR")
 
 
 async def test_checkout_reserves_the_stock_keeps_the_sold_prices_and_empties_the_cart(

@@ -18,7 +18,7 @@ from commerce.application.commands import command
 from commerce.application.conflicts import retried_on_conflict
 from commerce.application.pricing import priced_now
 from commerce.domain.cart import Cart
-from commerce.domain.errors import NotFoundError
+from commerce.domain.errors import DomainValidationError, NotFoundError
 from commerce.domain.inventory import InsufficientStockError
 from commerce.domain.pricing import (
     CartContents,
@@ -36,6 +36,14 @@ from commerce.ports.unit_of_work import UnitOfWork
 
 
 class SetCartItem(msgspec.Struct, frozen=True, kw_only=True):
+    customer_id: UUID
+    sku: str
+    quantity: int
+
+
+class AddCartItem(msgspec.Struct, frozen=True, kw_only=True):
+    """Put `quantity` more of the SKU in the cart (a shop's "add to cart")."""
+
     customer_id: UUID
     sku: str
     quantity: int
@@ -69,21 +77,40 @@ async def set_cart_item(
     or fewer units are available than asked for."""
     async with uow:
         cart = await uow.carts.get(cmd.customer_id)
-        # One look-up prices the line asked for and the cart as it will be.
-        offers = await uow.products.offers([cmd.sku, *(line.sku for line in cart.lines)])
-        if cmd.quantity == 0:
-            cart.remove_item(cmd.sku)
-        else:
-            offer = offers.get(cmd.sku)
-            if offer is None:
-                raise NotFoundError(f"no SKU {cmd.sku}")
-            if not offer.purchasable:
-                raise NotForSaleError(f"{cmd.sku} is no longer for sale")
-            if cmd.quantity > offer.available:
-                raise InsufficientStockError.short_of(cmd.sku, cmd.quantity, offer.available)
-            cart.set_item(cmd.sku, offer.product_id, cmd.quantity)
-        priced = await _priced(uow, cart, offers, clock, currency)
-        return CartChanged(priced, await uow.commit())
+        return await _set_line(cart, cmd.sku, cmd.quantity, uow, clock=clock, currency=currency)
+
+
+@retried_on_conflict
+async def add_cart_item(
+    cmd: AddCartItem, uow: UnitOfWork, clock: Clock, currency: str
+) -> CartChanged:
+    """As `set_cart_item`, to the quantity already in the cart plus `quantity` (at least 1)."""
+    if cmd.quantity < 1:
+        raise DomainValidationError("quantity", "must be at least 1")
+    async with uow:
+        cart = await uow.carts.get(cmd.customer_id)
+        quantity = cart.quantity_of(cmd.sku) + cmd.quantity
+        return await _set_line(cart, cmd.sku, quantity, uow, clock=clock, currency=currency)
+
+
+async def _set_line(
+    cart: Cart, sku: str, quantity: int, uow: UnitOfWork, *, clock: Clock, currency: str
+) -> CartChanged:
+    # One look-up prices the line asked for and the cart as it will be.
+    offers = await uow.products.offers([sku, *(line.sku for line in cart.lines)])
+    if quantity == 0:
+        cart.remove_item(sku)
+    else:
+        offer = offers.get(sku)
+        if offer is None:
+            raise NotFoundError(f"no SKU {sku}")
+        if not offer.purchasable:
+            raise NotForSaleError(f"{sku} is no longer for sale")
+        if quantity > offer.available:
+            raise InsufficientStockError.short_of(sku, quantity, offer.available)
+        cart.set_item(sku, offer.product_id, quantity)
+    priced = await _priced(uow, cart, offers, clock, currency)
+    return CartChanged(priced, await uow.commit())
 
 
 @command

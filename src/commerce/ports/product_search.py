@@ -177,6 +177,12 @@ class ProductSearch(Protocol):
 
     async def get(self, product_id: UUID) -> ProductView | None: ...
 
+    async def stock_levels(self, product_id: UUID) -> dict[str, int] | None:
+        """Units available (on hand less reserved) of each SKU of a product, as the read model
+        last heard of them: for staff, never shown to shoppers (who see `in_stock`). A SKU
+        without a stock event yet is left out; None as `get` answers None."""
+        ...
+
     async def suggest(self, text: str) -> list[Suggestion]:
         """Up to `SUGGESTION_LIMIT` products whose name or brand starts with `text`, allowing
         a typo."""

@@ -22,7 +22,7 @@ from projections.products.query import (
     suggest_request,
     suggestions,
 )
-from projections.products.views import view_from_source
+from projections.products.views import STOCK_FIELDS, stock_from_source, view_from_source
 
 
 class ElasticsearchProductSearch:
@@ -70,6 +70,16 @@ class ElasticsearchProductSearch:
             return None
         source = found["_source"]
         return view_from_source(source) if source.get("visible") else None
+
+    async def stock_levels(self, product_id: UUID) -> dict[str, int] | None:
+        try:
+            async with answering():
+                found = await self._client.get(
+                    index=self._index, id=str(product_id), source_includes=STOCK_FIELDS
+                )
+        except NotFoundError:
+            return None
+        return stock_from_source(found["_source"])
 
     async def suggest(self, text: str) -> list[Suggestion]:
         request = suggest_request(text)

@@ -15,7 +15,7 @@ from projections.products import matching
 from projections.products.document import ProductState, document, merge
 from projections.products.projector import changes_by_product
 from projections.products.sale_state import SaleRecord, records_from_events
-from projections.products.views import view_from_source
+from projections.products.views import stock_from_source, view_from_source
 
 
 class InMemoryProductSearch:
@@ -66,6 +66,10 @@ class InMemoryProductSearch:
         if state is None or not state.visible:
             return None
         return view_from_source(document(state))
+
+    async def stock_levels(self, product_id: UUID) -> dict[str, int] | None:
+        state = self._states.get(str(product_id))
+        return None if state is None else stock_from_source(document(state))
 
     async def suggest(self, text: str) -> list[Suggestion]:
         return matching.suggest(self._documents(), text)

@@ -38,6 +38,8 @@ from commerce.domain.order.payments import Payment, PaymentStatus, Refund
 from commerce.domain.order.values import (
     AWAITING_PAYMENT,
     CANCELLABLE,
+    DELIVERABLE,
+    SHIPPABLE,
     CancelReason,
     OrderLine,
     OrderStatus,
@@ -361,7 +363,7 @@ class Order(Aggregate):
         return True
 
     def ship(self, carrier: str, tracking_number: str, now: datetime) -> None:
-        self._require({OrderStatus.PAID}, "ship")
+        self._require(SHIPPABLE, "ship")
         self.status = OrderStatus.SHIPPED
         self.shipment = Shipment(carrier=carrier, tracking_number=tracking_number, shipped_at=now)
         self._happened(
@@ -376,7 +378,7 @@ class Order(Aggregate):
         )
 
     def deliver(self, now: datetime) -> None:
-        self._require({OrderStatus.SHIPPED}, "mark as delivered")
+        self._require(DELIVERABLE, "mark as delivered")
         assert self.shipment is not None
         self.status = OrderStatus.DELIVERED
         self.shipment = msgspec.structs.replace(self.shipment, delivered_at=now)

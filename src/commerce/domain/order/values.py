@@ -28,6 +28,8 @@ class CancelReason(StrEnum):
 
 AWAITING_PAYMENT = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.PARTIALLY_PAID})
 CANCELLABLE = AWAITING_PAYMENT | {OrderStatus.PAID}
+SHIPPABLE = frozenset({OrderStatus.PAID})
+DELIVERABLE = frozenset({OrderStatus.SHIPPED})
 
 
 def order_number(sequence: int) -> str:

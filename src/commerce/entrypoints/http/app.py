@@ -1,4 +1,5 @@
-"""The Litestar application: routes, dependencies, errors, OpenAPI and metrics."""
+"""The Litestar application: the JSON API and the storefront's pages, dependencies, errors,
+OpenAPI and metrics."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -47,6 +48,9 @@ from commerce.entrypoints.http.reviews import ReviewsAdminController, ReviewsCon
 from commerce.entrypoints.http.security_headers import add_security_headers
 from commerce.entrypoints.http.tracing import name_by_route, request_spans
 from commerce.entrypoints.tracing import trace_process
+from commerce.entrypoints.web.assets import static_router
+from commerce.entrypoints.web.rendering import template_config
+from commerce.entrypoints.web.router import storefront
 from commerce.settings import Settings, load_settings
 
 
@@ -87,6 +91,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             DiscountsAdminController,
             ReviewsController,
             ReviewsAdminController,
+            storefront(container),
+            static_router(),
         ],
         dependencies={
             **container_dependencies(container),
@@ -113,6 +119,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         ],
         request_class=JsonRequest,
         exception_handlers=EXCEPTION_HANDLERS,
+        template_config=template_config(),
         openapi_config=OpenAPIConfig(
             title="Commerce",
             version=__version__,

@@ -33,19 +33,31 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise _unauthorized("use an `Authorization: Bearer <token>` header")
-        container = connection.app.state.container
-        issuer: TokenIssuer = container.token_issuer()
-        revocations: TokenRevocations = container.token_revocations()
         try:
-            principal = issuer.verify(token.strip())
-        except InvalidTokenError:
-            raise _unauthorized("the token is invalid or has expired") from None
-        # Fails closed: when Redis cannot tell, this raises and the request is a 503.
-        if await revocations.is_revoked(principal):
-            raise _unauthorized("the token has been revoked")
-        if not principal.is_staff:
-            customer_id.set(str(principal.account_id))  # on the request's log lines
+            principal = await verified_principal(connection, token.strip())
+        except InvalidTokenError as error:
+            raise _unauthorized(str(error)) from None
         return AuthenticationResult(user=principal, auth=token)
+
+
+async def verified_principal(
+    connection: ASGIConnection[Any, Any, Any, Any], token: str
+) -> Principal:
+    """The caller an access token names, wherever it came from (a header, the storefront's
+    session cookie). Raise `InvalidTokenError` saying why it is refused."""
+    container = connection.app.state.container
+    issuer: TokenIssuer = container.token_issuer()
+    revocations: TokenRevocations = container.token_revocations()
+    try:
+        principal = issuer.verify(token)
+    except InvalidTokenError:
+        raise InvalidTokenError("the token is invalid or has expired") from None
+    # Fails closed: when Redis cannot tell, this raises and the request is a 503.
+    if await revocations.is_revoked(principal):
+        raise InvalidTokenError("the token has been revoked")
+    if not principal.is_staff:
+        customer_id.set(str(principal.account_id))  # on the request's log lines
+    return principal
 
 
 def _unauthorized(detail: str) -> NotAuthorizedException:

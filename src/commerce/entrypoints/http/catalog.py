@@ -100,6 +100,26 @@ class ProductPatch(msgspec.Struct, frozen=True, kw_only=True):
     attributes: Attributes | msgspec.UnsetType = msgspec.UNSET
     variants: Annotated[list[VariantPatch], msgspec.Meta(max_length=100)] = []
 
+    def to_command(self, product_id: UUID, expected_version: int | None) -> ChangeProduct:
+        return ChangeProduct(
+            product_id=product_id,
+            details={
+                k: v
+                for k, v in msgspec.structs.asdict(self).items()
+                if k != "variants" and v is not msgspec.UNSET
+            },
+            variants=[
+                VariantChange(
+                    sku=v.sku,
+                    price=v.price.to_money() if v.price else None,
+                    attributes=v.attributes,
+                    retired=v.retired,
+                )
+                for v in self.variants
+            ],
+            expected_version=expected_version,
+        )
+
 
 class VariantView(msgspec.Struct, frozen=True, kw_only=True):
     sku: str
@@ -175,24 +195,7 @@ class ProductsAdminController(Controller):
         settings: Injected[Settings],
         if_match: Annotated[str | None, HeaderParameter(name="If-Match")] = None,
     ) -> Response[ProductView]:
-        command = ChangeProduct(
-            product_id=product_id,
-            details={
-                k: v
-                for k, v in msgspec.structs.asdict(data).items()
-                if k != "variants" and v is not msgspec.UNSET
-            },
-            variants=[
-                VariantChange(
-                    sku=v.sku,
-                    price=v.price.to_money() if v.price else None,
-                    attributes=v.attributes,
-                    retired=v.retired,
-                )
-                for v in data.variants
-            ],
-            expected_version=_parse_if_match(if_match),
-        )
+        command = data.to_command(product_id, _parse_if_match(if_match))
         return _product_response(await change_product(command, uow, settings.currency))
 
     @post(

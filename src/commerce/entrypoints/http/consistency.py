@@ -48,35 +48,61 @@ ConsistencyToken = Annotated[
 ]
 
 
-def read_model_dependencies(container: Container) -> dict[str, Provide]:
-    """The query ports of the container, each behind the wait for its own read model."""
+def read_model_dependencies(
+    container: Container, token_cookie: str | None = None
+) -> dict[str, Provide]:
+    """The query ports of the container, each behind the wait for its own read model. The
+    token comes from the `Consistency-Token` header, or from the cookie `token_cookie` (the
+    storefront's pages: a browser following a redirect sends no header of ours)."""
     return {
-        "product_search": _after_projection(products.NAME, container.product_search),
-        "cart_views": _after_projection(carts.NAME, container.cart_views),
-        "order_views": _after_projection(orders.NAME, container.order_views),
-        "review_views": _after_projection(reviews.NAME, container.review_views),
-        "promotion_views": _after_projection(promotions.NAME, container.promotion_views),
+        "product_search": _after_projection(products.NAME, container.product_search, token_cookie),
+        "cart_views": _after_projection(carts.NAME, container.cart_views, token_cookie),
+        "order_views": _after_projection(orders.NAME, container.order_views, token_cookie),
+        "review_views": _after_projection(reviews.NAME, container.review_views, token_cookie),
+        "promotion_views": _after_projection(
+            promotions.NAME, container.promotion_views, token_cookie
+        ),
     }
 
 
-def _after_projection(projection: str, read_model: Callable[[], T]) -> Provide:
-    async def dependency(
+def is_stale(request: Request[Any, Any, Any]) -> bool:
+    """Whether the answer to this request may miss the writes of the token it brought."""
+    return bool(request.state.get(_STALE))
+
+
+def _after_projection(
+    projection: str, read_model: Callable[[], T], token_cookie: str | None
+) -> Provide:
+    async def wait(
         request: Request[Any, Any, Any],
-        projection_progress: Injected[ProjectionProgress],
-        settings: Injected[Settings],
-        consistency_token: ConsistencyToken = None,
+        progress: ProjectionProgress,
+        settings: Settings,
+        token: str | None,
     ) -> T:
-        limit = settings.consistency_wait
-        fresh = await wait_until_projected(
-            projection_progress, projection, consistency_token, limit
-        )
-        if consistency_token is not None:
+        fresh = await wait_until_projected(progress, projection, token, settings.consistency_wait)
+        if token is not None:
             count_consistency_wait(projection, fresh=fresh)
         if not fresh:
             request.state[_STALE] = True
         return read_model()
 
-    return Provide(dependency)
+    async def from_header(
+        request: Request[Any, Any, Any],
+        projection_progress: Injected[ProjectionProgress],
+        settings: Injected[Settings],
+        consistency_token: ConsistencyToken = None,
+    ) -> T:
+        return await wait(request, projection_progress, settings, consistency_token)
+
+    async def from_cookie(
+        request: Request[Any, Any, Any],
+        projection_progress: Injected[ProjectionProgress],
+        settings: Injected[Settings],
+    ) -> T:
+        token = request.cookies.get(token_cookie) if token_cookie else None
+        return await wait(request, projection_progress, settings, token)
+
+    return Provide(from_header if token_cookie is None else from_cookie)
 
 
 async def say_when_stale(message: Message, scope: Scope) -> None:

@@ -139,7 +139,12 @@ def unexpected_exception_to_problem(
 
 
 def domain_error_to_problem(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
-    """One status per kind of domain error; a conflict names its cause in `type`."""
+    return problem_response(*domain_problem(exc))
+
+
+def domain_problem(exc: DomainError) -> tuple[Problem, dict[str, str] | None]:
+    """One status per kind of domain error; a conflict names its cause in `type`. With the
+    headers the answer needs (`Retry-After`, ...)."""
     headers: dict[str, str] | None = None
     if isinstance(exc, PromoCodeRejectedError):
         problem = _code_rejected(exc)
@@ -170,7 +175,7 @@ def domain_error_to_problem(_: Request[Any, Any, Any], exc: DomainError) -> Resp
         headers = {"Retry-After": str(exc.retry_after)}
     else:
         problem = status_problem(422, str(exc))
-    return problem_response(problem, headers)
+    return problem, headers
 
 
 def _forbidden(exc: PermissionDeniedError) -> Problem:
@@ -229,6 +234,7 @@ __all__ = [
     "PROBLEM_MEDIA_TYPE",
     "FieldError",
     "Problem",
+    "domain_problem",
     "problem_response",
     "problem_specs",
     "status_problem",

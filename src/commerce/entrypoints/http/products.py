@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Annotated
 from uuid import UUID
 
@@ -40,10 +41,11 @@ alternatives, names all apply; at most {MAX_VALUES}, compared without case or ac
 `highlight` is present only with `q`: the matched words in `<em>`, the rest HTML-escaped."""
 
 
-def _attributes(request: Request[object, object, State]) -> tuple[tuple[str, str], ...]:
+def attribute_filters(params: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The `attr.<name>=<value>` pairs among a query string's parameters, checked."""
     pairs = [
         (key.removeprefix(ATTRIBUTE_PREFIX), value)
-        for key, value in request.query_params.multi_items()
+        for key, value in params
         if key.startswith(ATTRIBUTE_PREFIX)
     ]
     if len(pairs) > MAX_VALUES:
@@ -56,7 +58,9 @@ def _attributes(request: Request[object, object, State]) -> tuple[tuple[str, str
     return tuple(pairs)
 
 
-def _values(field: str, values: list[str] | None) -> tuple[str, ...]:
+def filter_values(field: str, values: Sequence[str] | None) -> tuple[str, ...]:
+    if len(values or ()) > MAX_VALUES:
+        raise DomainValidationError(field, f"at most {MAX_VALUES} values")
     for value in values or []:
         if len(value) > MAX_TEXT:
             raise DomainValidationError(field, f"each value must be at most {MAX_TEXT} characters")
@@ -136,14 +140,14 @@ class ProductsController(Controller):
     ) -> SearchResult:
         query = ProductQuery(
             q=q,
-            categories=_values("category", category),
-            brands=_values("brand", brand),
+            categories=filter_values("category", category),
+            brands=filter_values("brand", brand),
             price_min=price_min,
             price_max=price_max,
             in_stock=in_stock,
             on_sale=on_sale,
             rating_min=rating_min,
-            attributes=_attributes(request),
+            attributes=attribute_filters(request.query_params.multi_items()),
             sort=sort,
             limit=limit,
             cursor=cursor,

@@ -1,0 +1,1 @@
+"""The storefront's pages, one module per part of the shop."""
