@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from commerce.ports.product_search import ProductQuery, Sort
+from commerce.ports.product_search import RATING_THRESHOLDS, ProductQuery, Sort
 from projections.products.query import (
     ATTRIBUTE_FACET_SIZE,
     BRAND_FACET_SIZE,
     CATEGORY_FACET_SIZE,
     PRICE_RANGES,
-    RATING_THRESHOLDS,
     Filters,
 )
 

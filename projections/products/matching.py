@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from commerce.ports.product_search import (
+    RATING_THRESHOLDS,
     SUGGESTION_LIMIT,
     Facets,
     FacetValue,
@@ -30,7 +31,6 @@ from projections.products.query import (
     BRAND_FACET_SIZE,
     CATEGORY_FACET_SIZE,
     PRICE_RANGES,
-    RATING_THRESHOLDS,
     Filters,
     decode_cursor,
     effective_sort,

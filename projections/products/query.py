@@ -22,6 +22,7 @@ from typing import Any
 import msgspec
 
 from commerce.ports.product_search import (
+    RATING_THRESHOLDS,
     SUGGESTION_LIMIT,
     Facets,
     FacetValue,
@@ -56,7 +57,6 @@ PRICE_RANGES: tuple[tuple[int, int | None], ...] = (
     (25000, 50000),
     (50000, None),
 )
-RATING_THRESHOLDS = (4, 3, 2, 1)
 BRAND_FACET_SIZE = 50
 CATEGORY_FACET_SIZE = 100
 ATTRIBUTE_FACET_SIZE = 500

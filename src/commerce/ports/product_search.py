@@ -23,6 +23,8 @@ SORTS: tuple[Sort, ...] = (
     "rating",
     "best_selling",
 )
+# The rating facet's buckets, whole stars on average: "4 stars and up" first.
+RATING_THRESHOLDS: tuple[int, ...] = (4, 3, 2, 1)
 DEFAULT_LIMIT = 24
 MAX_LIMIT = 100
 SUGGESTION_LIMIT = 8
@@ -118,7 +120,7 @@ class PriceRange(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RatingBucket(msgspec.Struct, frozen=True, kw_only=True):
-    """Products rated `value` stars on average or more."""
+    """Products rated `value` stars on average or more, one of `RATING_THRESHOLDS`."""
 
     value: int
     count: int
