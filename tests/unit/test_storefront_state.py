@@ -43,8 +43,19 @@ def test_a_search_url_reads_back_as_the_query_that_wrote_it() -> None:
     assert search_query(page_two) == ProductQuery(**{**_fields(query), "cursor": "abc"})
 
 
+def test_a_rating_threshold_reads_back_from_the_url_and_stays_on_the_next_page() -> None:
+    query = search_query([("rating_min", "3"), ("sort", "rating")])
+
+    assert query == ProductQuery(rating_min=3, sort="rating", limit=24)
+    assert search_query(parse_qsl(search_params(query))) == query
+    page_two = search_query(parse_qsl(search_params(query, cursor="abc")))
+    assert (page_two.rating_min, page_two.cursor) == (3, "abc")
+
+
 def test_empty_fields_of_the_search_form_ask_for_nothing() -> None:
-    query = search_query([("q", " "), ("price", ""), ("sort", ""), ("on_sale", "")])
+    query = search_query(
+        [("q", " "), ("price", ""), ("sort", ""), ("on_sale", ""), ("rating_min", "")]
+    )
 
     assert query == ProductQuery(limit=24)
     assert search_params(query) == ""
@@ -64,6 +75,9 @@ def test_a_price_facet_range_is_the_price_parameter_that_picks_it() -> None:
         ([("price", "cheap")], "price"),
         ([("price", "3000-1000")], "price"),
         ([("sort", "random")], "sort"),
+        ([("rating_min", "5")], "rating_min"),
+        ([("rating_min", "4.5")], "rating_min"),
+        ([("rating_min", "good")], "rating_min"),
         ([("q", "x" * 201)], "q"),
         ([("brand", "b")] * 21, "brand"),
         ([("attr.", "red")], "attr."),

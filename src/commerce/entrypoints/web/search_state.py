@@ -1,9 +1,10 @@
 """The search page's state lives in its URL, so back works and a link is shareable.
 
 The parameters are the JSON API's (`q`, `brand`, `category`, `attr.<name>`, `in_stock`,
-`on_sale`, `sort`, `cursor`, checked by the same functions), except the price: a shopper picks
-one of the facet's ranges, `price=<from>-<to>` in minor units (`to` exclusive, as the facet
-counts it; either end may be left out).
+`on_sale`, `rating_min`, `sort`, `cursor`, checked by the same functions), except the price: a
+shopper picks one of the facet's ranges, `price=<from>-<to>` in minor units (`to` exclusive, as
+the facet counts it; either end may be left out). `rating_min` is one of the rating facet's
+whole-star thresholds, the choices the page offers, where the API takes any number from 1 to 5.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from urllib.parse import urlencode
 
 from commerce.domain.errors import DomainValidationError
 from commerce.entrypoints.http.products import MAX_TEXT, attribute_filters, filter_values
-from commerce.ports.product_search import SORTS, PriceRange, ProductQuery, Sort
+from commerce.ports.product_search import (
+    RATING_THRESHOLDS,
+    SORTS,
+    PriceRange,
+    ProductQuery,
+    Sort,
+)
 
 PAGE_SIZE = 24
 _PRICE = re.compile(r"^(\d{0,12})-(\d{0,12})$")
@@ -48,6 +55,7 @@ def search_query(params: Iterable[tuple[str, str]]) -> ProductQuery:
         price_max=price_max,
         in_stock=True if one("in_stock") == _YES else None,
         on_sale=True if one("on_sale") == _YES else None,
+        rating_min=_rating(one("rating_min")),
         attributes=attribute_filters(pairs),
         sort=_sort(one("sort")),
         limit=PAGE_SIZE,
@@ -67,6 +75,8 @@ def search_params(query: ProductQuery, *, cursor: str | None = None) -> str:
     if query.price_min is not None or query.price_max is not None:
         pairs.append(("price", price_value(query.price_min, query.price_max)))
     pairs += [(name, _YES) for name in ("in_stock", "on_sale") if getattr(query, name)]
+    if query.rating_min is not None:
+        pairs.append(("rating_min", f"{query.rating_min:g}"))
     if query.sort:
         pairs.append(("sort", query.sort))
     if cursor:
@@ -98,6 +108,15 @@ def _price(value: str | None) -> tuple[int | None, int | None]:
     if low is not None and price_max is not None and low > price_max:
         raise DomainValidationError("price", "the lowest price is above the highest")
     return low, price_max
+
+
+def _rating(value: str | None) -> int | None:
+    if value is None:
+        return None
+    for stars in RATING_THRESHOLDS:
+        if str(stars) == value:
+            return stars
+    raise DomainValidationError("rating_min", "pick one of the ratings")
 
 
 def _sort(value: str | None) -> Sort | None:
