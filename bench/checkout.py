@@ -159,7 +159,9 @@ async def seed_catalogue(
     clock = SystemClock()
     products: list[Product] = []
     count = 0
-    for product, _ in generate_products(skus * 4, settings.currency, clock, seed):
+    for product, _ in generate_products(
+        skus * 4, settings.currency, clock, seed, image_base_url=settings.api_url
+    ):
         if count + len(product.variants) <= skus:
             products.append(product)
             count += len(product.variants)

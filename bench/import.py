@@ -58,8 +58,10 @@ TABLES = ("products", "product_variants", "stock_items", "outbox")
 MAX_PARAMETERS = 32_767
 
 
-def generate_lines(count: int, currency: str, seed: int) -> list[bytes]:
-    products = generate_products(count, currency, FixedClock(), seed)
+def generate_lines(settings: Settings, count: int, seed: int) -> list[bytes]:
+    products = generate_products(
+        count, settings.currency, FixedClock(), seed, image_base_url=settings.api_url
+    )
     return [product_line(product, stock) for product, stock in products]
 
 
@@ -180,7 +182,7 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
         asyncio.run(reset(base, target_settings, target))
         upgrade_to_head(target_settings.database_url)
     started = time.perf_counter()
-    lines = generate_lines(args.products, settings.currency, args.seed)
+    lines = generate_lines(settings, args.products, args.seed)
     print(f"generated {len(lines)} lines in {time.perf_counter() - started:.1f} s", flush=True)
     load_before = os.getloadavg()
     processes = (

@@ -66,7 +66,9 @@ async def prepare(base: Settings, settings: Settings, products: int, reuse: bool
     await reset(base, settings, TARGET)
     await asyncio.to_thread(upgrade_to_head, settings.database_url)
     started = time.perf_counter()
-    await seed_demo_catalog(settings, products, 1, only_if_empty=False)
+    await seed_demo_catalog(
+        settings, products, 1, only_if_empty=False, image_base_url=settings.api_url
+    )
     return time.perf_counter() - started
 
 

@@ -25,7 +25,9 @@ async def seed_catalogue(settings: Settings, es: AsyncElasticsearch, count: int)
     """Import `count` products of the demo generator (`commerce seed`'s) through the write path
     (`commerce catalog import`: products, stock and their events in the outbox, in batched
     transactions), and wait until the relay and worker made every one searchable."""
-    products = generate_products(count, settings.currency, FixedClock(), SEED)
+    products = generate_products(
+        count, settings.currency, FixedClock(), SEED, image_base_url=settings.api_url
+    )
     started = time.perf_counter()
     report = await import_catalog(settings, (product_line(p, stock) for p, stock in products))
     written = time.perf_counter() - started

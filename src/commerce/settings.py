@@ -108,6 +108,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 ) from None
 
     @property
+    def api_url(self) -> str:
+        """Where a browser on this machine reaches the API: `host` and `port`, a wildcard bind
+        address (`0.0.0.0`, `::`) read as loopback."""
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host  # noqa: S104
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    @property
     def proxies(self) -> list[str]:
         """`trusted_proxies`, one address or network each."""
         return [item.strip() for item in self.trusted_proxies.split(",") if item.strip()]

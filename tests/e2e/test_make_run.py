@@ -57,8 +57,15 @@ def test_make_run_serves_the_demo_catalogue_and_ctrl_c_stops_every_server(
         assert ready, f"/health/ready never answered 200:\n{_tail(log)}"
         products = _wait_for(lambda: bool(_items(f"{api}/v1/products")), 120, make, log)
         assert products, f"the demo catalogue never became searchable:\n{_tail(log)}"
-        word = _items(f"{api}/v1/products")[0]["name"].split()[0]
+        first = _items(f"{api}/v1/products")[0]
+        word = first["name"].split()[0]
         assert _items(f"{api}/v1/products?q={word}"), f"a search for {word!r} found nothing"
+        picture = httpx.get(first["image"], timeout=10)
+        assert picture.status_code == 200, f"{first['image']} answered {picture.status_code}"
+        assert picture.headers["content-type"].startswith("image/svg+xml")
+        shop = httpx.get(f"{api}/?q={word}", timeout=10)
+        assert shop.status_code == 200
+        assert f'src="{api}/static/demo/' in shop.text, "the shop's cards have no demo picture"
         server_pids = [_pid(state_dir, name) for name in SERVERS]
         inbox = state_dir / "mail" / "inbox"
         assert f"emails are kept in {inbox}" in log.read_text(), _tail(log)

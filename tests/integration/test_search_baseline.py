@@ -47,7 +47,9 @@ class Searches:
 def generated_catalogue(count: int) -> list[EventEnvelope]:
     clock = TickingClock()
     events: list[EventEnvelope] = []
-    for product, stock in generate_products(count, "EUR", clock, seed=7):
+    for product, stock in generate_products(
+        count, "EUR", clock, seed=7, image_base_url="http://shop.local"
+    ):
         events += envelopes_for(product, clock.current)
         for item in stock:
             events += envelopes_for(item, clock.current)

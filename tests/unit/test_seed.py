@@ -9,7 +9,13 @@ async def test_seeding_writes_valid_products_with_stock_and_their_events() -> No
     store, clock = InMemoryStore(), FixedClock()
 
     written = await seed_catalog(
-        lambda: InMemoryUnitOfWork(store, clock), clock, 60, currency="EUR", seed=7, batch=25
+        lambda: InMemoryUnitOfWork(store, clock),
+        clock,
+        60,
+        currency="EUR",
+        seed=7,
+        image_base_url="http://shop.local",
+        batch=25,
     )
 
     products = list(store.products.values())
@@ -34,6 +40,7 @@ async def test_the_same_seed_gives_the_same_catalogue_and_another_seed_another()
             10,
             currency="EUR",
             seed=seed,
+            image_base_url="http://shop.local",
         )
 
     def catalogue(store: InMemoryStore) -> list[str]:

@@ -28,6 +28,19 @@ def test_variables_override_defaults_and_numbers_are_decoded() -> None:
     assert settings.currency == "USD"
 
 
+def test_the_api_url_is_where_this_machine_reaches_the_api_even_when_bound_to_every_address() -> (
+    None
+):
+    def api_url(host: str) -> str:
+        return load_settings({"COMMERCE_HOST": host, "COMMERCE_PORT": "8001"}).api_url
+
+    assert Settings().api_url == "http://127.0.0.1:8000"
+    assert api_url("shop.internal") == "http://shop.internal:8001"
+    assert api_url("0.0.0.0") == "http://127.0.0.1:8001"  # noqa: S104 (a bind address, as docker's)
+    assert api_url("::") == "http://127.0.0.1:8001"
+    assert api_url("::1") == "http://[::1]:8001"
+
+
 def test_trusted_proxies_are_none_unless_listed() -> None:
     listed = load_settings({"COMMERCE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,::1"})
 

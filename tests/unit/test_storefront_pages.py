@@ -111,6 +111,8 @@ def test_pages_forbid_inline_script_and_the_json_api_keeps_its_own_policy(
     policy = home.headers["content-security-policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+    images = next(part.split()[1:] for part in policy.split(";") if "img-src" in part)
+    assert {"'self'", "https:", "http:"} <= set(images), "the catalogue's image addresses show"
     assert "<script>" not in home.text
     assert " style=" not in home.text
     assert home.headers["cache-control"] == "no-store"

@@ -31,6 +31,7 @@ from commerce.entrypoints.processes import (
     seed_demo_catalog,
 )
 from commerce.entrypoints.read_models import ensure_read_models, read_models
+from commerce.entrypoints.seed import checked_image_base
 from commerce.entrypoints.tracing import trace_process
 from commerce.ports.health import DependencyUnavailableError
 from commerce.settings import Settings, SettingsError, load_settings
@@ -72,10 +73,29 @@ def serve(host: str | None, port: int | None, run_migrations: bool) -> None:
 @click.option("--products", "count", default=200, show_default=True, help="How many products.")
 @click.option("--seed", type=int, help="Random seed, for a reproducible catalogue.")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the catalogue has products.")
-def seed(count: int, seed: int | None, if_empty: bool) -> None:
-    """Write a demo catalogue (brands, categories, variants, prices, stock)."""
-    written = asyncio.run(seed_demo_catalog(_settings(), count, seed, only_if_empty=if_empty))
+@click.option(
+    "--image-base-url",
+    callback=lambda _context, _param, value: _image_base(value),
+    help="Where shoppers reach this service (behind a proxy: its public address, e.g. "
+    "https://shop.example.com); the pictures' addresses start with it. "
+    "Default: the API's address, http://COMMERCE_HOST:COMMERCE_PORT.",
+)
+def seed(count: int, seed: int | None, if_empty: bool, image_base_url: str | None) -> None:
+    """Write a demo catalogue (brands, categories, variants, prices, stock, pictures served by
+    the storefront)."""
+    settings = _settings()
+    base = image_base_url or settings.api_url
+    written = asyncio.run(
+        seed_demo_catalog(settings, count, seed, only_if_empty=if_empty, image_base_url=base)
+    )
     click.echo(f"seeded {written} products" if written else "catalogue not empty: not seeded")
+
+
+def _image_base(value: str | None) -> str | None:
+    try:
+        return None if value is None else checked_image_base(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 @main.command()
@@ -95,7 +115,10 @@ def dev(seed_products: int) -> None:
     except IndexMappingError as error:
         raise click.ClickException(str(error)) from None
     if seed_products:
-        asyncio.run(seed_demo_catalog(settings, seed_products, None, only_if_empty=True))
+        demo = seed_demo_catalog(
+            settings, seed_products, None, only_if_empty=True, image_base_url=settings.api_url
+        )
+        asyncio.run(demo)
     raise SystemExit(run_all(settings))
 
 

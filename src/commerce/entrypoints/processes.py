@@ -49,8 +49,10 @@ BACKLOG_EVERY = 5.0
 
 
 async def seed_demo_catalog(
-    settings: Settings, count: int, seed: int | None, *, only_if_empty: bool
+    settings: Settings, count: int, seed: int | None, *, only_if_empty: bool, image_base_url: str
 ) -> int:
+    """Seed `count` demo products, their pictures under `image_base_url` (where shoppers reach
+    this service); with `only_if_empty`, only into an empty catalogue."""
     engine = create_engine(settings.database_url, pool_size=2)
     try:
         if only_if_empty:
@@ -64,6 +66,7 @@ async def seed_demo_catalog(
             count,
             currency=settings.currency,
             seed=seed if seed is not None else secrets.randbits(32),
+            image_base_url=image_base_url,
         )
     finally:
         await engine.dispose()

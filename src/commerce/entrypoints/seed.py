@@ -1,5 +1,9 @@
 """`commerce seed`: a realistic demo catalogue, generated locally and written through the
-unit of work, so its events flow through the outbox to the read models like any other."""
+unit of work, so its events flow through the outbox to the read models like any other.
+
+Its pictures are the storefront's own static files (`web/static/demo/`, one per kind), so the
+demo shows them on a machine without internet. The API stores absolute image addresses: the
+seed writes them under the address the shop is reached at (`image_base_url`)."""
 
 from __future__ import annotations
 
@@ -7,12 +11,14 @@ import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from faker import Faker
 
 from commerce.domain.catalog import Product, ProductDetails, Variant
 from commerce.domain.inventory import StockItem
 from commerce.domain.values import Money
+from commerce.entrypoints.web.assets import STATIC_PATH
 from commerce.ports.clock import Clock
 from commerce.ports.unit_of_work import UnitOfWorkFactory
 
@@ -123,8 +129,32 @@ ADJECTIVES = (
 )
 
 
+def picture(kind: Kind) -> str:
+    """The kind's picture, a path under the storefront's static folder."""
+    return f"demo/{kind.category.rpartition('/')[2]}.svg"
+
+
+def checked_image_base(value: str) -> str:
+    """`value` if it is an http(s) address to put the pictures' paths after (no query, no
+    fragment), without its last slash; else a ValueError saying why."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{value!r} is not an http:// or https:// address with a host")
+    if parts.query or parts.fragment or any(c.isspace() for c in value):
+        raise ValueError(f"{value!r} has a query, a fragment or a space: give scheme, host, path")
+    return value.rstrip("/")
+
+
 def generate_products(
-    count: int, currency: str, clock: Clock, seed: int = 42
+    count: int, currency: str, clock: Clock, seed: int = 42, *, image_base_url: str
+) -> Iterator[tuple[Product, list[StockItem]]]:
+    """`count` products with their stock; raises ValueError at once for a bad image address."""
+    images = f"{checked_image_base(image_base_url)}{STATIC_PATH}"
+    return _products(count, currency, clock, seed, images)
+
+
+def _products(
+    count: int, currency: str, clock: Clock, seed: int, images: str
 ) -> Iterator[tuple[Product, list[StockItem]]]:
     faker = Faker(["en_US"])
     faker.seed_instance(seed)
@@ -152,7 +182,7 @@ def generate_products(
             description=" ".join(faker.sentences(nb=3)),
             brand=brand,
             category=kind.category,
-            images=[f"https://images.example.com/{product_id}.jpg"],
+            images=[f"{images}/{picture(kind)}"],
             attributes={key: rng.choice(options) for key, options in kind.attributes.items()},
         )
         product = Product.create(
@@ -176,11 +206,13 @@ async def seed_catalog(
     *,
     currency: str,
     seed: int,
+    image_base_url: str,
     batch: int = 250,
 ) -> int:
-    """Write `count` products in transactions of `batch`; return how many were written."""
+    """Write `count` products in transactions of `batch`, their pictures under
+    `image_base_url`; return how many were written."""
     written = 0
-    products = generate_products(count, currency, clock, seed)
+    products = generate_products(count, currency, clock, seed, image_base_url=image_base_url)
     while written < count:
         async with new_uow() as uow:
             for product, stock in _take(products, min(batch, count - written)):
