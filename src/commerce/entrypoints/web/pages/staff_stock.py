@@ -5,7 +5,7 @@ the level), each checked by that API's own body (`AdjustmentBody`, `StockBody`).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeAlias
 from uuid import UUID
 
 import msgspec
@@ -28,10 +28,8 @@ from commerce.entrypoints.http.catalog import AdjustmentBody, StockBody
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.web.forms import convert, decode, fields, form_again
 from commerce.entrypoints.web.rendering import after_command, page
-from commerce.ports.product_search import ProductSearch, ProductView
+from commerce.ports.product_search import ProductSearch
 from commerce.ports.unit_of_work import UnitOfWork
-
-Sent = Literal["adjust", "count"]  # which of the page's forms a refusal is drawn above
 
 
 class StockForm(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,22 +38,25 @@ class StockForm(msgspec.Struct, frozen=True, kw_only=True):
     quantity: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)]
     reason: str
 
-    def to_command(self) -> AdjustStock:
+    async def run(self, uow: UnitOfWork) -> StockChanged:
         delta = self.quantity if self.kind == "receive" else -self.quantity
         body = convert({"delta": delta, "reason": self.reason}, AdjustmentBody)
-        return AdjustStock(sku=self.sku, delta=body.delta, reason=body.reason)
+        return await adjust_stock(
+            AdjustStock(sku=self.sku, delta=body.delta, reason=body.reason), uow
+        )
 
 
 class CountForm(msgspec.Struct, frozen=True, kw_only=True):
     sku: Sku
     on_hand: int  # bounded by the API's `StockBody`
 
-    def to_command(self) -> SetStock:
+    async def run(self, uow: UnitOfWork) -> StockChanged:
         body = convert({"on_hand": self.on_hand}, StockBody)
-        return SetStock(sku=self.sku, on_hand=body.on_hand)
+        return await set_stock(SetStock(sku=self.sku, on_hand=body.on_hand), uow)
 
 
-F = TypeVar("F", StockForm, CountForm)
+Sent: TypeAlias = Literal["adjust", "count"]  # which of the page's forms was sent
+FORMS: dict[Sent, type[StockForm | CountForm]] = {"adjust": StockForm, "count": CountForm}
 
 
 class StaffStockPages(Controller):
@@ -78,14 +79,7 @@ class StaffStockPages(Controller):
         uow: Injected[UnitOfWork],
         product_search: Injected[ProductSearch],
     ) -> Template | Redirect:
-        form = fields(await request.form())
-        product = await get_product(product_id, product_search)
-        try:
-            command = _of_product(product, decode(form, StockForm)).to_command()
-            result = await adjust_stock(command, uow)
-        except DomainError as error:
-            return await _refused(error, "adjust", product, product_search, form)
-        return _after(product, result)
+        return await _sent("adjust", product_id, request, uow, product_search)
 
     @post("/{product_id:uuid}/count", status_code=303)
     async def count(
@@ -95,35 +89,28 @@ class StaffStockPages(Controller):
         uow: Injected[UnitOfWork],
         product_search: Injected[ProductSearch],
     ) -> Template | Redirect:
-        form = fields(await request.form())
-        product = await get_product(product_id, product_search)
-        try:
-            command = _of_product(product, decode(form, CountForm)).to_command()
-            result = await set_stock(command, uow)
-        except DomainError as error:
-            return await _refused(error, "count", product, product_search, form)
-        return _after(product, result)
+        return await _sent("count", product_id, request, uow, product_search)
 
 
-def _of_product(product: ProductView, data: F) -> F:
-    if data.sku not in {variant.sku for variant in product.variants}:
-        raise DomainValidationError("sku", f"{data.sku} is not a variant of this product")
-    return data
-
-
-async def _refused(
-    error: DomainError,
+async def _sent(
     sent: Sent,
-    product: ProductView,
+    product_id: UUID,
+    request: Request[Any, Any, Any],
+    uow: UnitOfWork,
     product_search: ProductSearch,
-    form: dict[str, str],
-) -> Template:
-    """The page again, the refusal said above the form that was sent, what was typed kept."""
-    levels = await product_search.stock_levels(product.id) or {}
-    return form_again(
-        "staff/stock.html", error, product=product, levels=levels, values=form, sent=sent
-    )
-
-
-def _after(product: ProductView, result: StockChanged) -> Redirect:
-    return after_command(f"/staff/stock/{product.id}", result.event_ids)
+) -> Template | Redirect:
+    """Runs the form sent; a refusal draws the page again, said above that form, with what
+    was typed kept."""
+    form = fields(await request.form())
+    product = await get_product(product_id, product_search)
+    try:
+        data = decode(form, FORMS[sent])
+        if data.sku not in {variant.sku for variant in product.variants}:
+            raise DomainValidationError("sku", f"{data.sku} is not a variant of this product")
+        result = await data.run(uow)
+    except DomainError as error:
+        levels = await product_search.stock_levels(product_id) or {}
+        return form_again(
+            "staff/stock.html", error, product=product, levels=levels, values=form, sent=sent
+        )
+    return after_command(f"/staff/stock/{product_id}", result.event_ids)
