@@ -38,7 +38,7 @@ from commerce.ports.product_search import (
 from projections import paging
 from projections.fuzzy import allowed_edits
 from projections.paging import TRACK_TOTAL_HITS
-from projections.products.document import attribute_key
+from projections.products.document import ProductState, attribute_key
 from projections.products.mapping import SUGGESTION_INPUT_LENGTH
 from projections.products.views import (
     highlights,
@@ -145,7 +145,12 @@ _SORTS: dict[Sort, list[dict[str, str]]] = {
     "rating": [{"rating.average": "desc"}, {"rating.count": "desc"}, _TIEBREAK],
     "best_selling": [{"sold_count": "desc"}, _TIEBREAK],
 }
-NOT_FOR_VIEWS = ["state", "search", "suggest"]
+# A view shows the version of the catalogue it was built from (`ProductView.version`).
+NOT_FOR_VIEWS = [
+    *(f"state.{name}" for name in ProductState.__struct_fields__ if name != "catalog_version"),
+    "search",
+    "suggest",
+]
 # A hit keeps the words of its highlighted fields (views.HIGHLIGHTED): highlights are made here.
 _NOT_FOR_HITS = ["state", "suggest", "search.brand", "search.category"]
 _REGEXP_RESERVED = re.compile(r'([.?+*|{}\[\]()"\\#@&<>~])')

@@ -139,6 +139,7 @@ def view_from_source(source: dict[str, Any]) -> ProductView:
         images=display["images"],
         attributes=display["attributes"],
         created_at=datetime.fromisoformat(source["created_at"]),
+        version=source["state"]["catalog_version"],
     )
 
 

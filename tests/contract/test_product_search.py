@@ -525,6 +525,24 @@ async def test_the_detail_has_variants_stock_and_the_effective_price(catalog: Ca
     assert await catalog.search.get(uuid.uuid4()) is None
 
 
+async def test_the_detail_shows_the_catalogue_version_it_was_built_from(
+    catalog: Catalog,
+) -> None:
+    kettle, created = a_product("Kettle", variants=[("K-1", 1000, {})])
+    kettle.reprice_variant("K-1", eur(1500), "EUR")
+    kettle.change_details(msgspec.structs.replace(kettle.details, name="Quiet kettle"))
+    _, stock_events = stock_of(kettle, "K-1", on_hand=3)  # stock is not the catalogue's
+
+    await catalog.apply(created)
+    first = await catalog.search.get(kettle.id)
+    await catalog.apply([*changes(kettle), *stock_events])
+    now = await catalog.search.get(kettle.id)
+
+    assert first is not None
+    assert now is not None
+    assert (first.version, now.version) == (1, kettle.version) == (1, 3)
+
+
 async def test_an_archived_product_disappears_from_search_detail_and_suggestions(
     catalog: Catalog,
 ) -> None:

@@ -1,9 +1,10 @@
 """Staff's catalogue pages in Debian's Chromium, against the running service (API, relay,
 worker, and a scheduler to start sales) over real PostgreSQL, Redis and Elasticsearch: a staff
-member signs in through the pages, creates a product with two variants, receives stock, starts a
-sale on it and makes a promo code; a shopper then finds the product on the search page at the
-sale price, the list price struck through. Every staff page passes axe-core's serious and
-critical checks; the product list and edit pages are photographed at 1280 px for the README."""
+member signs in through the pages, creates a product with two variants, receives stock and
+counts it, starts a sale on it and makes a promo code; a shopper then finds the product on the
+search page at the sale price, the list price struck through. Every staff page passes
+axe-core's serious and critical checks; the product list and edit pages are photographed at
+1280 px for the README."""
 
 import re
 import subprocess
@@ -91,6 +92,16 @@ def receive_stock(tab: Page, word: str) -> None:
     accessible(tab)
 
 
+def count_stock(tab: Page, word: str) -> None:
+    """A stock take: the count on the shelf becomes the level, whatever was received."""
+    tab.get_by_label("Variant counted").select_option(f"WB-L-{word}")
+    tab.get_by_label("Counted on the shelf").fill("4")
+    tab.get_by_role("button", name="Set counted level").click()
+    row = tab.get_by_role("row", name=re.compile(f"WB-L-{word}"))
+    expect(row.locator(".available")).to_have_text("4")
+    accessible(tab)
+
+
 def start_sale(tab: Page, product_id: str, word: str) -> None:
     tab.goto(f"/staff/products/{product_id}")
     tab.get_by_role("link", name="Start a sale on it").click()
@@ -132,6 +143,7 @@ def test_staff_put_a_new_product_on_sale_and_a_shopper_finds_it_at_the_sale_pric
     accessible(page)
     screenshots(page, "staff-product-edit", widths=("desktop",))
     receive_stock(page, word)
+    count_stock(page, word)
     start_sale(page, product_id, word)
     make_promo_code(page, word)
     page.goto(f"/staff/products?q=walnut+{word}")

@@ -13,6 +13,7 @@ from litestar.testing import TestClient
 from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.memory.promotion_views import InMemoryPromotionViews
 from commerce.adapters.memory.unit_of_work import InMemoryStore
+from commerce.application.catalog import ChangeProduct, change_product
 from commerce.container import Container
 from commerce.domain.catalog import Product
 from projections.products import mapping as products
@@ -207,6 +208,7 @@ def test_staff_reprice_retire_and_add_variants_and_archive_a_product(
     assert 'name="existing-0"' in edit.text
     form = board_form(
         token,
+        version=drawn_version(edit.text),
         **{"existing-0": "1", "was-price-0": "29.90", "price-0": "24.50"},
         **{"existing-1": "1", "was-price-1": "45.00", "price-1": "45.00", "retired-1": "1"},
         **{"sku-2": "OAK-XL", "price-2": "60", "options-2": "size: XL"},
@@ -232,7 +234,9 @@ def test_a_change_that_empties_the_name_is_refused_and_the_product_stays_as_it_w
     token = as_staff(container, client)
     product = created_board(container, client, token)
 
-    answer = client.post(f"/staff/products/{product.id}", data={"_csrf_token": token, "name": ""})
+    form = {"_csrf_token": token, "name": "", "version": str(product.version)}
+
+    answer = client.post(f"/staff/products/{product.id}", data=form)
 
     assert answer.status_code == 422
     assert "name: must be at least 1 characters" in answer.text
@@ -434,7 +438,7 @@ def test_a_bad_new_variant_on_the_edit_page_is_named_by_its_row_and_nothing_chan
 ) -> None:
     token = as_staff(container, client)
     product = created_board(container, client, token)
-    unchanged = {"existing-0": "1", "was-price-0": "29.90", "existing-1": "1"}
+    unchanged = {"existing-0": "1", "was-price-0": "29.90", "existing-1": "1", "version": "1"}
     form = board_form(token, **unchanged, **{"was-price-1": "45", "sku-2": "OAK XL!"})
 
     answer = client.post(f"/staff/products/{product.id}", data=form | {"price-2": "60"})
@@ -442,3 +446,171 @@ def test_a_bad_new_variant_on_the_edit_page_is_named_by_its_row_and_nothing_chan
     assert answer.status_code == 422
     assert "variant 3 sku: holds characters that are not allowed here" in answer.text
     assert len(store(container).products[product.id].variants) == 2
+
+
+def drawn_version(html: str) -> str:
+    """The version an edit form was drawn from (its hidden field)."""
+    found = re.search(r'<input type="hidden" name="version" value="(\d+)">', html)
+    assert found, "the edit form carries no version"
+    return found[1]
+
+
+def renamed_elsewhere(container: Container, product: Product, name: str) -> None:
+    """Another member of staff (or the API) renames the product."""
+    command = ChangeProduct(product_id=product.id, details={"name": name})
+    asyncio.run(change_product(command, container.uow(), "EUR"))
+
+
+def test_an_edit_form_drawn_before_someone_elses_change_is_refused_and_drawn_as_it_is_now(
+    container: Container, client: TestClient[Litestar]
+) -> None:
+    token = as_staff(container, client)
+    product = created_board(container, client, token)
+    stale = client.get(f"/staff/products/{product.id}")
+    renamed_elsewhere(container, product, "Oak board, oiled")
+    caught_up(container)
+    form = board_form(token, version=drawn_version(stale.text), description="Waxed oak.")
+
+    refused = client.post(f"/staff/products/{product.id}", data=form)
+    again = client.post(
+        f"/staff/products/{product.id}", data=form | {"version": drawn_version(refused.text)}
+    )
+
+    assert drawn_version(stale.text) == "1"
+    assert refused.status_code == 412
+    assert "Someone changed this product since you opened it" in refused.text
+    assert 'value="Oak board, oiled"' in refused.text  # the product as it is now
+    assert drawn_version(refused.text) == "2"
+    assert again.status_code == 303  # made again from the page as it is now
+    saved = store(container).products[product.id].details
+    assert (saved.name, saved.description) == ("Oak board", "Waxed oak.")
+
+
+def test_a_refused_stale_edit_writes_nothing(
+    container: Container, client: TestClient[Litestar]
+) -> None:
+    token = as_staff(container, client)
+    product = created_board(container, client, token)
+    stale = drawn_version(client.get(f"/staff/products/{product.id}").text)
+    renamed_elsewhere(container, product, "Oak board, oiled")
+    events = len(store(container).outbox)
+
+    form = board_form(token, version=stale, name="Walnut board", **{"price-0": "19"})
+    answer = client.post(f"/staff/products/{product.id}", data=form)
+
+    saved = store(container).products[product.id]
+    assert answer.status_code == 412
+    assert saved.details.name == "Oak board, oiled"
+    assert saved.variants[0].price.amount == 2990
+    assert len(store(container).outbox) == events
+
+
+def test_an_edit_form_drawn_from_a_read_model_behind_a_change_is_refused(
+    container: Container, client: TestClient[Litestar]
+) -> None:
+    token = as_staff(container, client)
+    product = created_board(container, client, token)
+    renamed_elsewhere(container, product, "Oak board, oiled")  # not projected yet
+    behind = client.get(f"/staff/products/{product.id}")
+
+    form = board_form(token, version=drawn_version(behind.text), name="Walnut board")
+    answer = client.post(f"/staff/products/{product.id}", data=form)
+
+    assert 'value="Oak board"' in behind.text  # the read model has not seen the rename
+    assert answer.status_code == 412
+    assert store(container).products[product.id].details.name == "Oak board, oiled"
+
+
+@pytest.mark.parametrize("version", ["", "one", "²"])
+def test_an_edit_form_without_the_version_it_was_drawn_from_is_refused(
+    container: Container, client: TestClient[Litestar], version: str
+) -> None:
+    token = as_staff(container, client)
+    product = created_board(container, client, token)
+
+    answer = client.post(
+        f"/staff/products/{product.id}", data=board_form(token, version=version, name="Walnut")
+    )
+
+    assert answer.status_code == 422
+    assert "version: is missing: reload the page" in answer.text
+    assert store(container).products[product.id].details.name == "Oak board"
+
+
+def test_stock_staff_set_the_counted_level_and_see_it_after_the_redirect(
+    container: Container, client: TestClient[Litestar]
+) -> None:
+    token = as_staff(container, client, "operator", "stock_operator")
+    product = created_board(container, client, token)
+    received = {"sku": "OAK-L", "kind": "receive", "quantity": "7", "reason": "delivery 4711"}
+    client.post(f"/staff/stock/{product.id}", data={"_csrf_token": token} | received)
+    page = client.get(f"/staff/stock/{product.id}")
+
+    counted = client.post(
+        f"/staff/stock/{product.id}/count",
+        data={"_csrf_token": token, "sku": "OAK-L", "on_hand": "3"},
+    )
+    caught_up(container)
+    after = client.get(f"/staff/stock/{product.id}")
+
+    assert f'action="/staff/stock/{product.id}/count"' in page.text
+    assert counted.status_code == 303
+    assert counted.headers["location"] == f"/staff/stock/{product.id}"
+    assert "consistency=" in counted.headers["set-cookie"]  # the next page waits for the count
+    assert store(container).stock["OAK-L"].on_hand == 3  # the count, not 7 + 3
+    assert available(after.text) == {"OAK-S": 0, "OAK-L": 3}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"on_hand": "-1"}, "on_hand: must be at least 0"),
+        ({"on_hand": "many"}, "on_hand: must be a whole number"),
+        ({"on_hand": "2.5"}, "on_hand: must be a whole number"),
+        ({"on_hand": ""}, "on_hand: is required"),
+        ({"on_hand": "1000000001"}, "on_hand: must be at most 1000000000"),
+        ({"sku": "NOPE-1"}, "NOPE-1 is not a variant of this product"),
+    ],
+)
+def test_a_counted_level_with_bad_input_is_refused_on_its_form_and_writes_nothing(
+    container: Container, client: TestClient[Litestar], changes: dict[str, str], message: str
+) -> None:
+    token = as_staff(container, client, "operator", "stock_operator")
+    product = created_board(container, client, token)
+    events = len(store(container).outbox)
+    form = {"_csrf_token": token, "sku": "OAK-L", "on_hand": "4"}
+
+    answer = client.post(f"/staff/stock/{product.id}/count", data=form | changes)
+
+    assert answer.status_code == 422
+    refusal = answer.text.index(message)
+    assert answer.text.index("Set the counted level") < refusal  # said above the form sent
+    assert f'value="{changes.get("on_hand", "4")}"' in answer.text  # what was typed is kept
+    assert store(container).stock["OAK-L"].on_hand == 0
+    assert len(store(container).outbox) == events
+
+
+def test_setting_a_counted_level_needs_the_stock_role_as_its_api_route_does(
+    container: Container, client: TestClient[Litestar]
+) -> None:
+    token = as_staff(container, client, "operator", "stock_operator")
+    product = created_board(container, client, token)
+    path = f"/staff/stock/{product.id}/count"
+    form = {"sku": "OAK-L", "on_hand": "9"}
+    as_staff(container, client, "operator")
+    operator = client.post(path, data=form | {"_csrf_token": token})
+    client.cookies.clear()
+    signed_up(client)
+    customer = client.post(path, data=form | {"_csrf_token": csrf_token(client, "/")})
+    client.cookies.clear()
+    visitor = client.post(path, data=form | {"_csrf_token": csrf_token(client)})
+    as_staff(container, client, "stock_operator")
+    forged = client.post(path, data=form)  # no form token: not sent from our page
+
+    assert operator.status_code == customer.status_code == 403
+    assert "needs the role stock_operator" in customer.text
+    assert visitor.status_code == 303
+    assert visitor.headers["location"].startswith("/sign-in?next=")
+    assert forged.status_code == 403
+    assert "This form has expired" in forged.text
+    assert store(container).stock["OAK-L"].on_hand == 0

@@ -104,6 +104,9 @@ class ProductView(msgspec.Struct, frozen=True, kw_only=True):
     images: list[str]
     attributes: dict[str, str]
     created_at: datetime
+    # The product's version (its last catalogue event) that this view shows: an edit made from
+    # it says so (`If-Match`), and is refused if the product has changed since.
+    version: int
 
 
 class FacetValue(msgspec.Struct, frozen=True, kw_only=True):

@@ -2,7 +2,9 @@
 
 Variants are rows `sku-N`, `price-N`, `options-N`; a row of a variant the product has already
 carries `existing-N` (its SKU and options are fixed: the catalogue re-prices and retires a
-variant, it does not rename it) and `was-price-N`, so only a price that changed is sent."""
+variant, it does not rename it) and `was-price-N`, so only a price that changed is sent. An
+edit form carries `version`, the product's version it was drawn from: the change is made only
+if the product is still at it (as the API's `If-Match`)."""
 
 from __future__ import annotations
 
@@ -56,9 +58,18 @@ def product_patch(form: Mapping[str, str], currency: str) -> tuple[dict[str, Any
     return details | {"images": lines(form, "images"), "variants": variants}, rows
 
 
+def drawn_version(form: Mapping[str, str]) -> int:
+    """The version the edit form was drawn from, the change's expected version."""
+    text = form.get("version", "").strip()
+    if not (text.isascii() and text.isdigit()):
+        raise DomainValidationError("version", "is missing: reload the page and make your change")
+    return int(text)
+
+
 def as_values(product: ProductView) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """The form's fields for a product as the read model has it."""
+    """The form's fields for a product as the read model has it, and the version it shows."""
     values = {k: str(getattr(product, k)) for k in DETAILS}
+    values["version"] = str(product.version)
     values["images"] = "\n".join(product.images)
     existing = [
         {

@@ -1,6 +1,8 @@
 """Staff's product pages: the list searches the `products` read model (as `GET /v1/products`);
 creating, changing and archiving run the catalogue commands of `/v1/admin/products`, the forms
-decoded into that API's own bodies (`ProductBody`, `ProductPatch`)."""
+decoded into that API's own bodies (`ProductBody`, `ProductPatch`). A change is expected at the
+version the edit form was drawn from, as the API's `If-Match`: a form drawn before someone
+else's change is refused and drawn again as the product is now."""
 
 from __future__ import annotations
 
@@ -18,13 +20,14 @@ from commerce.application.catalog import (
     create_product,
 )
 from commerce.application.search_products import get_product, search_products
-from commerce.domain.errors import DomainError
+from commerce.domain.errors import DomainError, VersionMismatchError
 from commerce.entrypoints.http.auth import requires_role
 from commerce.entrypoints.http.catalog import ProductBody, ProductPatch
 from commerce.entrypoints.http.dependencies import Injected
+from commerce.entrypoints.http.problems import domain_problem
 from commerce.entrypoints.http.products import MAX_TEXT
 from commerce.entrypoints.web.forms import fields, form_again
-from commerce.entrypoints.web.product_form import as_values, decoded, variant_rows
+from commerce.entrypoints.web.product_form import as_values, decoded, drawn_version, variant_rows
 from commerce.entrypoints.web.rendering import after_command, page
 from commerce.ports.clock import Clock
 from commerce.ports.product_search import ProductQuery, ProductSearch, Sort
@@ -33,6 +36,10 @@ from commerce.settings import Settings
 
 PAGE_SIZE = 50
 OPERATOR = requires_role("operator")
+CHANGED_MEANWHILE = (
+    "Someone changed this product since you opened it. Here it is as it is now: "
+    "make your change again."
+)
 
 
 class StaffProductPages(Controller):
@@ -79,9 +86,7 @@ class StaffProductPages(Controller):
         product_search: Injected[ProductSearch],
         settings: Injected[Settings],
     ) -> Template:
-        product = await get_product(product_id, product_search)
-        values, rows = as_values(product)
-        return _form(settings.currency, product=product, values=values, rows=rows)
+        return await _edit_form(product_id, product_search, settings.currency)
 
     @post("/{product_id:uuid}", status_code=303, guards=[OPERATOR])
     async def change(
@@ -89,13 +94,18 @@ class StaffProductPages(Controller):
         product_id: FromPath[UUID],
         request: Request[Any, Any, Any],
         uow: Injected[UnitOfWork],
+        product_search: Injected[ProductSearch],
         settings: Injected[Settings],
     ) -> Template | Redirect:
         form = fields(await request.form())
         try:
             patch = decoded(form, settings.currency, ProductPatch)
-            result = await change_product(
-                patch.to_command(product_id, None), uow, settings.currency
+            command = patch.to_command(product_id, drawn_version(form))
+            result = await change_product(command, uow, settings.currency)
+        except VersionMismatchError as error:
+            status = domain_problem(error)[0].status
+            return await _edit_form(
+                product_id, product_search, settings.currency, status, CHANGED_MEANWHILE
             )
         except DomainError as error:
             return _form_again(error, form, settings.currency, product={"id": product_id})
@@ -109,8 +119,23 @@ class StaffProductPages(Controller):
         return after_command("/staff/products", result.event_ids)
 
 
-def _form(currency: str, **context: Any) -> Template:
-    return page("staff/product_form.html", currency=currency, **context)
+def _form(currency: str, status: int = 200, **context: Any) -> Template:
+    return page("staff/product_form.html", status, currency=currency, **context)
+
+
+async def _edit_form(
+    product_id: UUID,
+    product_search: ProductSearch,
+    currency: str,
+    status: int = 200,
+    error: str | None = None,
+) -> Template:
+    """The edit form as the read model has the product, with the version it shows: a read model
+    behind the write side draws an older version, so a change made from it is refused rather
+    than undoing one it did not show (ADR 0021)."""
+    product = await get_product(product_id, product_search)
+    values, rows = as_values(product)
+    return _form(currency, status, product=product, values=values, rows=rows, error=error)
 
 
 def _form_again(
