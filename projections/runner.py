@@ -67,6 +67,16 @@ class ProjectionRunner:
         if self._on_applied is not None:
             self._on_applied(self.name, events)
 
+    def close(self) -> None:
+        """Refresh and record what waits, stop the refresh thread and drop the connection
+        (a worker leaves this to exit; whoever runs batches in a process that goes on calls it)."""
+        with self._lock:
+            connected, self._connected = self._connected, None
+        if connected is not None:
+            client, visibility = connected
+            visibility.close()
+            client.close()
+
     def _connect(self) -> tuple[Elasticsearch, RefreshThenMark]:
         with self._lock:
             if self._connected is None:

@@ -2,13 +2,15 @@
 worker rather than a particular projection; and its fixture, for any module that defines a
 `settings` fixture with an index prefix of its own."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 from elasticsearch import Elasticsearch
 
 from commerce.domain.events import EventEnvelope
+from commerce.entrypoints.actors import projection_runner
 from commerce.settings import Settings
+from projections.runner import ProjectionRunner
 
 
 class EventLog:
@@ -43,3 +45,21 @@ def event_log(settings: Settings) -> Iterator[EventLog]:
     client = Elasticsearch(settings.elasticsearch_url)
     client.indices.delete(index=projection.alias, ignore_unavailable=True)
     client.close()
+
+
+EventLogRunner = Callable[[Settings], ProjectionRunner]
+
+
+@pytest.fixture
+def event_log_runner(event_log: EventLog) -> Iterator[EventLogRunner]:
+    """Runners of the event log on the given settings, stopped before its index is deleted
+    (else their refresh thread refreshes a deleted index when pytest exits)."""
+    runners: list[ProjectionRunner] = []
+
+    def runner(settings: Settings) -> ProjectionRunner:
+        runners.append(projection_runner(event_log, settings))
+        return runners[-1]
+
+    yield runner
+    for made in runners:
+        made.close()

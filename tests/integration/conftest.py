@@ -9,11 +9,12 @@ from dramatiq.brokers.redis import RedisBroker
 from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.settings import Settings
 from devstack.redis import RedisServer
-from tests.event_log import event_log
+from tests.event_log import event_log, event_log_runner
 from tests.private_redis import private_redis
 from tests.support import resumed
 
-__all__ = ["event_log", "own_redis"]  # event_log: the shared read model of tests/event_log.py
+# The shared read model of tests/event_log.py, and its runners.
+__all__ = ["event_log", "event_log_runner", "own_redis"]
 
 
 @pytest.fixture

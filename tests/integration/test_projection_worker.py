@@ -29,9 +29,9 @@ from commerce.adapters.memory.clock import FixedClock
 from commerce.adapters.postgres.relay import OutboxRelay
 from commerce.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from commerce.adapters.redis.projection_progress import RedisProjectionProgress
-from commerce.entrypoints.actors import declare_actor, projection_runner
+from commerce.entrypoints.actors import declare_actor
 from commerce.settings import Settings
-from tests.event_log import EventLog
+from tests.event_log import EventLog, EventLogRunner
 from tests.proxy import CuttableProxy
 from tests.support import new_product
 
@@ -97,9 +97,10 @@ async def test_a_committed_event_becomes_searchable_and_is_recorded_as_projected
     settings: Settings,
     broker: RedisBroker,
     event_log: EventLog,
+    event_log_runner: EventLogRunner,
     worker: None,
 ) -> None:
-    declare_actor(broker, projection_runner(event_log, settings))
+    declare_actor(broker, event_log_runner(settings))
     event_ids = await commit_product(engine)
 
     await relay_all(engine, broker)
@@ -113,10 +114,11 @@ async def test_a_read_model_that_fails_for_a_while_catches_up_through_retries(
     settings: Settings,
     broker: RedisBroker,
     event_log: EventLog,
+    event_log_runner: EventLogRunner,
     worker: None,
 ) -> None:
     event_log.failures_left = 3
-    declare_actor(broker, projection_runner(event_log, settings), min_backoff=10, max_backoff=50)
+    declare_actor(broker, event_log_runner(settings), min_backoff=10, max_backoff=50)
     event_ids = await commit_product(engine)
 
     await relay_all(engine, broker)
@@ -130,12 +132,13 @@ async def test_a_batch_that_keeps_failing_is_parked_with_its_error_and_replay_se
     settings: Settings,
     broker: RedisBroker,
     event_log: EventLog,
+    event_log_runner: EventLogRunner,
     worker: None,
 ) -> None:
     event_log.failures_left = 1_000
     declare_actor(
         broker,
-        projection_runner(event_log, settings),
+        event_log_runner(settings),
         max_retries=2,
         min_backoff=10,
         max_backoff=20,
@@ -173,15 +176,14 @@ async def test_while_elasticsearch_is_down_batches_wait_and_are_projected_once_i
     settings: Settings,
     broker: RedisBroker,
     event_log: EventLog,
+    event_log_runner: EventLogRunner,
     worker: None,
     elasticsearch_proxy: CuttableProxy,
 ) -> None:
     behind_proxy = msgspec.structs.replace(
         settings, elasticsearch_url=elasticsearch_proxy.url("http")
     )
-    declare_actor(
-        broker, projection_runner(event_log, behind_proxy), min_backoff=50, max_backoff=500
-    )
+    declare_actor(broker, event_log_runner(behind_proxy), min_backoff=50, max_backoff=500)
     event_ids = await commit_product(engine)  # commands do not need Elasticsearch
 
     await relay_all(engine, broker)
@@ -197,12 +199,13 @@ async def test_while_redis_is_down_commands_succeed_and_the_relay_catches_up_lat
     settings: Settings,
     broker: RedisBroker,
     event_log: EventLog,
+    event_log_runner: EventLogRunner,
     worker: None,
 ) -> None:
     target = urlsplit(settings.redis_url)
     proxy = CuttableProxy(target.hostname or "127.0.0.1", target.port or 6379)
     relay_broker = redis_broker(proxy.url("redis", "/0"), namespace=broker.namespace)
-    declare_actor(broker, projection_runner(event_log, settings))
+    declare_actor(broker, event_log_runner(settings))
     publisher = DramatiqEventPublisher(relay_broker, consumers=["eventlog"])
     relay = OutboxRelay(engine, publisher, publisher, FixedClock())
     try:
@@ -219,7 +222,11 @@ async def test_while_redis_is_down_commands_succeed_and_the_relay_catches_up_lat
 
 
 async def test_a_batch_held_by_a_worker_killed_mid_batch_is_delivered_again(
-    engine: AsyncEngine, settings: Settings, broker: RedisBroker, event_log: EventLog
+    engine: AsyncEngine,
+    settings: Settings,
+    broker: RedisBroker,
+    event_log: EventLog,
+    event_log_runner: EventLogRunner,
 ) -> None:
     env = os.environ | {
         "COMMERCE_REDIS_URL": settings.redis_url,
@@ -249,7 +256,7 @@ async def test_a_batch_held_by_a_worker_killed_mid_batch_is_delivered_again(
         os.killpg(doomed.pid, signal.SIGKILL)
         await doomed.wait()
 
-    declare_actor(broker, projection_runner(event_log, settings))
+    declare_actor(broker, event_log_runner(settings))
     survivor = dramatiq.Worker(broker, worker_threads=1, worker_timeout=50)
     survivor.start()
     try:

@@ -18,9 +18,9 @@ from commerce.adapters.dramatiq.broker import redis_broker
 from commerce.adapters.dramatiq.publisher import DramatiqEventPublisher
 from commerce.adapters.postgres.relay import Delivery, OutboxRelay
 from commerce.adapters.system_clock import SystemClock
-from commerce.entrypoints.actors import declare_actor, projection_runner
+from commerce.entrypoints.actors import declare_actor
 from commerce.settings import Settings
-from tests.event_log import EventLog
+from tests.event_log import EventLog, EventLogRunner
 from tests.integration.test_projection_worker import commit_product
 from tests.private_redis import PrivateRedis, private_redis
 
@@ -43,9 +43,11 @@ def settings(stack_settings: Settings, redis_server: PrivateRedis) -> Settings:
 
 
 @pytest.fixture
-def broker(settings: Settings, event_log: EventLog) -> Iterator[RedisBroker]:
+def broker(
+    settings: Settings, event_log: EventLog, event_log_runner: EventLogRunner
+) -> Iterator[RedisBroker]:
     broker = redis_broker(settings.redis_url, namespace=settings.index_prefix)
-    declare_actor(broker, projection_runner(event_log, settings))
+    declare_actor(broker, event_log_runner(settings))
     yield broker
     broker.close()
 
