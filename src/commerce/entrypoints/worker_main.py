@@ -10,10 +10,15 @@ import sys
 
 from dramatiq.cli import main
 
+from commerce.adapters.prometheus.exposition import remove_worker_metrics_folder
 from commerce.entrypoints.logs import configure_logging
 from commerce.settings import load_settings
 
 if __name__ == "__main__":
     settings = load_settings()
     configure_logging("worker", settings.log_level, settings.log_format)
-    sys.exit(main())  # type: ignore[no-untyped-call]
+    try:
+        code = main()  # type: ignore[no-untyped-call]
+    finally:
+        remove_worker_metrics_folder()
+    sys.exit(code)

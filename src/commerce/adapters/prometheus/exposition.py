@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 
 from prometheus_client import start_http_server
 
 logger = logging.getLogger(__name__)
+# Names the folder `worker_metrics_environment` made, so the worker removes it when it ends
+# (a `dramatiq_prom_db` someone set by hand is theirs, and left alone). Not `COMMERCE_*`: those
+# are settings, and an unknown one is refused.
+OWN_FOLDER = "commerce_worker_metrics_folder"
 
 
 def serve_metrics(host: str, port: int, process: str) -> None:
@@ -30,6 +35,7 @@ def worker_metrics_environment(host: str, port: int) -> dict[str, str]:
     fresh folder, and its exposition server (Dramatiq's Prometheus middleware) sums them."""
     folder = tempfile.mkdtemp(prefix="commerce-worker-metrics-")
     return {
+        OWN_FOLDER: folder,
         "PROMETHEUS_MULTIPROC_DIR": folder,
         "dramatiq_prom_db": folder,
         "dramatiq_prom_host": host,
@@ -40,3 +46,10 @@ def worker_metrics_environment(host: str, port: int) -> dict[str, str]:
 def worker_metrics_configured() -> bool:
     """Set by `commerce worker` (above); a bare `dramatiq` run has no metrics server."""
     return "dramatiq_prom_port" in os.environ
+
+
+def remove_worker_metrics_folder() -> None:
+    """Remove the folder `worker_metrics_environment` made, once the worker's processes ended:
+    each start makes a new one, which would otherwise stay behind in the temporary folder."""
+    if folder := os.environ.get(OWN_FOLDER):
+        shutil.rmtree(folder, ignore_errors=True)
