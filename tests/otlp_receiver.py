@@ -23,6 +23,9 @@ class ReceivedSpan:
     trace_id: str
     span_id: str
     parent_id: str
+    start_ns: int
+    # The traces this span is linked to (a batch that joined several traces links to each).
+    linked_traces: frozenset[str]
     attributes: dict[str, object] = field(hash=False)
 
 
@@ -43,6 +46,8 @@ class Received:
                 trace_id=span.trace_id.hex(),
                 span_id=span.span_id.hex(),
                 parent_id=span.parent_span_id.hex(),
+                start_ns=span.start_time_unix_nano,
+                linked_traces=frozenset(link.trace_id.hex() for link in span.links),
                 attributes=_values(list(span.attributes)),
             )
             for resource in request.resource_spans
