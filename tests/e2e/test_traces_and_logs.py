@@ -204,7 +204,10 @@ def test_a_sale_started_by_the_scheduler_is_one_trace_from_its_pass_to_the_read_
 def test_the_checkouts_trace_id_is_in_the_api_relay_and_worker_logs(run: Run) -> None:
     for process in PROCESSES:
         entries = [json.loads(line) for line in run.lines(process)]
-        assert any(e.get("trace_id") == run.checkout_trace for e in entries), process
+        assert any(
+            run.checkout_trace in [e.get("trace_id"), *e.get("linked_trace_ids", [])]
+            for e in entries
+        ), process
     checkout = [json.loads(line) for line in run.lines("api") if "POST /v1/orders " in line]
     assert [e["trace_id"] for e in checkout if e["message"] == "POST /v1/orders 201"] == [
         run.checkout_trace

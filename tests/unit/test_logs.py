@@ -12,7 +12,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 
+from commerce.adapters.telemetry.context import batch_span, current_trace_context
 from commerce.entrypoints.http.app import create_app
 from commerce.entrypoints.logs import (
     ContextFilter,
@@ -66,6 +68,22 @@ def test_a_line_is_one_json_object_with_the_trace_request_and_customer_it_was_wr
         "o-1",
     )
     assert {"time", "pid"} <= entry.keys()
+
+
+def test_a_batch_that_joined_several_commands_names_each_commands_trace() -> None:
+    recorded_spans()
+    tracer = trace.get_tracer("test")
+    carriers, traces = [], []
+    for name in ("place_order", "start_sale"):
+        with tracer.start_as_current_span(f"command {name}") as command:
+            carriers.append(current_trace_context())
+            traces.append(format(command.get_span_context().trace_id, "032x"))
+
+    with batch_span("outbox publish", SpanKind.PRODUCER, carriers):
+        entry = json.loads(written(a_record("published batch 7")))
+
+    assert entry["linked_trace_ids"] == sorted(traces)
+    assert entry["trace_id"] not in traces  # the batch belongs to neither
 
 
 def test_text_lines_carry_the_same_fields_for_a_terminal() -> None:

@@ -4,7 +4,11 @@ Each line is a JSON object (`COMMERCE_LOG_FORMAT=json`, or `auto` when stderr is
 terminal) or the same fields as readable text (`text`, or `auto` on a terminal):
 
     time, level, process, logger, message, pid, and where known trace_id, span_id,
-    request_id, customer_id, exception, and the record's own extra fields.
+    linked_trace_ids, request_id, customer_id, exception, and the record's own extra fields.
+
+A batch of the relay or the worker that joined several commands' events belongs to none of
+their traces and links to each: its lines name those traces (`linked_trace_ids`), so a search
+of the logs for one command's trace id finds them.
 
 The standard library's logging, not structlog: every library here (uvicorn, Dramatiq,
 Litestar, the Elasticsearch client) already logs through it, so one formatter on the root
@@ -52,7 +56,7 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "asctime",
     "color_message",
 }
-_CONTEXT = ("trace_id", "span_id", "request_id", "customer_id")
+_CONTEXT = ("trace_id", "span_id", "linked_trace_ids", "request_id", "customer_id")
 
 
 def redact(text: str) -> str:
@@ -67,10 +71,16 @@ class ContextFilter(logging.Filter):
     thread could lose them)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        span = trace.get_current_span().get_span_context()
+        current = trace.get_current_span()
+        span = current.get_span_context()
         if span.is_valid:
             record.trace_id = format(span.trace_id, "032x")
             record.span_id = format(span.span_id, "016x")
+        # The SDK's spans know their links; the API's (tracing off) have none.
+        if links := getattr(current, "links", None):
+            record.linked_trace_ids = sorted(
+                {format(link.context.trace_id, "032x") for link in links}
+            )
         record.request_id = request_id.get()
         record.customer_id = customer_id.get()
         return True
