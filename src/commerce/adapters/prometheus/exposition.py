@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 from prometheus_client import start_http_server
 
@@ -15,6 +16,9 @@ logger = logging.getLogger(__name__)
 # (a `dramatiq_prom_db` someone set by hand is theirs, and left alone). Not `COMMERCE_*`: those
 # are settings, and an unknown one is refused.
 OWN_FOLDER = "commerce_worker_metrics_folder"
+PREFIX = "commerce-worker-metrics-"
+# The pid of the worker a folder belongs to (Prometheus reads only the `*.db` files there).
+OWNER = "owner.pid"
 
 
 def serve_metrics(host: str, port: int, process: str) -> None:
@@ -32,8 +36,11 @@ def serve_metrics(host: str, port: int, process: str) -> None:
 
 def worker_metrics_environment(host: str, port: int) -> dict[str, str]:
     """The variables with which every Dramatiq process of one worker writes its metrics to one
-    fresh folder, and its exposition server (Dramatiq's Prometheus middleware) sums them."""
-    folder = tempfile.mkdtemp(prefix="commerce-worker-metrics-")
+    fresh folder, and its exposition server (Dramatiq's Prometheus middleware) sums them.
+    Called in the process that becomes Dramatiq's main one (`exec` keeps the pid)."""
+    remove_orphaned_worker_metrics_folders()
+    folder = tempfile.mkdtemp(prefix=PREFIX)
+    Path(folder, OWNER).write_text(str(os.getpid()))
     return {
         OWN_FOLDER: folder,
         "PROMETHEUS_MULTIPROC_DIR": folder,
@@ -53,3 +60,26 @@ def remove_worker_metrics_folder() -> None:
     each start makes a new one, which would otherwise stay behind in the temporary folder."""
     if folder := os.environ.get(OWN_FOLDER):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_orphaned_worker_metrics_folders() -> None:
+    """Remove the folders of workers that ended without removing theirs (killed with SIGKILL,
+    or the machine stopped): their owner is no longer running. A folder whose owner is not
+    written yet is being made, and is left alone."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            owner = int((folder / OWNER).read_text())
+        except (OSError, ValueError):
+            continue
+        if not _running(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
