@@ -101,3 +101,30 @@ def test_a_repricing_shows_in_the_detail_read_after_the_write(http: httpx.Client
 
     assert detail.status_code == 200
     assert detail.json()["price"] == {"amount": 7500, "currency": "EUR"}
+
+
+def test_the_detail_names_the_version_an_edit_needs_and_an_edit_from_a_stale_read_is_refused(
+    http: httpx.Client,
+) -> None:
+    sku = f"GR-{uuid.uuid4().hex[:8]}"
+    created = create_product(http, "Burr grinder", sku)
+    url = f"/v1/products/{created.json()['id']}"
+    read = http.get(url, headers={"Consistency-Token": created.headers["consistency-token"]})
+    price = {"variants": [{"sku": sku, "price": {"amount": 6900, "currency": "EUR"}}]}
+
+    edited = http.patch(
+        url.replace("/v1/", "/v1/admin/"),
+        json=price,
+        headers=OPERATOR | {"If-Match": read.headers["etag"]},
+    )
+    reread = http.get(url, headers={"Consistency-Token": edited.headers["consistency-token"]})
+    stale = http.patch(
+        url.replace("/v1/", "/v1/admin/"),
+        json=price,
+        headers=OPERATOR | {"If-Match": read.headers["etag"]},
+    )
+
+    assert read.headers["etag"] == created.headers["etag"]
+    assert edited.status_code == 200, edited.text
+    assert reread.headers["etag"] == edited.headers["etag"] != read.headers["etag"]
+    assert stale.status_code == 412

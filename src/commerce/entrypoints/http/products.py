@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.params import FromPath, Parameter
 
@@ -17,6 +17,7 @@ from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.problems import (
     problem_specs,
 )
+from commerce.entrypoints.http.responses import version_headers
 from commerce.ports.product_search import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -185,6 +186,7 @@ class ProductsController(Controller):
     )
     async def detail(
         self, product_id: FromPath[UUID], product_search: Injected[ProductSearch]
-    ) -> ProductView:
+    ) -> Response[ProductView]:
         with timed_search("detail"):
-            return await get_product(product_id, product_search)
+            product = await get_product(product_id, product_search)
+        return Response(product, headers=version_headers(product.version))

@@ -22,7 +22,7 @@ from commerce.entrypoints.http.bodies import MoneyBody
 from commerce.entrypoints.http.dependencies import Injected
 from commerce.entrypoints.http.order_responses import Cursor, Limit
 from commerce.entrypoints.http.problems import problem_specs
-from commerce.entrypoints.http.responses import command_headers
+from commerce.entrypoints.http.responses import command_headers, version_headers
 from commerce.ports.clock import Clock
 from commerce.ports.product_search import DEFAULT_LIMIT
 from commerce.ports.promotion_views import (
@@ -125,7 +125,7 @@ class PromoCodesAdminController(Controller):
         self, code: CodePath, promotion_views: Injected[PromotionViews], clock: Injected[Clock]
     ) -> Response[PromoCodeView]:
         view = await get_promo_code(code, promotion_views, clock)
-        return Response(view, headers={"ETag": f'"{view.version}"'})
+        return Response(view, headers=version_headers(view.version))
 
     @post(
         "/{code:str}/disable",
