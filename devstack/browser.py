@@ -84,8 +84,10 @@ class ChromiumServer(Server):
             "--remote-debugging-address=127.0.0.1",
             f"--remote-debugging-port={self.port}",
         ]
-        # Its own home: the service user's is /nonexistent, and Chromium writes caches there.
-        return argv, {"HOME": str(self.directory), "XDG_CONFIG_HOME": str(self.directory)}
+        # Its own home (the service user's is /nonexistent, and Chromium writes caches there)
+        # and temporary folder (its singleton socket's folder would outlive a killed Chromium).
+        folder = str(self.directory)
+        return argv, {"HOME": folder, "XDG_CONFIG_HOME": folder, "TMPDIR": folder}
 
     def is_ready(self) -> bool:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)

@@ -6,6 +6,7 @@ is published on Maven Central, so the stack runs the latest 8.19 (see docs/adr/0
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -111,8 +112,20 @@ class ElasticsearchServer(Server):
             "ES_JAVA_HOME": str(java_home),
             "ES_PATH_CONF": str(self._config),
             "ES_TMPDIR": str(self.directory / "tmp"),
+            # The launcher's own JVM writes its probe folders (`final-flags*`) to its temporary
+            # folder and leaves them: into the state folder, which goes with the stack.
+            "CLI_JAVA_OPTS": f"-Djava.io.tmpdir={self.directory / 'tmp'}",
         }
         return [str(self.home / "bin" / "elasticsearch")], env
+
+    def stop(self) -> bool:
+        stopped = super().stop()
+        # The JVM's folder for its users' jstat data, always in /tmp whatever the settings,
+        # empty once its JVMs ended: left, there would be one more for each fresh stack's user.
+        if stopped and self.layout.run_as is not None:
+            with contextlib.suppress(OSError):  # gone, or in use by another of its JVMs
+                Path("/tmp", f"hsperfdata_{self.layout.run_as}").rmdir()  # noqa: S108
+        return stopped
 
     def is_ready(self) -> bool:
         url = f"{self.url}/_cluster/health?wait_for_status=green&timeout=1s"

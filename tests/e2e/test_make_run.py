@@ -1,8 +1,9 @@
 """The README's first command, as a new user runs it: `make run` on a state folder that has
 never been used serves the demo catalogue, says where the service's emails land, and Ctrl-C
-leaves no server behind."""
+leaves no server behind, nor anything of its servers outside its state folder."""
 
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -80,6 +81,8 @@ def test_make_run_serves_the_demo_catalogue_and_ctrl_c_stops_every_server(
     assert not outlived, "a process of `make run` outlived Ctrl-C"
     assert not still_running, f"servers still running after Ctrl-C: {still_running}"
     assert _status(f"{api}/health/live") is None, "the API still answers after Ctrl-C"
+    left = _left_in_temporary_folder(state_dir)
+    assert not left, f"the servers left these in {tempfile.gettempdir()}: {left}"
 
 
 def _new_users_environment(state_dir: Path, api_port: int) -> dict[str, str]:
@@ -127,6 +130,23 @@ def _items(url: str) -> list[dict[str, str]]:
         return []
     items: list[dict[str, str]] = response.json().get("items", []) if response.is_success else []
     return items
+
+
+def _left_in_temporary_folder(state_dir: Path) -> list[str]:
+    """What the servers, run as a user made for this run (as root), left in the temporary
+    folder besides their state folder. Not root, they ran as this process's own user, whose
+    files there cannot be told from theirs: nothing to look for."""
+    user = _service_user(state_dir)
+    try:
+        uid = pwd.getpwnam(user).pw_uid
+    except KeyError:
+        return []
+    return sorted(
+        entry.name
+        for entry in Path(tempfile.gettempdir()).iterdir()
+        if (entry.lstat().st_uid == uid or entry.name == f"hsperfdata_{user}")
+        and entry != state_dir
+    )
 
 
 def _pid(state_dir: Path, server: str) -> int:
